@@ -1,0 +1,51 @@
+# Comity: the two commands are `make serve` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+export DJANGO_SETTINGS_MODULE ?= comity.config.settings.dev
+
+.PHONY: serve test install install-test messages migrate lint check clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+# Compiled catalogues are build output (.mo is git-ignored); pybabel comes with babel.
+messages: install
+	if ls comity/locale/*/LC_MESSAGES/django.po >/dev/null 2>&1; then $(BIN)/pybabel compile -q -D django -d comity/locale; fi
+
+migrate: install messages
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+
+serve: migrate
+	$(BIN)/python manage.py load_reference
+	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install-test messages
+	$(BIN)/python -m tests.browser_check
+	DJANGO_SETTINGS_MODULE=comity.config.settings.test $(BIN)/python -m pytest
+
+lint: install-test
+	$(BIN)/ruff check .
+
+check: install-test messages
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,57 @@
+"""Session lifetime (idle and absolute), revoked sessions, and the viewer's time zone."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.utils import timezone
+
+from comity.accounts.models import UserSession
+from comity.core.timeutil import get_zone
+
+AUTH_AT = "comity_auth_at"
+LAST_SEEN = "comity_last_seen"
+_TOUCH_EVERY = 60
+
+
+class SessionLifetimeMiddleware:
+    """Signs out a session that is idle too long, older than the absolute lifetime, or revoked."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = time.time()
+            session = request.session
+            auth_at = session.get(AUTH_AT, 0)
+            last_seen = session.get(LAST_SEEN, auth_at)
+            tracked = UserSession.objects.filter(session_key=session.session_key, user=user)
+            expired = (now - auth_at > settings.SESSION_ABSOLUTE_LIFETIME
+                       or now - last_seen > settings.SESSION_IDLE_TIMEOUT)
+            if expired or not tracked.exists():
+                tracked.delete()
+                logout(request)
+            else:
+                if now - last_seen > _TOUCH_EVERY:
+                    tracked.update(last_seen_at=timezone.now())
+                session[LAST_SEEN] = now
+        return self.get_response(request)
+
+
+class UserTimezoneMiddleware:
+    """Shows every date in the signed-in user's zone (UTC for visitors)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            timezone.activate(get_zone(user.timezone))
+        else:
+            timezone.deactivate()
+        return self.get_response(request)

@@ -1,0 +1,117 @@
+"""The append-only, hash-chained audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    INVITATION_SENT = "invitation.sent", _("Invitation sent")
+    INVITATION_ACCEPTED = "invitation.accepted", _("Invitation accepted")
+    INVITATION_EXPIRED = "invitation.expired", _("Invitation expired")
+    INVITATION_REVOKED = "invitation.revoked", _("Invitation revoked")
+    LOGIN_SUCCEEDED = "auth.login", _("Signed in")
+    LOGIN_FAILED = "auth.login_failed", _("Sign-in failed (password)")
+    OTP_FAILED = "auth.otp_failed", _("Sign-in failed (second factor)")
+    LOGIN_LOCKED = "auth.locked", _("Sign-in locked after repeated failures")
+    LOGOUT = "auth.logout", _("Signed out")
+    REAUTHENTICATED = "auth.reauthenticated", _("Identity confirmed again")
+    TOTP_ENROLLED = "auth.totp_enrolled", _("Authenticator enrolled")
+    TOTP_RESET = "auth.totp_reset", _("Two-factor authentication reset")
+    RECOVERY_CODE_USED = "auth.recovery_code_used", _("Recovery code used")
+    RECOVERY_CODES_REGENERATED = "auth.recovery_codes_regenerated", _("Recovery codes regenerated")
+    PASSWORD_CHANGED = "auth.password_changed", _("Password changed")
+    PASSWORD_RESET_REQUESTED = "auth.password_reset_requested", _("Password reset requested")
+    PASSWORD_RESET_COMPLETED = "auth.password_reset_completed", _("Password reset completed")
+    SESSION_REVOKED = "auth.session_revoked", _("Session signed out")
+    API_TOKEN_CREATED = "api_token.created", _("API token created")
+    API_TOKEN_REVOKED = "api_token.revoked", _("API token revoked")
+    USER_ROLE_CHANGED = "user.role_changed", _("Role changed")
+    USER_DEACTIVATED = "user.deactivated", _("User deactivated")
+    USER_REACTIVATED = "user.reactivated", _("User reactivated")
+    USER_PROFILE_UPDATED = "user.profile_updated", _("Profile updated")
+    AUDIT_EXPORTED = "audit.exported", _("Audit log exported")
+    REFERENCE_LOADED = "reference.loaded", _("Reference data loaded")
+    DEMO_SEEDED = "demo.seeded", _("Demo data created")
+
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditEvent(models.Model):
+    """One security-relevant or data-changing action. Rows are never updated or deleted.
+
+    `hash` is the SHA-256 of the previous row's hash and this row's canonical JSON, so altering,
+    removing or inserting a row out of band breaks the chain (`manage.py audit_verify`).
+    """
+
+    seq = models.PositiveBigIntegerField(_("sequence"), unique=True)
+    created_at = models.DateTimeField(_("time"), db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+", verbose_name=_("actor"))
+    actor_label = models.CharField(_("actor label"), max_length=254, blank=True)
+    action = models.CharField(_("action"), max_length=64, choices=AuditAction.choices, db_index=True)
+    target_type = models.CharField(_("target type"), max_length=64, blank=True)
+    target_id = models.CharField(_("target id"), max_length=64, blank=True)
+    country_code = models.CharField(_("country"), max_length=2, blank=True, db_index=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=400, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-seq"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [models.Index(fields=["actor", "created_at"], name="audit_actor_time")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action}"
+
+    def canonical(self) -> str:
+        payload = {
+            "seq": self.seq,
+            "created_at": self.created_at.isoformat(timespec="microseconds"),
+            "actor_id": self.actor_id,
+            "actor_label": self.actor_label,
+            "action": self.action,
+            "target_type": self.target_type,
+            "target_id": self.target_id,
+            "country_code": self.country_code,
+            "ip": self.ip,
+            "user_agent": self.user_agent,
+            "request_id": self.request_id,
+            "details": self.details,
+        }
+        return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(f"{self.prev_hash}\n{self.canonical()}".encode()).hexdigest()
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("Audit events are append-only.")
+
+
+class AuditChainHead(models.Model):
+    """A single row holding the last sequence number and hash; locked while appending."""
+
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"head #{self.seq}"

@@ -1,0 +1,67 @@
+"""Writing audit events. Call from inside the service's transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from comity.audit.models import GENESIS_HASH, AuditAction, AuditChainHead, AuditEvent
+from comity.core import context
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def audit_log(
+    *,
+    action: AuditAction,
+    actor=None,
+    target=None,
+    target_type: str = "",
+    target_id: str | int = "",
+    country: str | None = None,
+    details: dict | None = None,
+) -> AuditEvent:
+    """Append one event to the chain. `target` may be a model instance; `country` an ISO alpha-2 code."""
+    if target is not None:
+        target_type = target_type or target._meta.label_lower
+        target_id = target_id or target.pk
+    ctx = context.current()
+    actor_obj = actor if (actor is not None and getattr(actor, "is_authenticated", False)) else None
+    with transaction.atomic():
+        head, _created = AuditChainHead.objects.select_for_update().get_or_create(
+            pk=1, defaults={"seq": 0, "hash": GENESIS_HASH}
+        )
+        event = AuditEvent(
+            seq=head.seq + 1,
+            created_at=timezone.now().astimezone(dt.UTC),
+            actor=actor_obj,
+            actor_label=getattr(actor_obj, "email", "") if actor_obj else "",
+            action=AuditAction(action).value,
+            target_type=str(target_type or ""),
+            target_id=str(target_id if target_id is not None else ""),
+            country_code=(country or "").upper()[:2],
+            ip=ctx.ip,
+            user_agent=ctx.user_agent,
+            request_id=ctx.request_id,
+            details=_jsonable(details or {}),
+            prev_hash=head.hash,
+        )
+        event.hash = event.compute_hash()
+        event.save()
+        head.seq = event.seq
+        head.hash = event.hash
+        head.save(update_fields=["seq", "hash"])
+    return event

@@ -1,0 +1,8 @@
+"""WSGI entry point (gunicorn comity.config.wsgi)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "comity.config.settings.prod")
+application = get_wsgi_application()

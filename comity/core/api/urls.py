@@ -1,0 +1,11 @@
+"""/api/v1/: every app's API routes, the OpenAPI schema and self-hosted docs."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("comity.reference.api.urls")),
+    path("", include("comity.accounts.api.urls")),
+]
