@@ -32,7 +32,7 @@ PENDING_USER = "comity_pending_user"
 PENDING_AT = "comity_pending_at"
 PENDING_NEXT = "comity_pending_next"
 SHOW_CODES = "comity_show_codes"
-NEW_TOKEN = "comity_new_token"
+NEW_TOKEN = "comity_new_token"  # noqa: S105 - a session key name
 PENDING_MAX_AGE = 10 * 60
 
 

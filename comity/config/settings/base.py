@@ -266,3 +266,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Which kind of deployment this is; demo data is refused in production.
+COMITY_ENVIRONMENT = "production"
+DEMO_PASSWORD = env_str("COMITY_DEMO_PASSWORD", "Brasilia-to-Jakarta-2026")
+DEMO_TOTP_SECRET = env_str("COMITY_DEMO_TOTP_SECRET", "JBSWY3DPEHPK3PXP")

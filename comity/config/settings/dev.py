@@ -5,6 +5,7 @@ from comity.config.settings.base import *  # noqa: F403
 from comity.config.settings.base import VAR_DIR
 
 DEBUG = True
+COMITY_ENVIRONMENT = "development"
 SECRET_KEY = env_str("SECRET_KEY", "") or "dev-only-insecure-key-never-use-in-production-0123456789"  # noqa: S105
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 # A fixed development key (base64 of 32 bytes) so that encrypted demo data survives restarts.

@@ -3,6 +3,7 @@
 from comity.config.settings.dev import *  # noqa: F403
 
 DEBUG = False
+COMITY_ENVIRONMENT = "test"
 SECRET_KEY = "test-only-key-0123456789-abcdefghijklmnopqrstuvwxyz"  # noqa: S105
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 COMITY_MASTER_KEY = "dGVzdC1vbmx5LW1hc3Rlci1rZXktMzItYnl0ZXMhISE="
@@ -14,3 +15,5 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "10000/min", "user": "10000/min"}}  # noqa: F405
 if not DATABASE_URL:  # noqa: F405
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:", "TEST": {"NAME": ":memory:"}}}
+# django-otp adds its own per-device delay after a failure; our limiter is tested instead.
+OTP_TOTP_THROTTLE_FACTOR = 0

@@ -25,5 +25,6 @@ class Command(BaseCommand):
                                                    days=options["days"])
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
-        self.stdout.write(f"Token {token.prefix} ({token.scope}) for {user.email}, expires {token.expires_at:%Y-%m-%d}.")
+        expires = token.expires_at.strftime("%Y-%m-%d")
+        self.stdout.write(f"Token {token.prefix} ({token.scope}) for {user.email}, expires {expires}.")
         self.stdout.write(raw)

@@ -1,0 +1,207 @@
+import time
+
+import pytest
+from django.conf import settings
+from django.test import Client, override_settings
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from comity.accounts import services
+from comity.accounts.middleware import AUTH_AT, LAST_SEEN
+from comity.accounts.models import UserSession
+from comity.accounts.tests.helpers import code_for
+from comity.audit.models import AuditAction, AuditEvent
+from comity.core.testing import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def member(users):
+    user = users["member"]
+    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    return user
+
+
+def _password(client, email, password=PASSWORD):
+    return client.post("/en/accounts/login/", {"email": email, "password": password})
+
+
+def test_password_then_code_signs_in_and_rotates_session(member):
+    client = Client()
+    first = _password(client, member.email)
+    assert first.status_code == 302
+    assert first["Location"].endswith("/accounts/login/verify/")
+    pending_key = client.session.session_key
+    # Not signed in yet: protected pages still redirect.
+    assert client.get("/en/accounts/profile/").status_code == 302
+    device = TOTPDevice.objects.get(user=member)
+    second = client.post("/en/accounts/login/verify/", {"code": code_for(device)})
+    assert second.status_code == 302
+    assert second["Location"] == "/en/"  # the member's preferred language is English
+    assert client.session.session_key != pending_key
+    assert client.get("/en/accounts/profile/").status_code == 200
+    assert UserSession.objects.filter(user=member).count() == 1
+    event = AuditEvent.objects.filter(action=AuditAction.LOGIN_SUCCEEDED).get()
+    assert event.actor == member
+
+
+def test_redirects_to_preferred_language(member):
+    member.preferred_language = "pt"
+    member.save()
+    client = Client()
+    _password(client, member.email)
+    response = client.post("/en/accounts/login/verify/", {"code": code_for(TOTPDevice.objects.get(user=member))})
+    assert response["Location"] == "/pt/"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "pt"
+
+
+def test_wrong_password_and_unknown_account_answer_the_same(member):
+    wrong = _password(Client(), member.email, "not the right password")
+    unknown = _password(Client(), "nobody@example.test", "not the right password")
+    assert wrong.status_code == unknown.status_code == 400
+    message = "The e-mail address or password is not correct."
+    assert message in wrong.content.decode()
+    assert message in unknown.content.decode()
+    assert AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED).count() == 2
+
+
+def test_lockout_after_repeated_failures_then_even_right_password_waits(member):
+    client = Client()
+    for _ in range(settings.LOGIN_FREE_ATTEMPTS - 1):
+        assert _password(client, member.email, "wrong wrong wrong").status_code == 400
+    locked = _password(client, member.email, "wrong wrong wrong")
+    assert locked.status_code == 429
+    assert "Too many failed attempts. Try again after" in locked.content.decode()
+    right = _password(client, member.email)
+    assert right.status_code == 429
+    assert "pending" not in str(dict(client.session))
+    assert AuditEvent.objects.filter(action=AuditAction.LOGIN_LOCKED).count() == 1
+
+
+def test_lock_delay_grows():
+    from comity.core import ratelimit
+
+    first = None
+    for _ in range(settings.LOGIN_FREE_ATTEMPTS):
+        first = ratelimit.register_failure("t", "k")
+    second = ratelimit.register_failure("t", "k")
+    assert first.locked and second.locked
+    now = time.time()
+    assert round(first.retry_at - now) == settings.LOGIN_BASE_LOCK_SECONDS
+    assert round(second.retry_at - now) == settings.LOGIN_BASE_LOCK_SECONDS * 2
+
+
+def test_lock_per_ip_across_accounts(users):
+    client = Client(REMOTE_ADDR="203.0.113.9")
+    for index in range(settings.LOGIN_FREE_ATTEMPTS):
+        _password(client, f"guess{index}@example.test", "wrong wrong wrong")
+    response = _password(client, users["member_other"].email)
+    assert response.status_code == 429
+
+
+def test_wrong_code_is_refused_and_audited(member):
+    client = Client()
+    _password(client, member.email)
+    device = TOTPDevice.objects.get(user=member)
+    bad = "123456" if code_for(device) != "123456" else "654321"
+    response = client.post("/en/accounts/login/verify/", {"code": bad})
+    assert response.status_code == 400
+    assert "not correct" in response.content.decode()
+    assert client.get("/en/accounts/profile/").status_code == 302
+    assert AuditEvent.objects.filter(action=AuditAction.OTP_FAILED).count() == 1
+
+
+def test_code_lockout(member):
+    client = Client()
+    _password(client, member.email)
+    for _ in range(settings.LOGIN_FREE_ATTEMPTS):
+        response = client.post("/en/accounts/login/verify/", {"code": "999999x"})
+    assert response.status_code == 429
+    right = client.post("/en/accounts/login/verify/", {"code": code_for(TOTPDevice.objects.get(user=member))})
+    assert right.status_code == 429
+
+
+def test_recovery_code_works_once(member):
+    codes = services.recovery_codes_regenerate(user=member)
+    client = Client()
+    _password(client, member.email)
+    assert client.post("/en/accounts/login/verify/", {"code": codes[0].upper()}).status_code == 302
+    assert AuditEvent.objects.filter(action=AuditAction.RECOVERY_CODE_USED).get().details == {"remaining": 9}
+    again = Client()
+    _password(again, member.email)
+    reused = again.post("/en/accounts/login/verify/", {"code": codes[0]})
+    assert reused.status_code == 400
+    assert again.get("/en/accounts/profile/").status_code == 302
+
+
+def test_no_device_goes_to_enrolment(users):
+    client = Client()
+    response = _password(client, users["member_other"].email)
+    assert response["Location"].endswith("/accounts/login/enrol/")
+    assert client.get("/en/accounts/login/verify/")["Location"].endswith("/accounts/login/enrol/")
+
+
+def test_open_redirect_refused(member):
+    client = Client()
+    client.post("/en/accounts/login/", {"email": member.email, "password": PASSWORD,
+                                        "next": "https://evil.example/steal"})
+    response = client.post("/en/accounts/login/verify/", {"code": code_for(TOTPDevice.objects.get(user=member))})
+    assert response["Location"] == "/en/"
+
+
+def test_safe_next_is_followed(member):
+    client = Client()
+    client.post("/en/accounts/login/", {"email": member.email, "password": PASSWORD,
+                                        "next": "/en/accounts/sessions/"})
+    response = client.post("/en/accounts/login/verify/", {"code": code_for(TOTPDevice.objects.get(user=member))})
+    assert response["Location"] == "/en/accounts/sessions/"
+
+
+def test_inactive_user_cannot_sign_in(member):
+    member.is_active = False
+    member.save()
+    response = _password(Client(), member.email)
+    assert response.status_code == 400
+
+
+def test_sign_out(personas, users):
+    client = personas["member"]
+    assert client.post("/en/accounts/logout/").status_code == 302
+    assert client.get("/en/accounts/profile/").status_code == 302
+    assert UserSession.objects.filter(user=users["member"]).count() == 0
+    assert AuditEvent.objects.filter(action=AuditAction.LOGOUT).count() == 1
+
+
+def test_idle_timeout(personas):
+    client = personas["member"]
+    session = client.session
+    session[LAST_SEEN] = time.time() - settings.SESSION_IDLE_TIMEOUT - 5
+    session.save()
+    assert client.get("/en/accounts/profile/").status_code == 302
+
+
+def test_absolute_lifetime(personas):
+    client = personas["member"]
+    session = client.session
+    session[AUTH_AT] = time.time() - settings.SESSION_ABSOLUTE_LIFETIME - 5
+    session.save()
+    assert client.get("/en/accounts/profile/").status_code == 302
+
+
+def test_settings_values():
+    assert settings.SESSION_IDLE_TIMEOUT == 30 * 60
+    assert settings.SESSION_ABSOLUTE_LIFETIME == 12 * 60 * 60
+
+
+def test_production_hasher_is_argon2():
+    from comity.config.settings import base
+
+    assert base.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.Argon2PasswordHasher"])
+def test_passwords_are_stored_as_argon2id(users):
+    user = users["member"]
+    user.set_password("another long passphrase here")
+    user.save()
+    assert user.password.startswith("argon2$argon2id$")
