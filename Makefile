@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export DJANGO_SETTINGS_MODULE ?= comity.config.settings.dev
 
-.PHONY: serve test install install-test messages migrate lint check clean
+.PHONY: serve test install install-test messages messages-extract migrate lint check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ install-test: $(VENV)/.installed-test
 
 # Compiled catalogues are build output (.mo is git-ignored); pybabel comes with babel.
 messages: install
-	if ls comity/locale/*/LC_MESSAGES/django.po >/dev/null 2>&1; then $(BIN)/pybabel compile -q -D django -d comity/locale; fi
+	if ls comity/locale/*/LC_MESSAGES/django.po >/dev/null 2>&1; then $(BIN)/pybabel -q compile -D django -d comity/locale; fi
 
 migrate: install messages
 	mkdir -p var
@@ -49,3 +49,15 @@ check: install-test messages
 
 clean:
 	rm -rf $(VENV) var staticfiles
+
+# Developer tool: refresh the catalogues from the code and templates, then translate what is new.
+LOCALES := ar zh_Hans es fr ru pt
+messages-extract: install
+	$(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output --omit-header \
+	  -k gettext_lazy -k ngettext_lazy:1,2 -k pgettext:1c,2 -k pgettext_lazy:1c,2 -k npgettext:1c,2,3 \
+	  -o comity/locale/django.pot .
+	for l in $(LOCALES); do \
+	  if [ -f comity/locale/$$l/LC_MESSAGES/django.po ]; then \
+	    $(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete -D django -l $$l -i comity/locale/django.pot -d comity/locale; \
+	  else $(BIN)/pybabel -q init -D django -l $$l -i comity/locale/django.pot -d comity/locale; fi; \
+	done
