@@ -12,6 +12,16 @@ class UserAdmin(admin.ModelAdmin):
                        "is_staff", "is_superuser"]
     exclude = ["groups", "user_permissions"]
 
+    # Every change to a user goes through the audited pages (roles, deactivation, 2FA reset).
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):

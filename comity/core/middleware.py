@@ -13,9 +13,13 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
 def client_ip(request) -> str | None:
-    # Behind the reverse proxy, REMOTE_ADDR is the proxy; the proxy must set X-Real-IP (README).
-    ip = request.META.get("HTTP_X_REAL_IP") if getattr(settings, "TRUST_X_REAL_IP", False) else None
-    return ip or request.META.get("REMOTE_ADDR") or None
+    """The client's address. Behind N trusted proxies, the address the outermost trusted proxy saw."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies > 0:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR") or None
 
 
 class RequestContextMiddleware:

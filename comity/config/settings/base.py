@@ -172,6 +172,11 @@ LANGUAGE_COOKIE_SECURE = True
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
+# --- Reverse proxies ------------------------------------------------------------------------------
+# How many reverse proxies in front of Comity append to X-Forwarded-For. 0 (default) trusts no header and
+# uses the socket address; behind one nginx, set 1 so that rate limits and audit see the real client IP.
+TRUSTED_PROXY_COUNT = env_int("COMITY_TRUSTED_PROXY_COUNT", 0)
+
 # --- Static files (all self-hosted) --------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("COMITY_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
@@ -248,6 +253,7 @@ REST_FRAMEWORK = {
     },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Comity API",

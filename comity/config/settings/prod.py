@@ -16,6 +16,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the site's host names; '*' is refused.")
 COMITY_MASTER_KEY = env_required("COMITY_MASTER_KEY")
+if not env_required("DATABASE_URL").startswith(("postgres://", "postgresql://")):
+    raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL in production.")
 try:
     _master = base64.b64decode(COMITY_MASTER_KEY, validate=True)
 except (binascii.Error, ValueError) as exc:

@@ -78,11 +78,12 @@ PROD_ENV = {
     "SECRET_KEY": "x" * 20 + "a-long-random-production-secret-value-0123456789",
     "ALLOWED_HOSTS": "comity.example.org",
     "COMITY_MASTER_KEY": "q7F1Jt3sVb9w0cYfLmN2pR5uX8zA4dG6hK1eT3yW0iQ=",
+    "DATABASE_URL": "postgres://comity@127.0.0.1:5432/comity",
 }
 
 
 def _prod_check(**overrides):
-    env = {k: v for k, v in os.environ.items() if k not in PROD_ENV and k != "DATABASE_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in PROD_ENV}
     env.update(PROD_ENV)
     for key, value in overrides.items():
         if value is None:
@@ -106,6 +107,8 @@ def test_production_starts_with_its_secrets():
     ({"COMITY_MASTER_KEY": None}, "COMITY_MASTER_KEY is required"),
     ({"COMITY_MASTER_KEY": "bm90IDMyIGJ5dGVz"}, "exactly 32 bytes"),
     ({"COMITY_MASTER_KEY": "%%%"}, "must be base64"),
+    ({"DATABASE_URL": None}, "DATABASE_URL is required"),
+    ({"DATABASE_URL": "sqlite:///x.db"}, "must point at PostgreSQL"),
 ])
 def test_production_refuses_insecure_configuration(override, message):
     result = _prod_check(**override)
@@ -120,3 +123,13 @@ def test_production_cookie_and_transport_defaults():
     assert base.CSRF_COOKIE_NAME.startswith("__Host-")
     assert base.SESSION_COOKIE_SECURE and base.CSRF_COOKIE_SECURE and base.SECURE_SSL_REDIRECT
     assert base.SECURE_HSTS_SECONDS >= 31536000
+
+
+def test_client_ip_behind_trusted_proxy(rf, settings):
+    from comity.core.middleware import client_ip
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.5", REMOTE_ADDR="10.0.0.1")
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert client_ip(request) == "10.0.0.1"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_ip(request) == "203.0.113.5"
