@@ -15,9 +15,13 @@ from comity.core.timeutil import get_zone
 UI_LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
 
-@lru_cache(maxsize=16)
 def babel_locale(language: str | None = None) -> Locale:
-    code = language or translation.get_language() or settings.LANGUAGE_CODE
+    """The CLDR locale of `language`, or of the language active now (resolved on every call)."""
+    return _parse_locale(language or translation.get_language() or settings.LANGUAGE_CODE)
+
+
+@lru_cache(maxsize=32)
+def _parse_locale(code: str) -> Locale:
     return Locale.parse(translation.to_locale(code))
 
 

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from comity.core import i18n
+from comity.reference import l10n, regions
 
 
 class Country(models.Model):
@@ -42,18 +43,22 @@ class Country(models.Model):
     @property
     def name(self) -> str:
         """The name in the active language, from CLDR."""
-        return i18n.territory_name(self.iso2) if self.iso2 else self.name_en
+        return i18n.territory_name(self.iso2, l10n.active_language()) if self.iso2 else self.name_en
 
     def name_in(self, language: str) -> str:
         return i18n.territory_name(self.iso2, language)
 
     @property
     def region_name(self) -> str:
-        return i18n.territory_name(self.region_m49) if self.region_m49 else ""
+        return regions.area_name(self.region_m49)
 
     @property
     def subregion_name(self) -> str:
-        return i18n.territory_name(self.subregion_m49) if self.subregion_m49 else ""
+        return regions.area_name(self.subregion_m49)
+
+    @property
+    def intermediate_region_name(self) -> str:
+        return regions.area_name(self.intermediate_region_m49)
 
     @property
     def primary_timezone(self) -> str:
@@ -70,6 +75,7 @@ class Network(models.Model):
     description = models.TextField(_("description"), blank=True)
     website = models.URLField(_("website"), blank=True)
     source = models.CharField(_("source of the member list"), max_length=500)
+    source_url = models.URLField(_("address of the source"), blank=True)
     as_of = models.DateField(_("member list as of"))
     members_complete = models.BooleanField(_("member list complete"), default=True)
     note = models.TextField(_("note"), blank=True)
@@ -84,10 +90,8 @@ class Network(models.Model):
         return self.acronym or self.name
 
     def localized_name(self, language: str | None = None) -> str:
-        from django.utils import translation
-
-        code = language or translation.get_language() or "en"
-        return self.names.get(code) or self.name
+        """The network's own name in that language where it has one, else its English name."""
+        return self.names.get(language or l10n.active_language()) or self.name
 
 
 class NetworkMembership(models.Model):

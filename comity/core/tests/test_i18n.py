@@ -28,3 +28,19 @@ def test_switcher_lists_languages_by_native_name(client):
 def test_language_switch_for_visitor(client):
     response = client.post("/i18n/setlang/", {"language": "ar", "next": "/en/"})
     assert response["Location"] == "/ar/"
+
+
+def test_cldr_helpers_follow_the_active_language():
+    import datetime as dt
+
+    from django.utils import translation
+
+    from comity.core import i18n
+
+    with translation.override("en"):
+        assert i18n.territory_name("BR") == "Brazil"
+        assert i18n.format_day(dt.date(2024, 12, 31)) == "Dec 31, 2024"
+    with translation.override("fr"):
+        assert i18n.territory_name("BR") == "Brésil"
+    with translation.override("ar"):
+        assert i18n.territory_name("BR") == "البرازيل"
