@@ -38,6 +38,17 @@ class AuditAction(models.TextChoices):
     AUDIT_EXPORTED = "audit.exported", _("Audit log exported")
     REFERENCE_LOADED = "reference.loaded", _("Reference data loaded")
     DEMO_SEEDED = "demo.seeded", _("Demo data created")
+    AUTHORITY_CREATED = "directory.authority_created", _("Authority created")
+    AUTHORITY_UPDATED = "directory.authority_updated", _("Authority updated")
+    AUTHORITY_CONFIRMED = "directory.authority_confirmed", _("Authority confirmed as correct")
+    CONTACT_CREATED = "directory.contact_created", _("Contact point created")
+    CONTACT_UPDATED = "directory.contact_updated", _("Contact point updated")
+    CONTACT_CONFIRMED = "directory.contact_confirmed", _("Contact point confirmed as correct")
+    CONTACT_HANDOVER = "directory.contact_handover", _("Seat handed over")
+    DIRECTORY_IMPORTED = "directory.imported", _("Directory data imported")
+    DIRECTORY_EXPORTED = "directory.exported", _("Directory data exported")
+    DIRECTORY_REMINDER_SENT = "directory.reminder_sent", _("Confirmation reminder sent")
+    DIRECTORY_ESCALATED = "directory.escalated", _("Overdue confirmation escalated")
 
 
 GENESIS_HASH = "0" * 64
@@ -75,6 +86,14 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.action}"
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("Audit events are append-only.")
+
     def canonical(self) -> str:
         payload = {
             "seq": self.seq,
@@ -94,14 +113,6 @@ class AuditEvent(models.Model):
 
     def compute_hash(self) -> str:
         return hashlib.sha256(f"{self.prev_hash}\n{self.canonical()}".encode()).hexdigest()
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise RuntimeError("Audit events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RuntimeError("Audit events are append-only.")
 
 
 class AuditChainHead(models.Model):

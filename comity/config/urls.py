@@ -18,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("", include("comity.core.urls")),
     path("accounts/", include("comity.accounts.urls")),
     path("audit/", include("comity.audit.urls")),
+    path("directory/", include("comity.directory.urls")),
     path("", include("comity.reference.urls")),
     prefix_default_language=True,
 )

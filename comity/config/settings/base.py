@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "comity.reference",
     "comity.audit",
     "comity.accounts",
+    "comity.directory",
     "comity.demo",
 ]
 
@@ -171,6 +172,12 @@ LANGUAGE_COOKIE_NAME = "comity_language"
 LANGUAGE_COOKIE_SECURE = True
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# --- Directory ---------------------------------------------------------------------------------------
+# Records are due for confirmation after this many days; reminders after 0 and 14 days, escalation at 30.
+DIRECTORY_CONFIRMATION_DAYS = env_int("COMITY_DIRECTORY_CONFIRMATION_DAYS", 182)
+DIRECTORY_SECOND_REMINDER_DAYS = 14
+DIRECTORY_ESCALATION_DAYS = 30
 
 # --- Reverse proxies ------------------------------------------------------------------------------
 # How many reverse proxies in front of Comity append to X-Forwarded-For. 0 (default) trusts no header and

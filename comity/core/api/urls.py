@@ -8,4 +8,5 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("comity.reference.api.urls")),
     path("", include("comity.accounts.api.urls")),
+    path("", include("comity.directory.api.urls")),
 ]

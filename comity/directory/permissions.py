@@ -1,0 +1,77 @@
+"""Who may see and edit directory records. Deny by default; hidden records answer 404.
+
+Contact fields carry a visibility (public, members, network, secretariat). Anonymous visitors and the
+public API only ever receive public fields.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from comity.directory.models import CONTACT_RESTRICTABLE_FIELDS, Authority, Contact, Visibility
+
+
+def is_member(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def can_edit_country(user, country_code: str) -> bool:
+    if not is_member(user):
+        return False
+    return user.is_secretariat or (user.is_coordinator and country_code in user.coordinated_country_codes())
+
+
+def can_edit_authority(user, authority: Authority) -> bool:
+    return can_edit_country(user, authority.country.iso2)
+
+
+def authorities_visible_to(user) -> QuerySet[Authority]:
+    """Active authorities for everyone; editors also see the inactive ones of their countries."""
+    qs = Authority.objects.all()
+    if not is_member(user):
+        return qs.filter(is_active=True)
+    if user.is_secretariat:
+        return qs
+    if user.is_coordinator:
+        from django.db.models import Q
+
+        return qs.filter(Q(is_active=True) | Q(country__iso2__in=user.coordinated_country_codes()))
+    return qs.filter(is_active=True)
+
+
+def contacts_visible_to(user) -> QuerySet[Contact]:
+    return Contact.objects.filter(authority__in=authorities_visible_to(user))
+
+
+def network_partner_codes(user) -> frozenset[str]:
+    """Countries that share at least one cooperation network with the viewer's country (one query)."""
+    if not is_member(user) or not user.country_id:
+        return frozenset()
+    cached = user.__dict__.get("_network_partner_codes")
+    if cached is None:
+        from comity.reference.models import NetworkMembership
+
+        networks = NetworkMembership.objects.filter(country_id=user.country_id).values("network_id")
+        cached = frozenset(NetworkMembership.objects.filter(network_id__in=networks)
+                           .values_list("country__iso2", flat=True).distinct())
+        user.__dict__["_network_partner_codes"] = cached
+    return cached
+
+
+def allowed_levels(user, country_code: str) -> set[str]:
+    """The visibility levels a viewer may read for contacts of one country."""
+    if not is_member(user):
+        return {Visibility.PUBLIC}
+    if user.is_secretariat or can_edit_country(user, country_code):
+        return set(Visibility.values)
+    levels = {Visibility.PUBLIC, Visibility.MEMBERS}
+    if country_code in network_partner_codes(user) or (user.country_id and user.country.iso2 == country_code):
+        levels.add(Visibility.NETWORK)
+    return levels
+
+
+def visible_contact_fields(user, contact: Contact, country_code: str) -> set[str]:
+    levels = allowed_levels(user, country_code)
+    if is_member(user) and contact.user_id == user.pk:
+        levels = set(Visibility.values)
+    return {name for name in CONTACT_RESTRICTABLE_FIELDS if contact.visibility_of(name) in levels}

@@ -1,0 +1,164 @@
+"""Reads of the directory: lists with filters and search, detail, availability, the finder, freshness."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from comity.core.permissions import get_visible_or_404
+from comity.directory import permissions
+from comity.directory.availability import Availability, availability, schedule_for
+from comity.directory.models import Authority, Competence, Contact, RecordVersion
+from comity.reference.models import Country, Network
+
+COOPERATION_TYPES = {
+    "mla": Competence.MLA_CENTRAL,
+    "extradition": Competence.EXTRADITION,
+    "sentenced_transfer": Competence.SENTENCED_TRANSFER,
+    "proceedings_transfer": Competence.PROCEEDINGS_TRANSFER,
+    "asset_recovery": Competence.ASSET_RECOVERY,
+    "cybercrime": Competence.CYBERCRIME_24_7,
+}
+
+
+def confirmation_window() -> dt.timedelta:
+    return dt.timedelta(days=getattr(settings, "DIRECTORY_CONFIRMATION_DAYS", 182))
+
+
+def _current_contacts() -> Prefetch:
+    return Prefetch("contacts", queryset=Contact.objects.filter(end_date__isnull=True).select_related("seat")
+                    .order_by("seat__position", "pk"), to_attr="current_contacts")
+
+
+def authority_list(*, user, country: str = "", region: str = "", network: str = "", competence: str = "",
+                   language: str = "", always_available: bool | None = None, q: str = "") -> QuerySet[Authority]:
+    qs = permissions.authorities_visible_to(user).select_related("country")
+    if country:
+        qs = qs.filter(country__iso2=country.upper())
+    if region:
+        qs = qs.filter(Q(country__region_m49=region) | Q(country__subregion_m49=region)
+                       | Q(country__intermediate_region_m49=region))
+    if network:
+        qs = qs.filter(country__network_memberships__network__slug=network)
+    if competence:
+        qs = qs.filter(competences__code=competence)
+    if language:
+        qs = qs.filter(languages_accepted__contains=language) if _json_contains_supported() else qs.filter(
+            languages_accepted__icontains=f'"{language}"')
+    if always_available is not None:
+        if always_available:
+            qs = qs.filter(Q(always_available=True) | Q(contacts__always_available=True,
+                                                         contacts__end_date__isnull=True))
+        else:
+            qs = qs.filter(always_available=False)
+    if q:
+        needle = q.strip().casefold()
+        qs = qs.filter(Q(search_text__contains=needle) | Q(country__name_en__icontains=q.strip()))
+    return qs.distinct().prefetch_related("competences", "office_hours", "closures", _current_contacts()).order_by(
+        "country__name_en", "official_name", "pk")
+
+
+def _json_contains_supported() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
+def authority_get_for(*, user, pk) -> Authority:
+    qs = permissions.authorities_visible_to(user).select_related("country", "confirmed_by").prefetch_related(
+        "competences", "office_hours", "closures",
+        Prefetch("contacts", queryset=Contact.objects.select_related("seat", "user").order_by(
+            "seat__position", "seat_id", "-start_date"), to_attr="all_contacts"))
+    return get_visible_or_404(qs, pk=pk)
+
+
+def contact_get_for(*, user, pk) -> Contact:
+    return get_visible_or_404(permissions.contacts_visible_to(user).select_related(
+        "authority", "authority__country", "seat"), pk=pk)
+
+
+def authority_availability(authority: Authority, at: dt.datetime | None = None,
+                           language: str | None = None) -> Availability:
+    from django.utils import translation
+
+    return availability(schedule_for(authority), at or timezone.now(), language or translation.get_language())
+
+
+def contact_availability(contact: Contact, at: dt.datetime | None = None) -> Availability:
+    """A contact follows the authority's schedule in their own zone, unless they are 24/7."""
+    from dataclasses import replace
+
+    schedule = schedule_for(contact.authority)
+    if contact.always_available:
+        schedule = replace(schedule, always=True)
+    elif contact.timezone:
+        schedule = replace(schedule, timezone=contact.timezone)
+    from django.utils import translation
+
+    return availability(schedule, at or timezone.now(), translation.get_language())
+
+
+def versions_for(*, record_type: str, record_id: int) -> QuerySet[RecordVersion]:
+    return RecordVersion.objects.filter(record_type=record_type, record_id=record_id).select_related("actor")
+
+
+def freshness(last_confirmed_at: dt.datetime, now: dt.datetime | None = None) -> dict:
+    now = now or timezone.now()
+    age = now - last_confirmed_at
+    window = confirmation_window()
+    return {"days": age.days, "due": age > window, "overdue_days": max(0, (age - window).days)}
+
+
+# --- the finder -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class FinderResult:
+    requesting: Country
+    requested: Country
+    cooperation_type: str
+    urgent: bool
+    shared_networks: list[Network]
+    requesting_languages: set[str]
+    authorities: list[dict] = field(default_factory=list)
+
+
+def official_languages(country: Country) -> set[str]:
+    """Official languages of a country from CLDR territory data (ISO 639-1 where one exists)."""
+    from babel.core import get_global
+
+    info = get_global("territory_languages").get(country.iso2, {})
+    return {code.split("_")[0] for code, data in info.items()
+            if data.get("official_status") in ("official", "de_facto_official") and len(code.split("_")[0]) == 2}
+
+
+def finder(*, user, requesting: Country, requested: Country, cooperation_type: str, urgent: bool = False,
+           at: dt.datetime | None = None) -> FinderResult:
+    competence = COOPERATION_TYPES[cooperation_type]
+    at = at or timezone.now()
+    shared = list(Network.objects.filter(memberships__country=requesting).filter(
+        memberships__country=requested).distinct().order_by("name"))
+    result = FinderResult(requesting, requested, cooperation_type, urgent, shared, official_languages(requesting))
+    authorities = authority_list(user=user, country=requested.iso2, competence=competence)
+    for authority in authorities:
+        designation = next((c for c in authority.competences.all() if c.code == competence), None)
+        status = authority_availability(authority, at)
+        contacts = list(authority.current_contacts)
+        always_contacts = [c for c in contacts if c.always_available]
+        result.authorities.append({
+            "authority": authority,
+            "designation": designation,
+            "availability": status,
+            "common_languages": sorted(set(authority.languages_accepted) & result.requesting_languages),
+            "untoc_basis": authority.untoc_extradition_basis if cooperation_type == "extradition"
+            else authority.untoc_mla_basis,
+            "always_available": authority.always_available or bool(always_contacts),
+            "contacts": contacts,
+        })
+    if urgent:
+        result.authorities.sort(key=lambda row: (not row["always_available"], not row["availability"].is_open))
+    return result
