@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
+import math
 from typing import Any
 
 from django.db import transaction
@@ -19,9 +21,26 @@ def _jsonable(value: Any) -> Any:
         return [_jsonable(v) for v in value]
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # NaN and infinities are not JSON; PostgreSQL's jsonb would refuse the row
     if value is None or isinstance(value, bool | int | float | str):
         return value
     return str(value)
+
+
+def _stored_ip(value: str | None) -> str | None:
+    """The address exactly as the database will store it, so that the hash covers the stored value.
+
+    GenericIPAddressField rewrites IPv6 addresses on save (lower case, compressed, no zone id); hashing
+    the raw value would make an untouched row look altered. Anything that is not an address is dropped.
+    """
+    if not value:
+        return None
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return None
+    return AuditEvent._meta.get_field("ip").get_prep_value(value)
 
 
 def audit_log(
@@ -53,7 +72,7 @@ def audit_log(
             target_type=str(target_type or ""),
             target_id=str(target_id if target_id is not None else ""),
             country_code=(country or "").upper()[:2],
-            ip=ctx.ip,
+            ip=_stored_ip(ctx.ip),
             user_agent=ctx.user_agent,
             request_id=ctx.request_id,
             details=_jsonable(details or {}),
@@ -65,3 +84,18 @@ def audit_log(
         head.hash = event.hash
         head.save(update_fields=["seq", "hash"])
     return event
+
+
+def audit_export_record(*, actor, filters: dict[str, Any]) -> AuditEvent:
+    """Record that `actor` is exporting the audit events matching `filters` (a bulk read of the log).
+
+    The event's country is the exported country when the export is filtered to one, or the
+    coordinator's country when they coordinate exactly one, so that the country's coordinators see it.
+    """
+    country = filters.get("country") or ""
+    if not country and getattr(actor, "is_coordinator", False):
+        codes = sorted(actor.coordinated_country_codes())
+        if len(codes) == 1:
+            country = codes[0]
+    return audit_log(action=AuditAction.AUDIT_EXPORTED, actor=actor, country=country,
+                     details={"format": "csv", "filters": filters})

@@ -6,4 +6,5 @@ app_name = "audit"
 
 urlpatterns = [
     path("", views.event_list, name="event_list"),
+    path("export/", views.event_export, name="event_export"),
 ]
