@@ -191,7 +191,7 @@ def availability(schedule: Schedule, at: dt.datetime, language: str | None = Non
 def _closing_time(schedule, table, day, interval, zone) -> dt.datetime:
     """When an open period ends, following intervals that continue across midnight."""
     end = _interval_end(day, interval, zone)
-    for _ in range(7):
+    for _day in range(7):
         if interval.closes is not None:
             return end
         day = day + dt.timedelta(days=1)
