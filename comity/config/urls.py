@@ -19,6 +19,9 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("comity.accounts.urls")),
     path("audit/", include("comity.audit.urls")),
     path("directory/", include("comity.directory.urls")),
+    path("forum/", include("comity.forum.urls")),
+    path("files/", include("comity.files.urls")),
+    path("notifications/", include("comity.notifications.urls")),
     path("", include("comity.reference.urls")),
     prefix_default_language=True,
 )

@@ -34,6 +34,9 @@ INSTALLED_APPS = [
     "comity.audit",
     "comity.accounts",
     "comity.directory",
+    "comity.forum",
+    "comity.files",
+    "comity.notifications",
     "comity.demo",
 ]
 

@@ -9,4 +9,7 @@ urlpatterns = [
     path("", include("comity.reference.api.urls")),
     path("", include("comity.accounts.api.urls")),
     path("", include("comity.directory.api.urls")),
+    path("", include("comity.forum.api.urls")),
+    path("", include("comity.files.api.urls")),
+    path("", include("comity.notifications.api.urls")),
 ]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class FilesConfig(AppConfig):
+    name = "comity.files"
+    label = "files"
+    verbose_name = "Secure file exchange"

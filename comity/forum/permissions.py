@@ -1,0 +1,109 @@
+"""Who may read and write in the forum. Deny by default: hidden spaces, threads, posts answer 404.
+
+A space's rule (plenary: every member; regional: members from its M49 region; network: members from the
+network's countries and its liaisons) plus explicit memberships (thematic opt-in, private invitations,
+authorities invited to a private consultation) minus explicit removals.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from comity.forum.models import Post, Space, SpaceKind, SpaceMember, Thread
+
+
+def is_member(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def _rule(user) -> Q:
+    rule = Q(kind=SpaceKind.PLENARY)
+    country = user.country if user.country_id else None
+    if country is not None:
+        regions = [code for code in (country.region_m49, country.subregion_m49, country.intermediate_region_m49)
+                   if code]
+        if regions:
+            rule |= Q(kind=SpaceKind.REGIONAL, region_m49__in=regions)
+        rule |= Q(kind=SpaceKind.NETWORK, network__memberships__country_id=country.pk)
+    rule |= Q(kind=SpaceKind.NETWORK, network__liaisons=user)
+    return rule
+
+
+def spaces_visible_to(user) -> QuerySet[Space]:
+    if not is_member(user):
+        return Space.objects.none()
+    cached = user.__dict__.get("_forum_space_ids")
+    if cached is None:
+        from comity.directory.models import Contact
+
+        explicit = SpaceMember.objects.filter(user=user, state=SpaceMember.State.MEMBER).values("space_id")
+        removed = SpaceMember.objects.filter(user=user, state=SpaceMember.State.REMOVED).values("space_id")
+        authorities = Contact.objects.filter(user=user, end_date__isnull=True).values("authority_id")
+        condition = _rule(user) | Q(pk__in=explicit) | Q(kind=SpaceKind.PRIVATE,
+                                                          invited_authorities__authority_id__in=authorities)
+        if user.is_secretariat:
+            condition |= ~Q(kind=SpaceKind.PRIVATE)  # the secretariat reads every space except private ones
+        cached = frozenset(Space.objects.filter(condition).exclude(pk__in=removed).values_list("pk", flat=True))
+        user.__dict__["_forum_space_ids"] = cached
+    return Space.objects.filter(pk__in=cached)
+
+
+def forget(user) -> None:
+    """Drop the per-request cache after a membership change."""
+    user.__dict__.pop("_forum_space_ids", None)
+
+
+def joinable_spaces(user) -> QuerySet[Space]:
+    """Thematic spaces a member may opt into."""
+    if not is_member(user):
+        return Space.objects.none()
+    removed = SpaceMember.objects.filter(user=user, state=SpaceMember.State.REMOVED).values("space_id")
+    return Space.objects.filter(kind=SpaceKind.THEMATIC, is_archived=False).exclude(
+        pk__in=spaces_visible_to(user).values("pk")).exclude(pk__in=removed)
+
+
+def threads_visible_to(user) -> QuerySet[Thread]:
+    return Thread.objects.filter(space__in=spaces_visible_to(user))
+
+
+def posts_visible_to(user) -> QuerySet[Post]:
+    """Posts in readable spaces; hidden posts only for the space's moderators (and global moderators)."""
+    qs = Post.objects.filter(thread__space__in=spaces_visible_to(user))
+    if not is_member(user):
+        return qs
+    if user.role in ("moderator", "secretariat"):
+        return qs
+    moderated = SpaceMember.objects.filter(user=user, is_moderator=True, state=SpaceMember.State.MEMBER).values(
+        "space_id")
+    return qs.filter(Q(is_hidden=False) | Q(thread__space_id__in=moderated))
+
+
+def can_moderate(user, space: Space) -> bool:
+    if not is_member(user):
+        return False
+    if user.role in ("secretariat", "moderator") and space.kind != SpaceKind.PRIVATE:
+        return True
+    return SpaceMember.objects.filter(space=space, user=user, is_moderator=True,
+                                      state=SpaceMember.State.MEMBER).exists()
+
+
+def can_post(user, thread: Thread) -> bool:
+    """Readers may post unless the thread is locked or they are observers."""
+    if not is_member(user) or user.role == "observer":
+        return False
+    if thread.space.is_archived:
+        return False
+    if thread.is_locked and not can_moderate(user, thread.space):
+        return False
+    return spaces_visible_to(user).filter(pk=thread.space_id).exists()
+
+
+def can_start_thread(user, space: Space) -> bool:
+    if not is_member(user) or user.role == "observer" or space.is_archived:
+        return False
+    return spaces_visible_to(user).filter(pk=space.pk).exists()
+
+
+def can_manage_space(user, space: Space) -> bool:
+    """Invite and remove people, set retention: the space's moderators and the secretariat (not private)."""
+    return can_moderate(user, space)
