@@ -1,0 +1,44 @@
+"""Markdown to safe HTML, rendered once when a post is written (never on every view)."""
+
+from __future__ import annotations
+
+import re
+
+import nh3
+from markdown_it import MarkdownIt
+
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
+    ["table", "strikethrough"])
+
+ALLOWED_TAGS = {"p", "br", "strong", "em", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li", "a", "h1",
+                "h2", "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td", "span"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}, "ol": {"start"},
+                      "span": {"class"}}
+MENTION = re.compile(r"(?<![\w@])@([A-Z]{2}|[a-z0-9][a-z0-9._-]{1,63})(?![\w@])")
+
+
+def render(body: str) -> str:
+    """Markdown (a safe subset) to sanitized HTML; links get rel="noopener noreferrer"."""
+    html = _md.render(body or "")
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, link_rel="noopener noreferrer",
+                     url_schemes={"http", "https", "mailto"}, strip_comments=True)
+
+
+def quote(body: str, author_name: str) -> str:
+    lines = (body or "").strip().splitlines() or [""]
+    return f"> **{author_name}:**\n" + "\n".join(f"> {line}" for line in lines) + "\n\n"
+
+
+def mentions(body: str) -> tuple[set[str], set[str]]:
+    """(@handles of people, @XX country codes) found outside code spans."""
+    text = re.sub(r"`[^`]*`", " ", body or "")
+    text = re.sub(r"```.*?```", " ", text, flags=re.S)
+    people, countries = set(), set()
+    for token in MENTION.findall(text):
+        (countries if re.fullmatch(r"[A-Z]{2}", token) else people).add(token)
+    return people, countries
+
+
+def plain_text(body: str) -> str:
+    """Lower-cased text for search (all scripts; casefold handles Cyrillic, Greek, etc.)."""
+    return " ".join((body or "").split()).casefold()

@@ -1,0 +1,279 @@
+"""Every write to the forum: validated, audited where it matters, side effects after commit."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from comity.audit.models import AuditAction
+from comity.audit.services import audit_log
+from comity.core.i18n import UI_LANGUAGES
+from comity.forum import markdown, permissions
+from comity.forum.models import (
+    TLP,
+    Mention,
+    Post,
+    PostRevision,
+    ReadMarker,
+    Space,
+    SpaceAuthority,
+    SpaceKind,
+    SpaceMember,
+    Thread,
+)
+
+MAX_BODY = 50_000
+
+
+def _country(user) -> str:
+    return user.country.iso2 if getattr(user, "country_id", None) else ""
+
+
+def _clean_language(language: str) -> str:
+    from comity.directory.services import is_language_code
+
+    code = (language or "").strip()
+    if code in UI_LANGUAGES or is_language_code(code):
+        return code
+    raise ValidationError({"language": [_("Unknown language code %(code)s.") % {"code": code}]})
+
+
+def _clean_body(body: str) -> str:
+    text = (body or "").strip()
+    if not text:
+        raise ValidationError({"body": [_("Write something first.")]})
+    if len(text) > MAX_BODY:
+        raise ValidationError({"body": [_("A post can have at most %(max)s characters.") % {"max": MAX_BODY}]})
+    return text
+
+
+# --- spaces -----------------------------------------------------------------------------------------------
+
+
+def space_create(*, actor, kind: str, name: str, slug: str = "", description: str = "", region_m49: str = "",
+                 network=None, default_tlp: str = TLP.GREEN, invite_users=(), invite_authorities=(),
+                 retention_months: int | None = None) -> Space:
+    """Plenary, regional, network and thematic spaces: secretariat. Private consultations: any member."""
+    if not permissions.is_member(actor) or actor.role == "observer":
+        raise PermissionDenied
+    if kind != SpaceKind.PRIVATE and not actor.is_secretariat:
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    if kind not in SpaceKind.values:
+        errors["kind"] = [_("Unknown kind of space.")]
+    if not (name or "").strip():
+        errors["name"] = [_("Give the space a name.")]
+    if kind == SpaceKind.REGIONAL and not region_m49:
+        errors["region_m49"] = [_("A regional space needs an M49 region.")]
+    if kind == SpaceKind.NETWORK and network is None:
+        errors["network"] = [_("A network space needs a network.")]
+    if default_tlp not in TLP.values:
+        errors["default_tlp"] = [_("Unknown handling mark.")]
+    slug = slugify(slug or name)[:70] or "space"
+    base, index = slug, 2
+    while Space.objects.filter(slug=slug).exists():
+        slug = f"{base}-{index}"
+        index += 1
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        space = Space.objects.create(kind=kind, name=name.strip(), slug=slug, description=description,
+                                     region_m49=region_m49, network=network, default_tlp=default_tlp,
+                                     created_by=actor, retention_months=retention_months)
+        if kind in (SpaceKind.PRIVATE, SpaceKind.THEMATIC):
+            SpaceMember.objects.create(space=space, user=actor, is_moderator=kind == SpaceKind.PRIVATE,
+                                       added_by=actor)
+        for user in invite_users:
+            SpaceMember.objects.update_or_create(space=space, user=user, defaults={
+                "state": SpaceMember.State.MEMBER, "added_by": actor})
+        for authority in invite_authorities:
+            SpaceAuthority.objects.get_or_create(space=space, authority=authority, defaults={"added_by": actor})
+        audit_log(action=AuditAction.SPACE_CREATED, actor=actor, target=space, country=_country(actor),
+                  details={"kind": kind, "name": space.name, "users": [u.pk for u in invite_users],
+                           "authorities": [a.pk for a in invite_authorities]})
+    permissions.forget(actor)
+    return space
+
+
+def space_member_add(*, actor, space: Space, user=None, authority=None) -> None:
+    if not permissions.can_manage_space(actor, space):
+        raise PermissionDenied
+    with transaction.atomic():
+        if user is not None:
+            SpaceMember.objects.update_or_create(space=space, user=user, defaults={
+                "state": SpaceMember.State.MEMBER, "added_by": actor})
+            permissions.forget(user)
+        if authority is not None:
+            SpaceAuthority.objects.get_or_create(space=space, authority=authority, defaults={"added_by": actor})
+        audit_log(action=AuditAction.SPACE_MEMBER_ADDED, actor=actor, target=space, country=_country(actor),
+                  details={"user": getattr(user, "pk", None), "authority": getattr(authority, "pk", None)})
+
+
+def space_member_remove(*, actor, space: Space, user=None, authority=None) -> None:
+    """An explicit removal overrides the space's rule (e.g. someone from the region who must not read)."""
+    if not permissions.can_manage_space(actor, space):
+        raise PermissionDenied
+    with transaction.atomic():
+        if user is not None:
+            SpaceMember.objects.update_or_create(space=space, user=user, defaults={
+                "state": SpaceMember.State.REMOVED, "is_moderator": False, "added_by": actor})
+            permissions.forget(user)
+        if authority is not None:
+            SpaceAuthority.objects.filter(space=space, authority=authority).delete()
+        audit_log(action=AuditAction.SPACE_MEMBER_REMOVED, actor=actor, target=space, country=_country(actor),
+                  details={"user": getattr(user, "pk", None), "authority": getattr(authority, "pk", None)})
+
+
+def space_join(*, actor, space: Space) -> None:
+    """Opt into a thematic space."""
+    if space.kind != SpaceKind.THEMATIC or not permissions.joinable_spaces(actor).filter(pk=space.pk).exists():
+        raise PermissionDenied
+    SpaceMember.objects.update_or_create(space=space, user=actor, defaults={"state": SpaceMember.State.MEMBER})
+    permissions.forget(actor)
+
+
+def space_leave(*, actor, space: Space) -> None:
+    if space.kind != SpaceKind.THEMATIC:
+        raise PermissionDenied
+    SpaceMember.objects.filter(space=space, user=actor, state=SpaceMember.State.MEMBER).delete()
+    permissions.forget(actor)
+
+
+# --- threads and posts ---------------------------------------------------------------------------------------
+
+
+def _apply_mentions(post: Post) -> None:
+    from comity.accounts.models import User
+    from comity.reference.models import Country
+
+    handles, codes = markdown.mentions(post.body)
+    rows = []
+    if handles:
+        from functools import reduce
+        from operator import or_
+
+        from django.db.models import Q
+
+        match = reduce(or_, (Q(email__istartswith=f"{handle}@") for handle in handles))
+        rows.extend(Mention(post=post, user=user) for user in User.objects.filter(match, is_active=True).only("pk"))
+    if codes:
+        rows.extend(Mention(post=post, country=c) for c in Country.objects.filter(iso2__in=codes))
+    Mention.objects.filter(post=post).delete()
+    Mention.objects.bulk_create(rows)
+
+
+def thread_create(*, actor, space: Space, title: str, body: str, tlp: str | None = None,
+                  kind: str = Thread.Kind.DISCUSSION, addressed_countries=(), language: str = "en") -> Thread:
+    if not permissions.can_start_thread(actor, space):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    if not (title or "").strip():
+        errors["title"] = [_("Give the thread a title.")]
+    tlp = tlp or space.default_tlp
+    if tlp not in TLP.values:
+        errors["tlp"] = [_("Unknown handling mark.")]
+    if kind not in Thread.Kind.values:
+        errors["kind"] = [_("Unknown kind of thread.")]
+    addressed_countries = list(addressed_countries)
+    if kind == Thread.Kind.QUESTION and not addressed_countries:
+        errors["addressed_countries"] = [_("A question must be addressed to at least one country.")]
+    try:
+        body = _clean_body(body)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        language = _clean_language(language)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        now = timezone.now()
+        thread = Thread.objects.create(space=space, title=title.strip()[:200], author=actor, tlp=tlp, kind=kind,
+                                       created_at=now, last_post_at=now)
+        thread.addressed_countries.set(addressed_countries)
+        _post_insert(actor=actor, thread=thread, body=body, language=language)
+        audit_log(action=AuditAction.THREAD_CREATED, actor=actor, target=thread, country=_country(actor),
+                  details={"space": space.pk, "tlp": tlp, "kind": kind,
+                           "addressed": sorted(c.iso2 for c in addressed_countries)})
+    thread.refresh_from_db()
+    return thread
+
+
+def _post_insert(*, actor, thread: Thread, body: str, language: str, quote_of: Post | None = None) -> Post:
+    now = timezone.now()
+    post = Post.objects.create(thread=thread, author=actor, body=body, body_html=markdown.render(body),
+                               language=language, quote_of=quote_of, created_at=now,
+                               search_text=markdown.plain_text(body))
+    Thread.objects.filter(pk=thread.pk).update(post_count=F("post_count") + 1, last_post_at=now,
+                                               last_post_id_cache=post.pk)
+    ReadMarker.objects.update_or_create(user=actor, thread=thread, defaults={
+        "last_read_post_id": post.pk, "updated_at": now})
+    _apply_mentions(post)
+    from comity.notifications import services as notifications
+
+    transaction.on_commit(lambda: notifications.on_post_created(post.pk))
+    return post
+
+
+def post_create(*, actor, thread: Thread, body: str, language: str = "en", quote_of: Post | None = None) -> Post:
+    if not permissions.can_post(actor, thread):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    try:
+        body = _clean_body(body)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        language = _clean_language(language)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if quote_of is not None and quote_of.thread_id != thread.pk:
+        errors["quote_of"] = [_("You can only quote a post of the same thread.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        post = _post_insert(actor=actor, thread=thread, body=body, language=language, quote_of=quote_of)
+        if thread.kind == Thread.Kind.QUESTION and thread.status == Thread.Status.OPEN and actor.country_id and \
+                thread.addressed_countries.filter(pk=actor.country_id).exists():
+            Thread.objects.filter(pk=thread.pk).update(status=Thread.Status.ANSWERED)
+    return post
+
+
+def post_edit(*, actor, post: Post, body: str) -> Post:
+    """Authors edit their own posts; the previous text is kept as a revision readers can see."""
+    if post.author_id != actor.pk or not permissions.can_post(actor, post.thread):
+        raise PermissionDenied
+    body = _clean_body(body)
+    if body == post.body:
+        return post
+    with transaction.atomic():
+        PostRevision.objects.create(post=post, body=post.body, edited_by=actor)
+        post.body = body
+        post.body_html = markdown.render(body)
+        post.search_text = markdown.plain_text(body)
+        post.edited_at = timezone.now()
+        post.save(update_fields=["body", "body_html", "search_text", "edited_at"])
+        _apply_mentions(post)
+    return post
+
+
+def mark_read(*, user, thread: Thread, up_to_post_id: int) -> None:
+    marker, _created = ReadMarker.objects.get_or_create(user=user, thread=thread)
+    if up_to_post_id > marker.last_read_post_id:
+        marker.last_read_post_id = up_to_post_id
+        marker.updated_at = timezone.now()
+        marker.save(update_fields=["last_read_post_id", "updated_at"])
+
+
+def question_accept_answer(*, actor, thread: Thread, post: Post) -> None:
+    """The asker (or a moderator) accepts an answer; the question becomes resolved."""
+    if thread.kind != Thread.Kind.QUESTION or post.thread_id != thread.pk:
+        raise ValidationError(_("Only an answer in this question can be accepted."))
+    if actor.pk != thread.author_id and not permissions.can_moderate(actor, thread.space):
+        raise PermissionDenied
+    Thread.objects.filter(pk=thread.pk).update(accepted_post=post, status=Thread.Status.RESOLVED)
