@@ -42,6 +42,15 @@ CONTACT_SCALARS = ("name", "title", "phone", "mobile", "email", "secure_channel"
                    "start_date")
 
 
+def holiday_subdivisions(country_code: str) -> tuple[str, ...]:
+    import holidays
+
+    try:
+        return tuple(holidays.country_holidays(country_code.upper()).subdivisions)
+    except (NotImplementedError, KeyError, AttributeError):
+        return ()
+
+
 def is_language_code(code: str) -> bool:
     return isinstance(code, str) and len(code) == 2 and code.islower() and \
         pycountry.languages.get(alpha_2=code) is not None
@@ -145,6 +154,13 @@ def clean_authority_data(data: dict[str, Any], *, partial: bool = False) -> dict
     for text in ("postal_address", "phone", "holiday_subdivision"):
         if text in data:
             out[text] = str(data[text] or "").strip()
+    if out.get("holiday_subdivision"):
+        country = out.get("country") or data.get("_country")
+        code = country.iso2 if isinstance(country, Country) else str(country or "")
+        if code and out["holiday_subdivision"] not in holiday_subdivisions(code):
+            _errors_add(errors, "holiday_subdivision", _("Unknown subdivision %(code)s for public holidays; "
+                                                         "leave it empty or use one of: %(allowed)s.") % {
+                "code": out["holiday_subdivision"], "allowed": ", ".join(holiday_subdivisions(code)) or "—"})
     if "email" in data and data["email"]:
         try:
             EmailValidator()(data["email"])
@@ -162,10 +178,13 @@ def clean_authority_data(data: dict[str, Any], *, partial: bool = False) -> dict
     elif "website" in data:
         out["website"] = ""
     if "timezone" in data or not partial:
-        try:
-            out["timezone"] = validate_timezone(str(data.get("timezone") or ""))
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
+        if not str(data.get("timezone") or "").strip():
+            _errors_add(errors, "timezone", _("The time zone is required (an IANA name such as Europe/Paris)."))
+        else:
+            try:
+                out["timezone"] = validate_timezone(str(data.get("timezone")))
+            except ValidationError as exc:
+                errors.update(exc.message_dict)
     if "office_hours" in data:
         try:
             out["office_hours"] = validate_office_hours(data["office_hours"])
@@ -262,7 +281,7 @@ def authority_update(*, actor, authority: Authority, data: dict[str, Any], actio
     """Apply a partial update; returns the field-by-field changes (empty when nothing changed)."""
     if not permissions.can_edit_authority(actor, authority):
         raise PermissionDenied
-    cleaned = clean_authority_data(data, partial=True)
+    cleaned = clean_authority_data({**data, "_country": authority.country.iso2}, partial=True)
     if "country" in cleaned and not permissions.can_edit_country(actor, cleaned["country"].iso2):
         raise PermissionDenied
     with transaction.atomic():

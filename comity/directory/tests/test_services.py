@@ -103,3 +103,19 @@ def test_field_visibility_levels(users, brazil, indonesia, iberred):
         "name", "title", "phone", "email", "mobile", "secure_channel"}
     assert permissions.visible_contact_fields(users["coordinator"], contact, "BR") == {
         "name", "title", "phone", "email", "mobile", "secure_channel"}
+
+
+def test_holiday_subdivision_is_checked(users, brazil):
+    authority = AuthorityFactory(country=brazil)
+    services.authority_update(actor=users["secretariat"], authority=authority, data={"holiday_subdivision": "DF"})
+    with pytest.raises(ValidationError) as info:
+        services.authority_update(actor=users["secretariat"], authority=authority, data={"holiday_subdivision": "XX"})
+    assert list(info.value.message_dict) == ["holiday_subdivision"]
+    authority.refresh_from_db()
+    assert authority.holiday_subdivision == "DF"
+
+
+def test_missing_timezone_message(users, brazil):
+    with pytest.raises(ValidationError) as info:
+        services.authority_create(actor=users["secretariat"], data={**PAYLOAD, "timezone": ""})
+    assert info.value.message_dict["timezone"] == ["The time zone is required (an IANA name such as Europe/Paris)."]
