@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from comity.accounts.models import Role, User
 from comity.audit.models import AuditAction
 from comity.audit.services import audit_log
+from comity.directory.demo import ScaleResult, directory_demo_seed, directory_scale_seed
 from comity.reference.models import Country, Network
 
 DEMO_DOMAIN = "demo.comity.test"
@@ -61,7 +62,7 @@ def demo_totp_hex() -> str:
 
 
 def demo_seed() -> dict:
-    """Create (or refresh) the demo accounts. Refused in production. Returns counts."""
+    """Create (or refresh) the demo accounts, then the demo directory. Refused in production. Returns counts."""
     if settings.COMITY_ENVIRONMENT == "production":
         raise ImproperlyConfigured("Demo data is refused under production settings.")
     countries = {c.iso2: c for c in Country.objects.filter(iso2__in={u.country for u in DEMO_USERS}
@@ -90,6 +91,23 @@ def demo_seed() -> dict:
                 user=user, name="Demo authenticator",
                 defaults={"key": key_hex, "confirmed": True, "digits": 6, "step": 30},
             )
-        if created:
-            audit_log(action=AuditAction.DEMO_SEEDED, details={"users_created": created})
-    return {"users_created": created, "users": len(DEMO_USERS)}
+        directory = directory_demo_seed()
+        if created or directory.authorities_created:
+            audit_log(action=AuditAction.DEMO_SEEDED, details={
+                "users_created": created, "authorities_created": directory.authorities_created,
+                "contacts_created": directory.contacts_created})
+    return {"users_created": created, "users": len(DEMO_USERS), "authorities": directory.authorities,
+            "authorities_created": directory.authorities_created, "contacts_created": directory.contacts_created,
+            "contacts_linked": directory.contacts_linked, "countries_missing": list(directory.countries_missing)}
+
+
+def demo_seed_scale(*, count: int, seed: int = 2026, progress=None) -> ScaleResult:
+    """Top the directory up to `count` synthetic authorities (4 contact points each) for benchmarks."""
+    if settings.COMITY_ENVIRONMENT == "production":
+        raise ImproperlyConfigured("Demo data is refused under production settings.")
+    result = directory_scale_seed(count=count, seed=seed, progress=progress)
+    if result.authorities_created:
+        audit_log(action=AuditAction.DEMO_SEEDED, details={"synthetic_authorities_created": result.authorities_created,
+                                                           "synthetic_contacts_created": result.contacts_created,
+                                                           "seed": seed})
+    return result

@@ -79,12 +79,13 @@ class Availability:
 # --- holidays --------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
 def _holiday_language(country: str, language: str | None) -> str | None:
+    if not language:
+        return None
     try:
         supported = holidays.country_holidays(country).supported_languages
     except (NotImplementedError, KeyError, AttributeError):
-        return None
-    if not language:
         return None
     base = language.replace("-", "_").split("_")[0].lower()
     for candidate in supported:
@@ -155,6 +156,17 @@ def _working_day(schedule: Schedule, day: dt.date) -> bool:
     return _closure_on(schedule, day) is None and holiday_name(schedule.country, schedule.subdivision, day) is None
 
 
+def _is_continuation_of_closed_day(schedule: Schedule, table, day: dt.date, interval: Interval) -> bool:
+    """A 00:00 interval that continues a shift ending at 24:00 the day before belongs to that day: when the
+    day before was a holiday or closure, there was no shift to continue."""
+    if interval.opens != MIDNIGHT:
+        return False
+    previous = day - dt.timedelta(days=1)
+    if not any(i.closes is None for i in table[previous.weekday()]):
+        return False
+    return not _working_day(schedule, previous)
+
+
 def _interval_end(day: dt.date, interval: Interval, zone) -> dt.datetime:
     if interval.closes is None:
         return _aware(day + dt.timedelta(days=1), MIDNIGHT, zone)
@@ -178,7 +190,8 @@ def availability(schedule: Schedule, at: dt.datetime, language: str | None = Non
     elif holiday is not None:
         result = Availability("holiday", False, local, zone.key, holiday=holiday)
     else:
-        current = next((i for i in table[day.weekday()] if i.contains(local.time().replace(tzinfo=None))), None)
+        current = next((i for i in table[day.weekday()] if i.contains(local.time().replace(tzinfo=None))
+                        and not _is_continuation_of_closed_day(schedule, table, day, i)), None)
         if current is not None:
             result = Availability("open", True, local, zone.key)
             result.closes_at = _closing_time(schedule, table, day, current, zone)
@@ -219,6 +232,8 @@ def next_opening(schedule: Schedule, at: dt.datetime, table=None) -> dt.datetime
         if not _working_day(schedule, day):
             continue
         for interval in table[day.weekday()]:
+            if _is_continuation_of_closed_day(schedule, table, day, interval):
+                continue
             start = _aware(day, interval.opens, zone)
             if start > local:
                 return start

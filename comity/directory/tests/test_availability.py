@@ -153,3 +153,17 @@ def test_validation_rejects(rows, message):
         validate_office_hours(rows)
     assert "office_hours" in info.value.message_dict
     assert message in " ".join(info.value.message_dict["office_hours"])
+
+
+def test_night_shift_after_a_holiday_does_not_open_at_midnight():
+    # Mexico, Monday 16 March 2026 is a public holiday (Benito Juárez's birthday, observed).
+    night = tuple(Interval(d, T(16), None) for d in range(5)) + tuple(Interval(d, T(0), T(2)) for d in range(1, 6))
+    schedule = Schedule("America/Mexico_City", night, country="MX")
+    assert holiday_name("MX", "", dt.date(2026, 3, 16)) is not None
+    tuesday_night = availability(schedule, at("America/Mexico_City", 2026, 3, 17, 1, 0))
+    assert tuesday_night.is_open is False
+    assert tuesday_night.next_open == at("America/Mexico_City", 2026, 3, 17, 16, 0)
+    wednesday_night = availability(schedule, at("America/Mexico_City", 2026, 3, 18, 1, 0))
+    assert wednesday_night.is_open is True
+    assert next_opening(schedule, at("America/Mexico_City", 2026, 3, 16, 3, 0)) == \
+        at("America/Mexico_City", 2026, 3, 17, 16, 0)
