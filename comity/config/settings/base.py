@@ -182,6 +182,15 @@ DIRECTORY_CONFIRMATION_DAYS = env_int("COMITY_DIRECTORY_CONFIRMATION_DAYS", 182)
 DIRECTORY_SECOND_REMINDER_DAYS = 14
 DIRECTORY_ESCALATION_DAYS = 30
 
+# --- Forum --------------------------------------------------------------------------------------------
+# A LibreTranslate-compatible service; empty turns the "translate" action off. Nothing from an AMBER or RED
+# thread is sent unless the service is marked self-hosted.
+COMITY_TRANSLATE_URL = env_str("COMITY_TRANSLATE_URL", "")
+COMITY_TRANSLATE_API_KEY = env_str("COMITY_TRANSLATE_API_KEY", "")
+COMITY_TRANSLATE_SELF_HOSTED = env_bool("COMITY_TRANSLATE_SELF_HOSTED", False)
+COMITY_TRANSLATE_TIMEOUT = env_int("COMITY_TRANSLATE_TIMEOUT", 10)
+FORUM_QUESTION_REMINDER_BUSINESS_DAYS = env_int("COMITY_QUESTION_REMINDER_BUSINESS_DAYS", 3)
+
 # --- Reverse proxies ------------------------------------------------------------------------------
 # How many reverse proxies in front of Comity append to X-Forwarded-For. 0 (default) trusts no header and
 # uses the socket address; behind one nginx, set 1 so that rate limits and audit see the real client IP.
@@ -274,6 +283,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TlpEnum": "comity.forum.api.serializers.TLP_CHOICES",
+        "SpaceKindEnum": "comity.forum.api.serializers.SPACE_KIND_CHOICES",
+        "ThreadKindEnum": "comity.forum.api.serializers.THREAD_KIND_CHOICES",
+    },
 }
 
 LOGGING = {
