@@ -10,6 +10,16 @@ from comity.reference.tests.factories import CountryFactory, NetworkFactory
 
 
 @pytest.fixture(autouse=True)
+def _english_by_default():
+    """Each test starts in English; a request to /pt/... must not leak its language into the next test."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 

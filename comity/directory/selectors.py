@@ -93,10 +93,10 @@ def contact_availability(contact: Contact, at: dt.datetime | None = None) -> Ava
     from dataclasses import replace
 
     schedule = schedule_for(contact.authority)
+    if contact.timezone:
+        schedule = replace(schedule, timezone=contact.timezone)
     if contact.always_available:
         schedule = replace(schedule, always=True)
-    elif contact.timezone:
-        schedule = replace(schedule, timezone=contact.timezone)
     from django.utils import translation
 
     return availability(schedule, at or timezone.now(), translation.get_language())

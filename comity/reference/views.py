@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from django.shortcuts import redirect, render
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Exists, OuterRef, Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from comity.core.i18n import language_name
+from comity.directory import permissions as directory_permissions
+from comity.directory import selectors as directory_selectors
+from comity.directory.models import Channel, Competence
 from comity.reference import l10n, selectors
 from comity.reference.forms import CountryFilterForm
+from comity.reference.models import Country, NetworkMembership
 from comity.reference.regions import collation_key
 
 
@@ -25,9 +33,41 @@ def country_list(request):
     })
 
 
+def _country_get_with_directory_flag(iso2: str) -> Country:
+    """`selectors.country_get`, plus `has_authorities` computed in the same query, so that a country without
+    authorities in the directory costs no further query (the page stays at two)."""
+    if not (len(iso2) == 2 and iso2.isascii() and iso2.isalpha()):
+        raise Http404
+    listed = directory_permissions.authorities_visible_to(AnonymousUser()).filter(country=OuterRef("pk"))
+    memberships = NetworkMembership.objects.select_related("network").order_by("network__name")
+    return get_object_or_404(
+        Country.objects.annotate(has_authorities=Exists(listed)).prefetch_related(
+            Prefetch("network_memberships", queryset=memberships)),
+        iso2=iso2.upper(),
+    )
+
+
+def _public_authorities(country: Country, now) -> list[dict]:
+    """The country's active authorities with their public fields only (the page is public for everyone)."""
+    if not country.has_authorities:
+        return []
+    rows = []
+    for authority in directory_selectors.authority_list(user=AnonymousUser(), country=country.iso2):
+        rows.append({
+            "authority": authority,
+            "name": authority.localized_name(),
+            "competences": [str(Competence(c.code).label) for c in authority.competences.all()
+                            if c.code in Competence.values],
+            "languages": [language_name(code) for code in authority.languages_accepted],
+            "channels": [str(Channel(code).label) for code in authority.channels if code in Channel.values],
+            "status": directory_selectors.authority_availability(authority, now),
+        })
+    return rows
+
+
 @require_GET
 def country_detail(request, iso2):
-    country = selectors.country_get(iso2=iso2)
+    country = _country_get_with_directory_flag(iso2)
     if iso2 != country.iso2:
         return redirect("reference:country_detail", iso2=country.iso2, permanent=True)
     now = timezone.now()
@@ -36,6 +76,7 @@ def country_detail(request, iso2):
     memberships = sorted(country.network_memberships.all(), key=lambda m: collation_key(m.network.localized_name()))
     return render(request, "reference/country_detail.html", {
         "country": country, "memberships": memberships, "zones": zones, "now": l10n.moment(now),
+        "authorities": _public_authorities(country, now),
     })
 
 

@@ -1,0 +1,68 @@
+"""The finder: "where do I send this?" for a requesting state, a requested state and a type of cooperation.
+
+The page is open to everyone, like the authorities' own pages: authorities are public, and contact points
+show each viewer only the fields they may read (anonymous visitors: public fields only).
+"""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from comity.directory import permissions, selectors
+from comity.directory.forms import COOPERATION_LABELS, FinderForm
+from comity.directory.views import common
+
+
+def _result_row(user, row: dict, result, at) -> dict:
+    authority = row["authority"]
+    requesting_languages = result.requesting_languages
+    designation = row["designation"]
+    contacts = common.ordered_contacts(row["contacts"], always_first=result.urgent)
+    shared = [network.localized_name() + (f" ({network.acronym})" if network.acronym and network.acronym
+                                          not in network.localized_name() else "")
+              for network in result.shared_networks]
+    return {
+        "authority": authority,
+        "name": authority.localized_name(),
+        "designation": {"instrument": common.instrument_label(designation.instrument)
+                        if designation and designation.instrument else "",
+                        "scope_notes": designation.scope_notes if designation else ""},
+        "availability": row["availability"],
+        "always_available": row["always_available"],
+        "languages": [{"code": code, "name": common.language_labels([code])[0], "common": code in requesting_languages}
+                      for code in authority.languages_accepted],
+        "common_languages": common.language_labels(row["common_languages"]),
+        "untoc_basis": row["untoc_basis"],
+        "channels": common.channel_labels(authority.channels),
+        "network_channels": shared,
+        "urgent_channels": common.urgent_channel_labels(authority.urgent_channels),
+        "cards": [common.contact_card(user, contact, authority.country.iso2, at) for contact in contacts],
+        "freshness": common.freshness(authority, at),
+    }
+
+
+@require_GET
+def finder(request):
+    countries = common.all_countries()
+    user = request.user
+    initial = {}
+    if permissions.is_member(user) and user.country_id:
+        initial["requesting"] = next((c.iso2 for c in countries if c.pk == user.country_id), "")
+    form = FinderForm(request.GET or None, countries=countries, initial=initial)
+    result, rows, status = None, [], 200
+    if form.is_bound:
+        if form.is_valid():
+            by_code = {country.iso2: country for country in countries}
+            at = common.now()
+            data = form.cleaned_data
+            result = selectors.finder(user=user, requesting=by_code[data["requesting"]],
+                                      requested=by_code[data["requested"]], cooperation_type=data["type"],
+                                      urgent=data["urgent"], at=at)
+            rows = [_result_row(user, row, result, at) for row in result.authorities]
+        else:
+            status = 400
+    return render(request, "directory/finder.html", {
+        "form": form, "result": result, "rows": rows, "is_member": permissions.is_member(user),
+        "type_label": COOPERATION_LABELS[result.cooperation_type] if result else "",
+    }, status=status)
