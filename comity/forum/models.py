@@ -75,6 +75,8 @@ class SpaceMember(models.Model):
     class State(models.TextChoices):
         MEMBER = "member", _("Member")
         REMOVED = "removed", _("Removed")
+        # Notification settings of someone who reads the space by its rule: grants no access by itself.
+        SETTINGS = "settings", _("Notification settings only")
 
     space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="space_memberships")

@@ -16,6 +16,7 @@ from comity.forum import markdown, permissions
 from comity.forum.models import (
     TLP,
     Mention,
+    NotifyLevel,
     Post,
     PostRevision,
     ReadMarker,
@@ -24,6 +25,7 @@ from comity.forum.models import (
     SpaceKind,
     SpaceMember,
     Thread,
+    ThreadSubscription,
 )
 
 MAX_BODY = 50_000
@@ -277,3 +279,51 @@ def question_accept_answer(*, actor, thread: Thread, post: Post) -> None:
     if actor.pk != thread.author_id and not permissions.can_moderate(actor, thread.space):
         raise PermissionDenied
     Thread.objects.filter(pk=thread.pk).update(accepted_post=post, status=Thread.Status.RESOLVED)
+
+
+# --- notification levels (subscriptions) -------------------------------------------------------------------
+
+# A reader who follows a space by its rule (plenary, region, network, the secretariat's role) and sets a
+# notification level gets a SpaceMember row in this state. It only carries settings: spaces_visible_to grants
+# access for state MEMBER and denies for REMOVED, and ignores this state, so the row can never keep someone in
+# a space after the rule stops applying to them (a new country, a network that lost a member, a new role).
+# Invariant: rows granting access (MEMBER) are created only by invitation, opt-in (thematic) and creation,
+# never as a side effect of choosing a notification level.
+SETTINGS_ONLY = "settings"
+
+
+def space_notify_level_set(*, actor, space: Space, level: str) -> SpaceMember:
+    """Watching, normal or muted for a whole space; only for people who can read it."""
+    if not permissions.is_member(actor) or not permissions.spaces_visible_to(actor).filter(pk=space.pk).exists():
+        raise PermissionDenied
+    if level not in NotifyLevel.values:
+        raise ValidationError({"level": [_("Unknown notification level.")]})
+    with transaction.atomic():
+        membership, created = SpaceMember.objects.get_or_create(
+            space=space, user=actor, defaults={"state": SETTINGS_ONLY, "notify_level": level})
+        if not created and membership.notify_level != level:
+            membership.notify_level = level
+            membership.save(update_fields=["notify_level"])
+    permissions.forget(actor)
+    return membership
+
+
+def space_notify_level(*, user, space: Space) -> str:
+    """The level a reader chose for a space (normal when they never chose)."""
+    level = SpaceMember.objects.filter(space=space, user=user).exclude(state=SpaceMember.State.REMOVED).values_list(
+        "notify_level", flat=True).first()
+    return level or NotifyLevel.NORMAL
+
+
+def thread_subscription_set(*, actor, thread: Thread, level: str) -> ThreadSubscription | None:
+    """Watching, normal or muted for one thread; an empty level goes back to the space's level."""
+    if not permissions.is_member(actor) or not permissions.threads_visible_to(actor).filter(pk=thread.pk).exists():
+        raise PermissionDenied
+    if level and level not in NotifyLevel.values:
+        raise ValidationError({"level": [_("Unknown notification level.")]})
+    if not level:
+        ThreadSubscription.objects.filter(user=actor, thread=thread).delete()
+        return None
+    subscription, _created = ThreadSubscription.objects.update_or_create(user=actor, thread=thread,
+                                                                         defaults={"level": level})
+    return subscription

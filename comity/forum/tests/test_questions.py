@@ -1,0 +1,150 @@
+"""Questions to countries: asking, the addressees' local time and whether they are in, answering, accepting."""
+
+import datetime as dt
+
+import pytest
+
+from comity.directory.models import Closure
+from comity.directory.tests.factories import AuthorityFactory
+from comity.forum import services
+from comity.forum.models import TLP, Post, SpaceKind, Thread
+
+pytestmark = pytest.mark.django_db
+
+MOMENT = dt.datetime(2026, 11, 24, 13, 0, tzinfo=dt.UTC)  # a Tuesday: 20:00 in Jakarta, 14:00 in Paris
+
+
+@pytest.fixture
+def plenary(users):
+    return services.space_create(actor=users["secretariat"], kind=SpaceKind.PLENARY, name="Plenary")
+
+
+@pytest.fixture
+def at(monkeypatch):
+    def fix(moment):
+        monkeypatch.setattr("comity.forum.views.common.now", lambda: moment)
+        return moment
+
+    fix(MOMENT)
+    return fix
+
+
+@pytest.fixture
+def authorities(indonesia, france):
+    return {
+        "id_central": AuthorityFactory(country=indonesia, official_name="Central Authority of Indonesia",
+                                       timezone="Asia/Jakarta"),
+        "id_police": AuthorityFactory(country=indonesia, official_name="Cyber Police of Indonesia",
+                                      timezone="Asia/Jakarta", competences=["cybercrime_24_7"]),
+        "fr_extradition": AuthorityFactory(country=france, official_name="Bureau de l'extradition",
+                                           timezone="Europe/Paris", competences=["extradition"]),
+    }
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def ask(client, plenary, countries, title="Freezing bank accounts"):
+    return client.post(f"/en/forum/s/{plenary.slug}/new/", {
+        "title": title, "body": "Which authority executes urgent freezing orders?", "language": "en",
+        "tlp": "amber", "kind": "question", "addressed_countries": countries})
+
+
+def test_question_shows_addressed_authorities_with_local_time_and_presence(personas, users, plenary, authorities,
+                                                                          at):
+    response = ask(personas["member"], plenary, ["ID", "FR"])
+    thread = Thread.objects.get()
+    assert response["Location"] == f"/en/forum/t/{thread.pk}/"
+    assert (thread.kind, thread.status, thread.tlp) == ("question", "open", "amber")
+    assert sorted(thread.addressed_countries.values_list("iso2", flat=True)) == ["FR", "ID"]
+    page = text(personas["member"].get(f"/en/forum/t/{thread.pk}/"))
+    section = page.split('<section aria-labelledby="addressees" class="card">')[1].split("</section>")[0]
+    assert section.index("<h3>France</h3>") < section.index("<h3>Indonesia</h3>")
+    # Indonesia has a central authority for MLA: only it is shown. France has none: all its authorities.
+    assert "Cyber Police of Indonesia" not in section
+    assert (f'<a href="/en/directory/authorities/{authorities["id_central"].pk}/">Central Authority of Indonesia</a>: '
+            '<span class="status-bad">Out of the office now</span>\n· Local time 8:00\u202fPM (Asia/Jakarta)\n'
+            "· Back 11/25/26, 2:00\u202fAM (UTC), which is 11/25/26, 9:00\u202fAM (Asia/Jakarta) there.") in section
+    assert (f'<a href="/en/directory/authorities/{authorities["fr_extradition"].pk}/">Bureau de l&#39;extradition'
+            '</a>: <span class="status-ok">In the office now</span>\n· Local time 2:00\u202fPM (Europe/Paris)</li>'
+            ) in section
+    assert "Status: open, waiting for an answer from the addressed countries." in section
+
+
+def test_addressees_on_a_public_holiday_and_during_a_closure(personas, users, plenary, authorities, at):
+    at(dt.datetime(2026, 12, 25, 3, 0, tzinfo=dt.UTC))  # 10:00 on Christmas Day in Jakarta
+    Closure.objects.create(authority=authorities["fr_extradition"], start_date=dt.date(2026, 12, 24),
+                           end_date=dt.date(2026, 12, 31), reason="Office move")
+    ask(personas["member"], plenary, ["ID", "FR"])
+    thread = Thread.objects.get()
+    page = text(personas["member"].get(f"/en/forum/t/{thread.pk}/"))
+    assert '<span class="status-bad">Out of the office: public holiday (Christmas Day)</span>' in page
+    assert '<span class="status-bad">Out of the office: Office move</span>' in page
+
+
+def test_answer_by_an_addressed_country_then_the_asker_accepts_it(personas, users, plenary, authorities, at):
+    ask(personas["member"], plenary, ["ID"])
+    thread = Thread.objects.get()
+    # A reply from a country that was not asked leaves the question open.
+    personas["secretariat"].post(f"/en/forum/t/{thread.pk}/reply/", {"body": "Try the central authority.",
+                                                                     "language": "en"})
+    thread.refresh_from_db()
+    assert thread.status == "open"
+    personas["member_other"].post(f"/en/forum/t/{thread.pk}/reply/", {"body": "The Attorney General's office.",
+                                                                       "language": "en"})
+    thread.refresh_from_db()
+    answer = Post.objects.get(body="The Attorney General's office.")
+    assert thread.status == "answered"
+    page = text(personas["member"].get(f"/en/forum/t/{thread.pk}/"))
+    assert page.count(">Accept this answer</button>") == 2  # not on the question itself
+    assert "Status: answered; the asker has not accepted an answer yet." in page
+    # Someone else from the addressed country cannot accept; the answerer sees no button either.
+    assert ">Accept this answer</button>" not in text(personas["member_other"].get(f"/en/forum/t/{thread.pk}/"))
+    response = personas["member_other"].post(f"/en/forum/t/{thread.pk}/accept/", {"post": answer.pk})
+    assert response.status_code == 403
+    thread.refresh_from_db()
+    assert (thread.status, thread.accepted_post_id) == ("answered", None)
+    response = personas["member"].post(f"/en/forum/t/{thread.pk}/accept/", {"post": answer.pk})
+    assert response.status_code == 302
+    assert response["Location"] == f"/en/forum/t/{thread.pk}/#post-{answer.pk}"
+    thread.refresh_from_db()
+    assert (thread.status, thread.accepted_post_id) == ("resolved", answer.pk)
+    page = text(personas["member_other"].get(f"/en/forum/t/{thread.pk}/"))
+    assert '<span class="tag status-ok">Accepted answer</span>' in page
+    assert f'<a href="/en/forum/p/{answer.pk}/">Read the accepted answer by Dewi Member</a>' in page
+    assert "Status: resolved." in page
+    listing = text(personas["member_other"].get(f"/en/forum/s/{plenary.slug}/"))
+    assert '<span class="tag">Question</span><span class="tag status-ok">Resolved</span>' in listing
+
+
+def test_moderators_may_accept_and_rejected_accepts_change_nothing(personas, users, plenary, indonesia):
+    question = services.thread_create(actor=users["member"], space=plenary, title="Q", body="?",
+                                      kind=Thread.Kind.QUESTION, addressed_countries=[indonesia], tlp=TLP.GREEN)
+    answer = services.post_create(actor=users["member_other"], thread=question, body="!", language="en")
+    discussion = services.thread_create(actor=users["member"], space=plenary, title="D", body="talk")
+    client = personas["member"]
+    response = client.post(f"/en/forum/t/{discussion.pk}/accept/", {"post": discussion.posts.get().pk})
+    assert response["Location"] == f"/en/forum/t/{discussion.pk}/"
+    assert [str(m) for m in response.wsgi_request._messages._queued_messages] == [
+        "Only an answer in this question can be accepted."]
+    response = client.post(f"/en/forum/t/{question.pk}/accept/", {"post": discussion.posts.get().pk})
+    assert [str(m) for m in response.wsgi_request._messages._queued_messages] == [
+        "Choose an answer in this question."]
+    response = client.post(f"/en/forum/t/{question.pk}/accept/", {"post": "abc"})
+    assert [str(m) for m in response.wsgi_request._messages._queued_messages] == [
+        "Choose an answer in this question."]
+    question.refresh_from_db()
+    discussion.refresh_from_db()
+    assert (question.status, question.accepted_post_id, discussion.status) == ("answered", None, "open")
+    response = personas["secretariat"].post(f"/en/forum/t/{question.pk}/accept/", {"post": answer.pk})
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert (question.status, question.accepted_post_id) == ("resolved", answer.pk)
+
+
+def test_question_to_a_country_without_authorities_says_so(personas, users, plenary, indonesia):
+    question = services.thread_create(actor=users["member"], space=plenary, title="Q", body="?",
+                                      kind=Thread.Kind.QUESTION, addressed_countries=[indonesia])
+    page = text(personas["member"].get(f"/en/forum/t/{question.pk}/"))
+    assert "<h3>Indonesia</h3>\n  \n  <p>No authority of this country is in the directory yet.</p>" in page

@@ -1,0 +1,91 @@
+"""Posts: reply (with a quote), edit your own, read a post's edit history, and a permanent address per post."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from comity.accounts.decorators import member_required
+from comity.forum import markdown, permissions, selectors, services
+from comity.forum.forms import PostEditForm, PostForm
+from comity.forum.models import TLP
+from comity.forum.views import common
+from comity.forum.views.threads import thread_page
+
+
+@member_required
+@require_POST
+def post_create(request, pk):
+    """Reply at the end of a thread. On an error the last page is shown again with the text kept."""
+    user = request.user
+    thread = selectors.thread_get_for(user=user, pk=pk)
+    form = PostForm(request.POST)
+    last_page = selectors.last_post_position(thread=thread)
+    last = last_page.page if last_page else 1
+    if not permissions.can_post(user, thread):
+        form.add_error(None, common.why_cannot_post(user, thread))
+        return thread_page(request, thread, reply_form=form, page_number=last, status=403)
+    if form.is_valid():
+        quote_of = None
+        if form.cleaned_data.get("quote_of"):
+            quote_of = selectors.post_in_thread_for(user=user, thread=thread, pk=form.cleaned_data["quote_of"])
+            if quote_of is None:
+                form.add_error(None, _("You can only quote a post of the same thread."))
+        if not form.errors:
+            try:
+                post = services.post_create(actor=user, thread=thread, body=form.cleaned_data["body"],
+                                            language=form.cleaned_data["language"], quote_of=quote_of)
+            except ValidationError as exc:
+                common.apply_service_errors(form, exc)
+            else:
+                return redirect(common.post_url(post))
+    return thread_page(request, thread, reply_form=form, page_number=last, status=400)
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def post_edit(request, pk):
+    """Authors edit their own posts; the earlier text stays readable in the post's history."""
+    user = request.user
+    post = selectors.post_get_for(user=user, pk=pk)
+    if post.author_id != user.pk or post.is_hidden or not permissions.can_post(user, post.thread):
+        raise PermissionDenied
+    form = PostEditForm(common.bound(request), initial={"body": post.body})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.post_edit(actor=user, post=post, body=form.cleaned_data["body"])
+            except ValidationError as exc:
+                common.apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Your post was updated; the earlier text is kept in its history."))
+                return redirect(common.post_url(post))
+    return render(request, "forum/post_edit.html", {
+        "post": post, "thread": post.thread, "form": form, "tlp_label": TLP(post.thread.tlp).label,
+    }, status=status)
+
+
+@member_required
+@require_GET
+def post_history(request, pk):
+    """Every earlier version of a post, newest first, as readers saw it."""
+    post = selectors.post_get_for(user=request.user, pk=pk)
+    revisions = [{"revision": revision, "html": markdown.render(revision.body)}
+                 for revision in selectors.post_revisions(post=post)]
+    return render(request, "forum/post_history.html", {
+        "post": post, "thread": post.thread, "revisions": revisions, "tlp_label": TLP(post.thread.tlp).label,
+        "post_url": common.post_url(post),
+    })
+
+
+@member_required
+@require_GET
+def post_detail(request, pk):
+    """A post's permanent address: the thread page that shows it, scrolled to it."""
+    post = selectors.post_get_for(user=request.user, pk=pk)
+    return redirect(common.post_url(post))

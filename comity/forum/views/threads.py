@@ -1,0 +1,236 @@
+"""Threads: start one, read it page by page (marking it read), new posts without a reload, subscriptions,
+questions to countries with their addressees' availability and the accepted answer.
+
+The thread page runs a fixed number of queries whatever the thread's length: posts come 50 a page with their
+authors, countries and revision counts in one query; the addressees' authorities with their office hours in a
+few more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from comity.accounts.decorators import member_required
+from comity.forum import markdown, moderation, permissions, selectors, services, translation
+from comity.forum.forms import PostForm, ThreadForm, ThreadLevelForm, tlp_help, tlp_help_all
+from comity.forum.models import RESTRICTED_TLP, TLP, Post, Thread
+from comity.forum.views import common
+
+
+@dataclass
+class PostRow:
+    """A post as this reader sees it on the page."""
+
+    post: Post
+    number: int
+    is_new: bool
+    show_body: bool
+    can_edit: bool
+    can_accept: bool
+    is_accepted: bool
+    attachments: list
+
+
+@dataclass
+class Viewer:
+    """What the reader may do in this thread, worked out once per request."""
+
+    user: object
+    moderator: bool
+    can_post: bool
+    can_accept: bool
+
+
+def viewer_for(user, thread: Thread) -> Viewer:
+    moderator = permissions.can_moderate(user, thread.space)
+    return Viewer(user=user, moderator=moderator, can_post=permissions.can_post(user, thread),
+                  can_accept=thread.kind == Thread.Kind.QUESTION and (user.pk == thread.author_id or moderator))
+
+
+def post_rows(viewer: Viewer, thread: Thread, posts, *, first_number: int, read_up_to: int) -> list[PostRow]:
+    """Rows for a page of posts; the files of the posts shown come in one query."""
+    from comity.files import selectors as files
+
+    attachments = files.attachments_for_posts(user=viewer.user, post_ids=[
+        post.pk for post in posts if not post.is_hidden or viewer.moderator])
+    rows = []
+    for offset, post in enumerate(posts):
+        number = first_number + offset
+        visible = not post.is_hidden or viewer.moderator
+        rows.append(PostRow(
+            post=post, number=number, is_new=post.pk > read_up_to, show_body=visible,
+            can_edit=viewer.can_post and post.author_id == viewer.user.pk and not post.is_hidden,
+            can_accept=viewer.can_accept and number > 1 and visible and not post.is_hidden
+            and thread.accepted_post_id != post.pk,
+            is_accepted=thread.accepted_post_id == post.pk, attachments=attachments.get(post.pk, [])))
+    return rows
+
+
+def _countries():
+    countries = selectors.all_countries()
+    return countries, {country.iso2: country for country in countries}
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def thread_create(request, slug):
+    user = request.user
+    space = selectors.space_get_for(user=user, slug=slug)
+    if not permissions.can_start_thread(user, space):
+        raise PermissionDenied
+    countries, by_code = _countries()
+    form = ThreadForm(common.bound(request), countries=countries, initial={
+        "language": user.preferred_language, "tlp": space.default_tlp, "kind": Thread.Kind.DISCUSSION})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                thread = services.thread_create(actor=user, space=space, **form.service_kwargs(by_code))
+            except ValidationError as exc:
+                common.apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Your thread was started."))
+                return redirect(common.thread_url(thread.pk))
+    return render(request, "forum/thread_form.html", {
+        "space": space, "name": space.localized_name(), "form": form, "tlp_help": tlp_help_all(),
+    }, status=status)
+
+
+def thread_page(request, thread: Thread, *, reply_form: PostForm | None = None, page_number=None,
+                status: int = 200):
+    """Render a thread page: marks it read up to the last post shown."""
+    user = request.user
+    viewer = viewer_for(user, thread)
+    paginator = Paginator(selectors.thread_posts(thread=thread), selectors.POSTS_PER_PAGE)
+    page = paginator.get_page(page_number if page_number is not None else request.GET.get("page"))
+    posts = list(page.object_list)
+    read_up_to = selectors.read_marker(user=user, thread=thread)
+    unread = selectors.first_unread(user=user, thread=thread, read_up_to=read_up_to)
+    rows = post_rows(viewer, thread, posts, first_number=page.start_index(), read_up_to=read_up_to)
+    if posts:
+        services.mark_read(user=user, thread=thread, up_to_post_id=max(post.pk for post in posts))
+    if reply_form is None and viewer.can_post:
+        initial = {"language": user.preferred_language}
+        quoted = selectors.post_in_thread_for(user=user, thread=thread, pk=request.GET["quote"]) \
+            if request.GET.get("quote") else None
+        if quoted is not None:
+            initial.update(body=markdown.quote(quoted.body, quoted.author.display_name), quote_of=quoted.pk)
+        reply_form = PostForm(initial=initial)
+    space_level = services.space_notify_level(user=user, space=thread.space)
+    return render(request, "forum/thread_detail.html", {
+        "thread": thread,
+        "space": thread.space,
+        "space_name": thread.space.localized_name(),
+        "tlp_label": TLP(thread.tlp).label,
+        "tlp_help": tlp_help(thread.tlp),
+        "tlp_restricted": thread.tlp in RESTRICTED_TLP,
+        "page": page,
+        "rows": rows,
+        "viewer": viewer,
+        "unread": unread,
+        "unread_here": unread is not None and unread.page == page.number,
+        "poll_after": posts[-1].pk if posts and page.number == paginator.num_pages else None,
+        "reply_form": reply_form,
+        "why_not": "" if viewer.can_post else common.why_cannot_post(user, thread),
+        "level_form": ThreadLevelForm(initial={"level": selectors.thread_subscription_level(user=user,
+                                                                                            thread=thread)}),
+        "space_level_label": selectors.notify_level_label(space_level),
+        "addressees": selectors.addressees(user=user, thread=thread, at=common.now())
+        if thread.kind == Thread.Kind.QUESTION else [],
+        "can_hold": moderation.can_set_legal_hold(user, thread),
+        "translation_available": translation.available_for(thread),
+        "translation_configured": translation.is_configured(),
+        "accepted": thread.accepted_post if thread.accepted_post_id and (
+            not thread.accepted_post.is_hidden or viewer.moderator) else None,
+    }, status=status)
+
+
+@member_required
+@require_GET
+def thread_detail(request, pk):
+    thread = selectors.thread_get_for(user=request.user, pk=pk)
+    return thread_page(request, thread)
+
+
+@member_required
+@require_GET
+def thread_new_posts(request, pk):
+    """The posts after `?after=<post id>`, for htmx to append (204 when there are none); marks them read."""
+    user = request.user
+    thread = selectors.thread_get_for(user=user, pk=pk)
+    try:
+        after = int(request.GET.get("after", ""))
+    except ValueError:
+        return HttpResponseBadRequest(_("The address must say after which post to look, e.g. ?after=120."),
+                                      content_type="text/plain; charset=utf-8")
+    posts = selectors.new_posts_after(thread=thread, after=after)
+    if not posts:
+        return HttpResponse(status=204)
+    viewer = viewer_for(user, thread)
+    read_up_to = selectors.read_marker(user=user, thread=thread)
+    first_number = selectors.post_number(posts[0])
+    services.mark_read(user=user, thread=thread, up_to_post_id=posts[-1].pk)
+    return render(request, "forum/_new_posts.html", {
+        "translation_available": translation.available_for(thread),
+        "thread": thread, "viewer": viewer, "poll_after": posts[-1].pk,
+        "quote_page": max(1, (thread.post_count - 1) // selectors.POSTS_PER_PAGE + 1),
+        "rows": post_rows(viewer, thread, posts, first_number=first_number, read_up_to=read_up_to),
+    })
+
+
+@member_required
+@require_GET
+def thread_unread(request, pk):
+    """Jump to the first unread post (or the last post when everything is read)."""
+    thread = selectors.thread_get_for(user=request.user, pk=pk)
+    position = selectors.first_unread(user=request.user, thread=thread) or selectors.last_post_position(
+        thread=thread)
+    if position is None:
+        return redirect(common.thread_url(thread.pk))
+    return redirect(common.thread_url(thread.pk, page=position.page, anchor=f"post-{position.post_id}"))
+
+
+@member_required
+@require_POST
+def thread_notify(request, pk):
+    thread = selectors.thread_get_for(user=request.user, pk=pk)
+    form = ThreadLevelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose watching, normal, muted, or as for the space."))
+        return redirect(common.thread_url(thread.pk))
+    level = form.cleaned_data["level"]
+    services.thread_subscription_set(actor=request.user, thread=thread, level=level)
+    if level:
+        messages.success(request, _("Notifications for this thread: %(level)s.") % {
+            "level": selectors.notify_level_label(level)})
+    else:
+        messages.success(request, _("This thread now follows your notification level for the space."))
+    return redirect(common.thread_url(thread.pk))
+
+
+@member_required
+@require_POST
+def question_accept(request, pk):
+    """The asker (or a moderator) accepts an answer: the question is resolved."""
+    user = request.user
+    thread = selectors.thread_get_for(user=user, pk=pk)
+    post = selectors.post_in_thread_for(user=user, thread=thread, pk=request.POST.get("post"))
+    if post is None or post.is_hidden:
+        messages.error(request, _("Choose an answer in this question."))
+        return redirect(common.thread_url(thread.pk))
+    try:
+        services.question_accept_answer(actor=user, thread=thread, post=post)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(common.thread_url(thread.pk))
+    messages.success(request, _("The answer was accepted and the question is resolved."))
+    return redirect(common.post_url(post))
