@@ -32,9 +32,14 @@ migrate: install messages
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 
+# The task worker (notifications) and the outbox worker (e-mail with retries) run beside the server and stop
+# with it.
 serve: migrate
 	$(BIN)/python manage.py load_reference
 	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python manage.py db_worker --no-reload --queue-name '*' & T=$$!; \
+	$(BIN)/python manage.py outbox_worker & O=$$!; \
+	trap 'kill $$T $$O 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install-test messages

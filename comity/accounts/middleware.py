@@ -35,7 +35,8 @@ class SessionLifetimeMiddleware:
             if expired or not tracked.exists():
                 tracked.delete()
                 logout(request)
-            else:
+            elif request.headers.get("X-Comity-Background") != "1":
+                # Background polls (new posts, counters) do not count as activity for the idle timeout.
                 if now - last_seen > _TOUCH_EVERY:
                     tracked.update(last_seen_at=timezone.now())
                 session[LAST_SEEN] = now

@@ -13,7 +13,6 @@ from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -56,14 +55,14 @@ def _absolute(path: str) -> str:
     return settings.COMITY_BASE_URL.rstrip("/") + path
 
 
-def _send(*, to: str, language: str, subject_fn, body_fn) -> None:
-    """Send one e-mail after commit, in the recipient's language."""
+def _send(*, to: str, language: str, subject_fn, body_fn, category: str, user=None) -> None:
+    """Queue one e-mail in the recipient's language through the outbox (sent after commit, retried)."""
+    from comity.notifications import outbox
 
-    def deliver():
-        with translation.override(language if language in UI_LANGUAGES else settings.LANGUAGE_CODE):
-            send_mail(subject_fn(), body_fn(), settings.DEFAULT_FROM_EMAIL, [to], fail_silently=False)
-
-    transaction.on_commit(deliver)
+    with translation.override(language if language in UI_LANGUAGES else settings.LANGUAGE_CODE):
+        subject, body = str(subject_fn()), str(body_fn())
+    outbox.outbox_enqueue(to=to, subject=subject, body_text=body, user=user, category=category)
+    outbox.schedule_delivery()
 
 
 # --- invitations ---------------------------------------------------------------------------------------
@@ -120,7 +119,7 @@ def invitation_create(
         link = _absolute(reverse("accounts:invitation_accept", kwargs={"token": raw}))
         expires = invitation.expires_at
         _send(
-            to=email, language=language,
+            to=email, language=language, category="invitation",
             subject_fn=lambda: _("You are invited to join Comity"),
             body_fn=lambda: _(
                 "%(inviter)s invited you to join Comity, the network of competent national authorities.\n\n"
@@ -531,7 +530,7 @@ def password_reset_request(*, email: str, language: str) -> None:
     with transaction.atomic():
         audit_log(action=AuditAction.PASSWORD_RESET_REQUESTED, target=user, country=_country_code(user))
         minutes = settings.PASSWORD_RESET_TIMEOUT // 60
-        _send(to=user.email, language=user.preferred_language or language,
+        _send(to=user.email, language=user.preferred_language or language, category="password_reset", user=user,
               subject_fn=lambda: _("Reset your Comity password"),
               body_fn=lambda: _(
                   "Someone asked to reset the password of your Comity account.\n\n"

@@ -92,11 +92,19 @@ def demo_seed() -> dict:
                 defaults={"key": key_hex, "confirmed": True, "digits": 6, "step": 30},
             )
         directory = directory_demo_seed()
-        if created or directory.authorities_created:
+        from comity.files.demo import files_demo_seed
+        from comity.forum.demo import forum_demo_seed
+
+        forum = forum_demo_seed()
+        files = files_demo_seed()
+        if created or directory.authorities_created or forum.threads_created or files["attachments"]:
             audit_log(action=AuditAction.DEMO_SEEDED, details={
                 "users_created": created, "authorities_created": directory.authorities_created,
-                "contacts_created": directory.contacts_created})
+                "contacts_created": directory.contacts_created, "forum_threads_created": forum.threads_created,
+                "attachments_created": files["attachments"]})
     return {"users_created": created, "users": len(DEMO_USERS), "authorities": directory.authorities,
+            "forum_spaces": forum.spaces, "forum_threads_created": forum.threads_created,
+            "forum_posts_created": forum.posts_created, "attachments_created": files["attachments"],
             "authorities_created": directory.authorities_created, "contacts_created": directory.contacts_created,
             "contacts_linked": directory.contacts_linked, "countries_missing": list(directory.countries_missing)}
 

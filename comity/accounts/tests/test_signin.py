@@ -205,3 +205,15 @@ def test_passwords_are_stored_as_argon2id(users):
     user.set_password("another long passphrase here")
     user.save()
     assert user.password.startswith("argon2$argon2id$")
+
+
+def test_background_polls_do_not_extend_the_idle_timeout(personas):
+    client = personas["member"]
+    session = client.session
+    stale = time.time() - settings.SESSION_IDLE_TIMEOUT + 60
+    session[LAST_SEEN] = stale
+    session.save()
+    assert client.get("/en/accounts/profile/", HTTP_X_COMITY_BACKGROUND="1").status_code == 200
+    assert client.session[LAST_SEEN] == stale
+    assert client.get("/en/accounts/profile/").status_code == 200
+    assert client.session[LAST_SEEN] > stale

@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
     "comity.core",
     "comity.reference",
     "comity.audit",
@@ -181,6 +183,10 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 DIRECTORY_CONFIRMATION_DAYS = env_int("COMITY_DIRECTORY_CONFIRMATION_DAYS", 182)
 DIRECTORY_SECOND_REMINDER_DAYS = 14
 DIRECTORY_ESCALATION_DAYS = 30
+
+# --- Background tasks (django-tasks, database backend: `manage.py db_worker`) ---------------------------------
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 
 # --- Forum --------------------------------------------------------------------------------------------
 # A LibreTranslate-compatible service; empty turns the "translate" action off. Nothing from an AMBER or RED

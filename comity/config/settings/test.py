@@ -17,3 +17,5 @@ if not DATABASE_URL:  # noqa: F405
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:", "TEST": {"NAME": ":memory:"}}}
 # django-otp adds its own per-device delay after a failure; our limiter is tested instead.
 OTP_TOTP_THROTTLE_FACTOR = 0
+# Tasks run at once in tests (the database worker is exercised by its own test).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -34,9 +34,11 @@ def readable(local: str) -> set[str]:
 
 
 def test_forum_demo_creates_spaces_threads_and_is_idempotent(demo):
+    # seed_demo already ran forum_demo_seed (fixture); running it again creates nothing.
     result = forum_demo_seed()
-    assert (result.spaces, result.spaces_created, result.threads_created, result.skipped) == (10, 10, 14, [])
-    assert result.posts_created == Post.objects.count() == 14 + sum(len(spec[6]) for spec in THREADS) == 30
+    assert (result.spaces, result.spaces_created, result.threads_created, result.skipped) == (10, 0, 0, [])
+    assert result.posts_created == 0
+    assert Post.objects.count() == 14 + sum(len(spec[6]) for spec in THREADS) == 30
     assert dict(Space.objects.values_list("slug", "kind")) == {
         "plenary": "plenary", "latin-america-caribbean": "regional", "south-eastern-asia": "regional",
         "iberred": "network", "extradition": "thematic", "mutual-legal-assistance": "thematic",
@@ -106,7 +108,19 @@ def test_forum_demo_skips_gracefully_without_demo_users(db):
     assert Space.objects.count() == 0
 
 
-def test_forum_demo_skips_threads_of_missing_users(demo):
+@pytest.fixture
+def demo_without_forum(db, monkeypatch):
+    """Users and directory only: the forum (and its attachment) are seeded by the test itself."""
+    import comity.files.demo
+    import comity.forum.demo
+
+    monkeypatch.setattr(comity.forum.demo, "forum_demo_seed", lambda: comity.forum.demo.ForumDemoResult())
+    monkeypatch.setattr(comity.files.demo, "files_demo_seed", lambda: {"attachments": 0, "skipped": "test"})
+    reference_load()
+    demo_seed()
+
+
+def test_forum_demo_skips_threads_of_missing_users(demo_without_forum):
     User.objects.filter(email="member.id" + DEMO).update(is_active=False)
     result = forum_demo_seed()
     assert "private consultation: the Brazilian or Indonesian demo member is missing" in result.skipped

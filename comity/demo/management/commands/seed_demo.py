@@ -44,6 +44,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo directory: {result['authorities_created']} of {result['authorities']} authorities "
                           f"and {result['contacts_created']} contact point(s) created, "
                           f"{result['contacts_linked']} linked to demo users.")
+        self.stdout.write(f"Demo forum: {result['forum_spaces']} spaces, {result['forum_threads_created']} thread(s) "
+                          f"and {result['forum_posts_created']} post(s) created, "
+                          f"{result['attachments_created']} attachment(s).")
         if result["countries_missing"]:
             self.stdout.write("Demo directory: skipped countries missing from the reference data: "
                               + ", ".join(result["countries_missing"]))
