@@ -339,14 +339,11 @@ class SpacePurge:
 
 
 def _delete_post_attachments(post_ids: list[int]) -> None:
-    """Encrypted attachment files of purged posts are removed by the files app (its contract, when present)."""
-    try:
-        from comity.files import services as files_services
-    except ImportError:
-        return
-    purge = getattr(files_services, "post_attachments_purge", None)
-    if purge is not None:
-        purge(post_ids=post_ids)
+    """The files app deletes the encrypted files of purged posts (the file log keeps their hashes)."""
+    from comity.files import services as files_services
+    from comity.forum.models import Post
+
+    files_services.attachments_purge_for_posts(posts=Post.objects.filter(pk__in=post_ids), reason="retention")
 
 
 def posts_purge(*, now: dt.datetime | None = None, dry_run: bool = False) -> list[SpacePurge]:

@@ -188,6 +188,11 @@ DIRECTORY_ESCALATION_DAYS = 30
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 
+# --- Secure file exchange (encrypted at rest; see docs/files-protocol.md) -------------------------------------
+COMITY_FILE_ROOT = Path(env_str("COMITY_FILE_ROOT", str(VAR_DIR / "media" / "files")))
+COMITY_MAX_UPLOAD_BYTES = env_int("COMITY_MAX_UPLOAD_BYTES", 2 * 1024**3)
+COMITY_UPLOAD_EXPIRY_HOURS = env_int("COMITY_UPLOAD_EXPIRY_HOURS", 72)
+
 # --- Forum --------------------------------------------------------------------------------------------
 # A LibreTranslate-compatible service; empty turns the "translate" action off. Nothing from an AMBER or RED
 # thread is sent unless the service is marked self-hosted.

@@ -19,3 +19,8 @@ if not DATABASE_URL:  # noqa: F405
 OTP_TOTP_THROTTLE_FACTOR = 0
 # Tasks run at once in tests (the database worker is exercised by its own test).
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Encrypted test files go to a throw-away folder, never into var/.
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+COMITY_FILE_ROOT = Path(tempfile.mkdtemp(prefix="comity-test-files-"))

@@ -130,3 +130,29 @@ def test_purge_query_count_does_not_grow_with_posts(users, spaces, django_assert
     with django_assert_num_queries(len(small.captured_queries)):
         report = moderation.posts_purge(now=NOW, dry_run=True)
     assert [(entry.posts, entry.threads) for entry in report] == [(32, 2)]
+
+
+def test_purge_deletes_attachment_files_of_old_posts(users, settings, tmp_path):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from comity.files import services as files_services
+    from comity.files.models import Attachment
+    from comity.forum import moderation
+    from comity.forum import services as forum_services
+    from comity.forum.models import Post, Space, SpaceKind
+
+    settings.COMITY_FILE_ROOT = tmp_path
+    space = forum_services.space_create(actor=users["secretariat"], kind=SpaceKind.PLENARY, name="Old",
+                                        retention_months=1)
+    thread = forum_services.thread_create(actor=users["member"], space=space, title="t", body="old post")
+    post = thread.posts.get()
+    attachment = files_services.attachment_create(actor=users["member"], space=space, post=post,
+                                                  filename="note.txt", content=[b"evidence text\n"])
+    Post.objects.filter(pk=post.pk).update(created_at=timezone.now() - dt.timedelta(days=90))
+    moderation.posts_purge()
+    assert not Post.objects.filter(pk=post.pk).exists()
+    attachment.refresh_from_db()
+    assert attachment.deleted_at is not None
+    assert Space.objects.filter(pk=space.pk).exists()

@@ -1,0 +1,84 @@
+"""Reads of files, uploads and file logs, always restricted by the user; hidden or missing answers 404."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404
+
+from comity.files import permissions
+from comity.files.models import Attachment, FileEvent, Upload
+from comity.forum import permissions as forum
+from comity.forum.models import TLP, Post, Space
+
+
+def space_get_for(*, user, slug: str) -> Space:
+    space = forum.spaces_visible_to(user).filter(slug=slug).first()
+    if space is None:
+        raise Http404
+    return space
+
+
+def post_get_for(*, user, pk) -> Post:
+    try:
+        post = forum.posts_visible_to(user).select_related("thread", "thread__space").get(pk=pk)
+    except (Post.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    return post
+
+
+def attachment_list(*, user, space: Space | None = None, post: Post | None = None) -> QuerySet[Attachment]:
+    qs = permissions.attachments_visible_to(user).select_related("uploaded_by", "space", "post__thread")
+    if space is not None:
+        qs = qs.filter(space=space)
+    if post is not None:
+        qs = qs.filter(post=post)
+    return qs.order_by("-created_at", "-pk")
+
+
+def attachment_get_for(*, user, pk) -> Attachment:
+    try:
+        return permissions.attachments_visible_to(user).select_related("space", "post__thread", "uploaded_by").get(
+            pk=pk)
+    except (Attachment.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def attachments_for_posts(*, user, post_ids: Iterable[int]) -> dict[int, list[Attachment]]:
+    """The readable files of many posts in one query, for a thread page: {post id: [attachments]}."""
+    grouped: dict[int, list[Attachment]] = defaultdict(list)
+    ids = list(post_ids)
+    if not ids:
+        return {}
+    for attachment in permissions.attachments_visible_to(user).filter(post_id__in=ids).order_by("created_at", "pk"):
+        grouped[attachment.post_id].append(attachment)
+    return dict(grouped)
+
+
+def upload_get_for(*, user, pk) -> Upload:
+    """An upload in progress, for the user who started it only."""
+    if not forum.is_member(user):
+        raise Http404
+    try:
+        return Upload.objects.select_related("space", "post__thread").get(pk=pk, user=user)
+    except (Upload.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def file_event_list(*, user, space: Space) -> QuerySet[FileEvent]:
+    return permissions.file_events_visible_to(user, space).select_related(
+        "attachment__post__thread", "user").order_by("-created_at", "-pk")
+
+
+def tlp_of(attachment: Attachment | None, space: Space) -> str:
+    """The handling mark that governs a file: its thread's, or the space's default for a direct file."""
+    if attachment is not None and attachment.post_id is not None:
+        return attachment.post.thread.tlp
+    return space.default_tlp
+
+
+def tlp_label(value: str) -> str:
+    return TLP(value).label
