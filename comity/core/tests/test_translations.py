@@ -58,3 +58,20 @@ def test_catalogue_covers_every_source_string(locale):
 def test_translated_pages_show_no_english_chrome(client, db, language, english):
     body = client.get(f"/{language}/").content.decode()
     assert english not in body
+
+
+def test_template_catalogue_is_up_to_date():
+    """Every translatable string in the code and templates is in django.pot (run `make messages-extract`)."""
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+
+    root = LOCALE_DIR.parents[1]
+    keywords = dict(DEFAULT_KEYWORDS)
+    keywords.update({"gettext_lazy": None, "ngettext_lazy": (1, 2), "pgettext": ((1, "c"), 2),
+                     "pgettext_lazy": ((1, "c"), 2), "npgettext": ((1, "c"), 2, 3)})
+    method_map = [("comity/**.py", "python"), ("comity/**/jinja2/**.html", "jinja2")]
+    options_map = {"comity/**/jinja2/**.html": {"extensions": "jinja2.ext.i18n"}}
+    found = set()
+    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+            str(root), method_map, options_map, keywords=keywords):
+        found.add(message if isinstance(message, str) else message[0])
+    assert found - _template_ids() == set(), "run `make messages-extract` and translate the new strings"

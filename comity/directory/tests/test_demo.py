@@ -65,7 +65,8 @@ def test_seed_demo_creates_the_demo_directory(reference):
                               for a in demo_authorities()}
     assert set(contacts_per_authority.values()) == {2, 3, 4}
     event = AuditEvent.objects.get(action=AuditAction.DEMO_SEEDED)
-    assert event.details == {"users_created": len(DEMO_USERS), "authorities_created": 39, "contacts_created": 89}
+    assert event.details == {"users_created": len(DEMO_USERS), "authorities_created": 39, "contacts_created": 89,
+                             "forum_threads_created": 14, "attachments_created": 1}
 
 
 def test_demo_directory_includes_brazil_indonesia_france_japan_and_24_7_cybercrime_points(reference):
