@@ -106,6 +106,13 @@ def _event(*, action: str, space, actor, attachment: Attachment | None = None, c
 
 
 def _audit_details(attachment: Attachment) -> dict:
+    """The audit log is read by people who may not read the space (secretariat, coordinators): for a private
+    consultation it keeps ids, hash and size (custody) but not the name, which can reveal a case."""
+    from comity.forum.models import SpaceKind
+
+    if attachment.space.kind == SpaceKind.PRIVATE:
+        return {"space": attachment.space_id, "post": attachment.post_id, "attachment": attachment.pk,
+                "sha256": attachment.sha256, "size": attachment.size}
     return {"space": attachment.space.slug, "post": attachment.post_id, "filename": attachment.filename,
             "sha256": attachment.sha256, "size": attachment.size, "content_type": attachment.content_type}
 

@@ -248,11 +248,18 @@ def thread_move(*, actor, thread: Thread, to_space: Space) -> Thread:
         raise ValidationError({"space": [_(
             "A thread of a private consultation cannot be moved: only the consultation's participants may read "
             "it.")]})
+    if to_space is not None and thread.tlp == TLP.RED and to_space.kind != SpaceKind.PRIVATE:
+        raise ValidationError({"space": [_(
+            "A TLP:RED thread cannot be moved to a wider space: its readers were chosen for it.")]})
     if to_space is None or not move_targets(actor, thread).filter(pk=to_space.pk).exists():
         raise ValidationError({"space": [_("Choose another open space that you moderate.")]})
     with transaction.atomic():
         thread.space = to_space
         thread.save(update_fields=["space"])
+        # Attachments follow their thread, so that the new space's readers (and only they) can open them.
+        from comity.files.models import Attachment
+
+        Attachment.objects.filter(post__thread=thread).update(space=to_space)
         audit_log(action=AuditAction.THREAD_MOVED, actor=actor, target=thread, country=_country(actor),
                   details={"from": from_space.pk, "to": to_space.pk})
     return thread

@@ -94,8 +94,10 @@ def space_create(*, actor, kind: str, name: str, slug: str = "", description: st
                 "state": SpaceMember.State.MEMBER, "added_by": actor})
         for authority in invite_authorities:
             SpaceAuthority.objects.get_or_create(space=space, authority=authority, defaults={"added_by": actor})
+        # A private consultation's name can reveal a case: the audit log, read by people outside it, keeps ids.
         audit_log(action=AuditAction.SPACE_CREATED, actor=actor, target=space, country=_country(actor),
-                  details={"kind": kind, "name": space.name, "users": [u.pk for u in invite_users],
+                  details={"kind": kind, "name": space.name if kind != SpaceKind.PRIVATE else "",
+                           "users": [u.pk for u in invite_users],
                            "authorities": [a.pk for a in invite_authorities]})
     permissions.forget(actor)
     return space
@@ -278,7 +280,8 @@ def question_accept_answer(*, actor, thread: Thread, post: Post) -> None:
         raise ValidationError(_("Only an answer in this question can be accepted."))
     if actor.pk != thread.author_id and not permissions.can_moderate(actor, thread.space):
         raise PermissionDenied
-    Thread.objects.filter(pk=thread.pk).update(accepted_post=post, status=Thread.Status.RESOLVED)
+    with transaction.atomic():
+        Thread.objects.filter(pk=thread.pk).update(accepted_post=post, status=Thread.Status.RESOLVED)
 
 
 # --- notification levels (subscriptions) -------------------------------------------------------------------

@@ -97,8 +97,12 @@ def _message(row: OutboxEmail, connection) -> EmailMultiAlternatives:
 def _record_failure(row: OutboxEmail, error: str, now: dt.datetime, report: DeliveryReport) -> None:
     attempts = row.attempts + 1
     if attempts >= max_attempts():
-        OutboxEmail.objects.filter(pk=row.pk).update(status=OutboxStatus.FAILED, attempts=attempts,
-                                                     last_error=error[:2000], next_attempt_at=now)
+        failed = {"status": OutboxStatus.FAILED, "attempts": attempts, "last_error": error[:2000],
+                  "next_attempt_at": now}
+        if row.category in REDACT_AFTER_SENDING:  # a link that was never delivered must not stay readable
+            failed.update(body_text=_("[Removed: this message held a single-use link and could not be delivered.]"),
+                          body_html="")
+        OutboxEmail.objects.filter(pk=row.pk).update(**failed)
         report.failed += 1
         logger.error("e-mail %s to %s failed for good after %s attempts: %s", row.pk, row.to, attempts, error)
     else:
@@ -167,8 +171,11 @@ def keep_days() -> int:
 
 
 def outbox_purge(*, now: dt.datetime | None = None) -> int:
-    """Delete sent e-mail older than NOTIFICATIONS_OUTBOX_KEEP_DAYS: their bodies may quote posts, and the
-    copy in the outbox is no longer needed once delivered. Queued and failed rows are kept."""
+    """Delete sent and failed e-mail older than NOTIFICATIONS_OUTBOX_KEEP_DAYS: their bodies may quote posts, and
+    the copy in the outbox is no longer needed. Queued rows are kept."""
+    from django.db.models import Q
+
     cutoff = (now or timezone.now()) - dt.timedelta(days=keep_days())
-    deleted, _by_model = OutboxEmail.objects.filter(status=OutboxStatus.SENT, sent_at__lt=cutoff).delete()
+    deleted, _by_model = OutboxEmail.objects.filter(
+        Q(status=OutboxStatus.SENT, sent_at__lt=cutoff) | Q(status=OutboxStatus.FAILED, created_at__lt=cutoff)).delete()
     return deleted

@@ -206,6 +206,10 @@ FORUM_QUESTION_REMINDER_BUSINESS_DAYS = env_int("COMITY_QUESTION_REMINDER_BUSINE
 # How many reverse proxies in front of Comity append to X-Forwarded-For. 0 (default) trusts no header and
 # uses the socket address; behind one nginx, set 1 so that rate limits and audit see the real client IP.
 TRUSTED_PROXY_COUNT = env_int("COMITY_TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("COMITY_TRUSTED_PROXY_COUNT must be 0 or more.")
 
 # --- Static files (all self-hosted) --------------------------------------------------------------
 STATIC_URL = "/static/"

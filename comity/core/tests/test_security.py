@@ -133,3 +133,12 @@ def test_client_ip_behind_trusted_proxy(rf, settings):
     assert client_ip(request) == "10.0.0.1"
     settings.TRUSTED_PROXY_COUNT = 1
     assert client_ip(request) == "203.0.113.5"
+
+
+def test_client_ip_ignores_malformed_addresses(rf, settings):
+    from comity.core.middleware import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_ip(rf.get("/", HTTP_X_FORWARDED_FOR="203.0.113.5:4431", REMOTE_ADDR="10.0.0.1")) == "10.0.0.1"
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert client_ip(rf.get("/", REMOTE_ADDR="not-an-ip")) is None

@@ -23,7 +23,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -201,14 +200,15 @@ def _language(user: User) -> str:
 
 
 def _send_later(user: User, compose, records) -> None:
+    """Queue the e-mail in the outbox inside this transaction: an SMTP outage delays it, never loses it."""
+    from comity.notifications import outbox
+
     language = _language(user)
-
-    def deliver():
-        with translation.override(language):
-            subject, body = compose(user, records, language)
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False)
-
-    transaction.on_commit(deliver, robust=True)
+    with translation.override(language):
+        subject, body = compose(user, records, language)
+    outbox.outbox_enqueue(to=user.email, subject=str(subject), body_text=str(body), user=user,
+                          category="directory_reminder")
+    outbox.schedule_delivery()
 
 
 def _level_label(record: DueRecord) -> str:

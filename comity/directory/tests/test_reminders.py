@@ -73,8 +73,9 @@ def test_first_reminder_second_reminder_escalation(records, users, django_captur
     assert (run.records_reminded, run.records_escalated, run.emails_to_coordinators, run.emails_to_secretariat) == (
         4, 0, 2, 1)
     assert levels(records) == {"br": 1, "br_contact": 1, "id": 2, "fr": 1, "inactive": 0, "former": 0, "fresh": 0}
+    # The Brazilian coordinator reads Portuguese: subject, body and dates are in her language.
     assert sorted(outbox()) == [
-        (["coord.br@example.test"], "Comity: 2 directory records to confirm"),
+        (["coord.br@example.test"], "Comity: 2 registros do diretório a confirmar"),
         (["coord.id@example.test"], "Comity: 1 directory record to confirm"),
         (["secretariat@example.test"], "Comity: 1 overdue directory record needs the secretariat")]
     br, contact = records["br"], records["br_contact"]
@@ -82,18 +83,18 @@ def test_first_reminder_second_reminder_escalation(records, users, django_captur
     with translation.override("pt"):
         contact_day, br_day = format_day(ago(190).date()), format_day(ago(183).date())
     assert to_br.body == (
-        "Dear Clara Coordinator,\n\n"
-        "The directory records below have not been confirmed for more than 182 days. Please open each one and "
-        "either confirm that it is still correct or correct it. Records still unconfirmed 30 days after they fall "
-        "due are reported to the secretariat.\n\n"
+        "Prezado(a) Clara Coordinator,\n\n"
+        "Os registros do diretório abaixo não são confirmados há mais de 182 dias. Abra cada um deles e confirme "
+        "que continua correto ou corrija-o. Os registros ainda não confirmados 30 dias após o vencimento são "
+        "comunicados ao secretariado.\n\n"
         "Brasil (BR)\n"
-        "- Ana Souza, Ministério da Justiça (demo) (contact point)\n"
-        f"  last confirmed {contact_day}, 8 days overdue; first reminder\n"
+        "- Ana Souza, Ministério da Justiça (demo) (ponto de contato)\n"
+        f"  última confirmação em {contact_day}, 8 dias de atraso; primeiro lembrete\n"
         f"  {BASE}/pt/directory/authorities/{br.pk}/#contact-{contact.pk}\n"
-        "- Ministério da Justiça (demo) (authority)\n"
-        f"  last confirmed {br_day}, 1 day overdue; first reminder\n"
+        "- Ministério da Justiça (demo) (autoridade)\n"
+        f"  última confirmação em {br_day}, 1 dia de atraso; primeiro lembrete\n"
         f"  {BASE}/pt/directory/authorities/{br.pk}/\n\n"
-        "This message was sent by Comity because you are a national coordinator.\n")
+        "Esta mensagem foi enviada pelo Comity porque o destinatário é coordenador nacional.\n")
     to_secretariat = next(m for m in mail.outbox if m.to == ["secretariat@example.test"])
     assert to_secretariat.body == (
         "Dear Sam Secretariat,\n\n"
@@ -125,9 +126,9 @@ def test_first_reminder_second_reminder_escalation(records, users, django_captur
         run = send_reminders(now=NOW + 14 * DAY)
     assert levels(records) == {"br": 2, "br_contact": 2, "id": 3, "fr": 2, "inactive": 0, "former": 0, "fresh": 0}
     assert sorted(outbox()) == [
-        (["coord.br@example.test"], "Comity: 2 directory records to confirm"),
+        (["coord.br@example.test"], "Comity: 2 registros do diretório a confirmar"),
         (["secretariat@example.test"], "Comity: 2 overdue directory records need the secretariat")]
-    assert "second reminder" in mail.outbox[0].body or "second reminder" in mail.outbox[1].body
+    assert "segundo lembrete" in next(m.body for m in mail.outbox if m.to == ["coord.br@example.test"])
     assert [(t, c, d["level"], d["recipients"]) for t, c, d in events(AuditAction.DIRECTORY_ESCALATED)] == [
         ("directory.authority", "ID", 3, ["secretariat@example.test"])]
 

@@ -448,3 +448,27 @@ def test_retention_service_rejects_bad_values(users, world):
 def test_hidden_post_counts_stay(world):
     assert Thread.objects.get(pk=world.thread.pk).post_count == 2
     assert Post.objects.filter(thread=world.thread).count() == 2
+
+
+def test_move_takes_attachments_along_and_refuses_red(users, settings, tmp_path):
+    from django.core.exceptions import ValidationError
+
+    from comity.files import services as files_services
+    from comity.forum import moderation
+    from comity.forum import services as forum_services
+    from comity.forum.models import TLP, SpaceKind
+
+    settings.COMITY_FILE_ROOT = tmp_path
+    first = forum_services.space_create(actor=users["secretariat"], kind=SpaceKind.PLENARY, name="First")
+    second = forum_services.space_create(actor=users["secretariat"], kind=SpaceKind.PLENARY, name="Second")
+    thread = forum_services.thread_create(actor=users["member"], space=first, title="t", body="b")
+    attachment = files_services.attachment_create(actor=users["member"], space=first, post=thread.posts.get(),
+                                                  filename="n.txt", content=[b"note\n"])
+    moderation.thread_move(actor=users["secretariat"], thread=thread, to_space=second)
+    attachment.refresh_from_db()
+    assert attachment.space_id == second.pk
+    red = forum_services.thread_create(actor=users["member"], space=first, title="r", body="b", tlp=TLP.RED)
+    with pytest.raises(ValidationError):
+        moderation.thread_move(actor=users["secretariat"], thread=red, to_space=second)
+    red.refresh_from_db()
+    assert red.space_id == first.pk

@@ -138,7 +138,6 @@ def test_purge_deletes_attachment_files_of_old_posts(users, settings, tmp_path):
     from django.utils import timezone
 
     from comity.files import services as files_services
-    from comity.files.models import Attachment
     from comity.forum import moderation
     from comity.forum import services as forum_services
     from comity.forum.models import Post, Space, SpaceKind

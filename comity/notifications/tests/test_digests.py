@@ -53,18 +53,19 @@ def test_daily_and_weekly_digests_at_local_morning_grouped_and_in_the_recipients
     report = digests.send_digests(now=JAKARTA_MORNING + dt.timedelta(minutes=3))
     assert report.sent == {"daily": 1, "weekly": 1}
     daily = OutboxEmail.objects.get(to="member.id@example.test")
-    assert daily.subject == "[Comity] Your daily digest, lundi 2 mars 2026"
+    # The recipient reads French: subject, body and dates are in French.
+    assert daily.subject == "[Comity] Votre récapitulatif quotidien, lundi 2 mars 2026"
     body = daily.body_text
-    assert "4 new notifications since your last digest." in body
+    assert "4 nouvelles notifications depuis votre dernier récapitulatif." in body
     assert body.index("== Plenary ==") < body.index("* Bank records [TLP:GREEN]") \
         < body.index("== Cybercriminalité ==") < body.index("* Subscriber data [TLP:GREEN]")
-    assert "Bruno Member mentioned your country (Indonésie) in “Bank records”." in body
-    assert "Bruno Member mentioned you in “Bank records”." in body
-    assert "* A thread marked TLP:RED: 1 new notification" in body
+    assert "Bruno Member a mentionné votre pays (Indonésie) dans « Bank records »." in body
+    assert "Bruno Member vous a mentionné(e) dans « Bank records »." in body
+    assert "* Un fil de discussion marqué TLP:RED : 1 nouvelle notification" in body
     assert "Secret operation name" not in body and "the target is X" not in body
     assert "/fr/notifications/" in body
     assert daily.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert "Stop the daily digest" in body
+    assert "Arrêter le récapitulatif quotidien" in body
     weekly = OutboxEmail.objects.get(to="coord.id@example.test")
     assert weekly.subject == "[Comity] Your weekly digest, Monday, March 2, 2026"
     assert "1 new notification since your last digest." in weekly.body_text
@@ -83,7 +84,7 @@ def test_a_digest_goes_out_once_per_morning_and_later_notifications_wait(setup, 
     report = digests.send_digests(now=JAKARTA_MORNING + dt.timedelta(days=1, minutes=5))
     assert report.sent == {"daily": 1, "weekly": 0}  # Tuesday: no weekly digest
     assert OutboxEmail.objects.filter(to="member.id@example.test").count() == 2
-    assert "1 new notification since your last digest." in OutboxEmail.objects.filter(
+    assert "1 nouvelle notification depuis votre dernier récapitulatif." in OutboxEmail.objects.filter(
         to="member.id@example.test").last().body_text
 
 
@@ -112,7 +113,7 @@ def test_notifications_from_spaces_no_longer_readable_are_dropped_from_the_diges
     digests.send_digests(now=JAKARTA_MORNING + dt.timedelta(minutes=3))
     body = OutboxEmail.objects.get(to="member.id@example.test").body_text
     assert "Bank records" not in body and "== Plenary ==" not in body
-    assert "2 new notifications since your last digest." in body
+    assert "2 nouvelles notifications depuis votre dernier récapitulatif." in body
 
 
 def test_send_digests_command(setup, capsys):

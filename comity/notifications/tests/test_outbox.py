@@ -189,10 +189,14 @@ def test_purge_deletes_only_old_sent_mail(settings, capsys):
     old_sent, new_sent, old_queued, old_failed = queue(4)
     OutboxEmail.objects.filter(pk=old_sent.pk).update(status="sent", sent_at=NOW - dt.timedelta(days=31))
     OutboxEmail.objects.filter(pk=new_sent.pk).update(status="sent", sent_at=NOW - dt.timedelta(days=29))
-    OutboxEmail.objects.filter(pk=old_failed.pk).update(status="failed")
+    OutboxEmail.objects.filter(pk=old_failed.pk).update(status="failed", created_at=NOW - dt.timedelta(days=29))
     assert outbox.outbox_purge(now=NOW) == 1
     assert sorted(OutboxEmail.objects.values_list("pk", flat=True)) == sorted(
         [new_sent.pk, old_queued.pk, old_failed.pk])
+    # A failed e-mail goes too once it is older than the keep period (it may hold a quoted post).
+    OutboxEmail.objects.filter(pk=old_failed.pk).update(created_at=NOW - dt.timedelta(days=31))
+    assert outbox.outbox_purge(now=NOW) == 1
+    assert sorted(OutboxEmail.objects.values_list("pk", flat=True)) == sorted([new_sent.pk, old_queued.pk])
     call_command("outbox_purge")
     # Against the real clock the remaining sent row (sent in early 2026) is past the 30 days too.
     assert capsys.readouterr().out == "deleted 1 sent e-mail\n"
