@@ -73,3 +73,38 @@ def test_core_flow_without_javascript(browser, live_server, member):
     page.wait_for_url("**/accounts/login/verify/")
     assert page.get_by_label("Authentication code").is_visible()
     context.close()
+
+
+def _sign_in(page, live_server, user):
+    page.goto(f"{live_server.url}/en/accounts/login/")
+    page.get_by_label("E-mail address").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/accounts/login/verify/")
+    device = TOTPDevice.objects.get(user=user)
+    page.get_by_label("Authentication code").fill(f"{totp(device.bin_key):06d}")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/en/")
+
+
+def test_member_pages_have_no_serious_accessibility_violations(page, live_server, member):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from comity.directory.tests.factories import AuthorityFactory, ContactFactory
+    from comity.forum import services as forum_services
+    from comity.forum.models import SpaceKind
+
+    authority = AuthorityFactory(country=member.country, official_name="Central Authority (test)")
+    ContactFactory(seat__authority=authority)
+    admin = UserFactory(email="admin.browser@example.test", role="secretariat", country=member.country)
+    space = forum_services.space_create(actor=admin, kind=SpaceKind.PLENARY, name="Plenary")
+    thread = forum_services.thread_create(actor=member, space=space, title="Bank records", body="**Hello** @BR")
+    _sign_in(page, live_server, member)
+    for path in ("/en/directory/authorities/", f"/en/directory/authorities/{authority.pk}/", "/en/directory/finder/",
+                 "/en/forum/", f"/en/forum/s/{space.slug}/", f"/en/forum/t/{thread.pk}/",
+                 "/en/accounts/profile/", "/ar/forum/"):
+        response = page.goto(f"{live_server.url}{path}")
+        assert response.status == 200, path
+        results = Axe().run(page)
+        serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+        assert serious == [], (path, [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in serious])
