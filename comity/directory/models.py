@@ -111,7 +111,7 @@ class Authority(models.Model):
         return get_zone(self.timezone)
 
     def build_search_text(self) -> str:
-        parts = [self.official_name, *self.names.values()]
+        parts = [self.official_name, *(self.names[code] for code in sorted(self.names))]
         return " ".join(part.casefold() for part in parts if part)
 
 

@@ -243,7 +243,8 @@ def attachment_create(*, actor, space, filename: str, content: Iterable[bytes] |
 # --- resumable uploads (tus 1.0) -------------------------------------------------------------------------------
 
 
-def upload_create(*, actor, space, length: int, filename: str, post=None, metadata: dict | None = None) -> Upload:
+def upload_create(*, actor, space, length: int, filename: str, post=None,
+                  metadata: dict | list | None = None) -> Upload:
     """Start a resumable upload of `length` bytes. Raises PermissionDenied, FileTooLarge, ValidationError or
     sniff.Rejected (a filename extension that is never accepted is refused before any byte is sent)."""
     _check_space_and_post(actor=actor, space=space, post=post)

@@ -90,7 +90,7 @@ def send_digests(*, now: dt.datetime | None = None) -> DigestReport:
 def digest_send(*, user, period: str, cutoff: dt.datetime, now: dt.datetime) -> bool:
     """Queue one digest for a user (or just close out notifications they can no longer read)."""
     with transaction.atomic():
-        pending = Notification.objects.select_for_update().filter(
+        pending = Notification.objects.select_for_update(of=("self",)).filter(
             user=user, email_mode=period, digested_at__isnull=True, created_at__lt=cutoff)
         notes = list(pending.select_related("thread__space", "post__author").order_by("thread__space_id",
                                                                                        "thread_id", "created_at"))

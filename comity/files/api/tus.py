@@ -229,7 +229,7 @@ class UploadListView(TusBase):
                             % {"limit": f"{storage.max_upload_bytes() / 1024**2:,.0f}"})
         with service_errors():
             upload = services.upload_create(actor=request.user, space=space, post=post, length=length,
-                                            filename=filename, metadata=metadata)
+                                            filename=filename, metadata=[[k, v] for k, v in metadata.items()])
         location = request.build_absolute_uri(reverse("api-upload-detail", kwargs={"pk": upload.pk}))
         return Response(status=status.HTTP_201_CREATED, headers={
             "Location": location, "Upload-Expires": self._expires(upload), "Upload-Offset": "0"})
@@ -273,7 +273,9 @@ class UploadDetailView(TusBase):
         headers = {"Upload-Offset": str(services.upload_offset(upload)), "Upload-Length": str(upload.length),
                    "Upload-Expires": self._expires(upload), **self._completion_headers(request, upload)}
         if upload.metadata:
-            headers["Upload-Metadata"] = encode_metadata(upload.metadata)
+            # Stored as [key, value] pairs: a JSON object would lose the client's order on PostgreSQL (jsonb).
+            pairs = upload.metadata.items() if isinstance(upload.metadata, dict) else upload.metadata
+            headers["Upload-Metadata"] = encode_metadata(dict(pairs))
         return Response(status=status.HTTP_200_OK, headers=headers)
 
     @extend_schema(summary="An upload's state as JSON (not part of tus)", parameters=[TUS_RESUMABLE],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import logging
 import socket
 from email import policy
 
@@ -13,6 +14,10 @@ from django_tasks.signals import task_finished  # also resets the task backends 
 from comity.directory.tests.factories import AuthorityFactory, ContactFactory
 from comity.forum import services as forum_services
 from comity.forum.models import SpaceKind
+
+# aiosmtpd logs dropped connections from its own thread, sometimes after pytest has closed its capture
+# streams ("I/O operation on closed file"); the tests assert on delivered mail, not on that log.
+logging.getLogger("mail.log").setLevel(logging.CRITICAL)
 
 
 @pytest.fixture(autouse=True)

@@ -149,8 +149,7 @@ def test_rolled_back_event_queues_nothing(users, plenary):
     assert OutboxEmail.objects.count() == 0
 
 
-@pytest.mark.skipif("django_tasks_db" not in __import__("django.conf").conf.settings.INSTALLED_APPS,
-                    reason="django-tasks' database backend (django_tasks_db) is not installed")
+@pytest.mark.django_db(transaction=True)  # db_worker closes and reopens connections, as in production
 def test_database_task_backend_delivers_through_db_worker(settings, smtp_server, django_capture_on_commit_callbacks):
     """With the database backend, committing queues a task row; `manage.py db_worker` runs it."""
     from django_tasks_db.models import DBTaskResult
