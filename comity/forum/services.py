@@ -53,6 +53,19 @@ def _clean_body(body: str) -> str:
     return text
 
 
+def _clean_text_and_language(body: str, language: str, errors: dict[str, list[str]]) -> tuple[str, str]:
+    """Validate a post's text and language, adding any error to `errors` (so all errors show at once)."""
+    try:
+        body = _clean_body(body)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        language = _clean_language(language)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    return body, language
+
+
 # --- spaces -----------------------------------------------------------------------------------------------
 
 
@@ -185,14 +198,7 @@ def thread_create(*, actor, space: Space, title: str, body: str, tlp: str | None
     addressed_countries = list(addressed_countries)
     if kind == Thread.Kind.QUESTION and not addressed_countries:
         errors["addressed_countries"] = [_("A question must be addressed to at least one country.")]
-    try:
-        body = _clean_body(body)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    try:
-        language = _clean_language(language)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
+    body, language = _clean_text_and_language(body, language, errors)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -228,14 +234,7 @@ def post_create(*, actor, thread: Thread, body: str, language: str = "en", quote
     if not permissions.can_post(actor, thread):
         raise PermissionDenied
     errors: dict[str, list[str]] = {}
-    try:
-        body = _clean_body(body)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    try:
-        language = _clean_language(language)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
+    body, language = _clean_text_and_language(body, language, errors)
     if quote_of is not None and quote_of.thread_id != thread.pk:
         errors["quote_of"] = [_("You can only quote a post of the same thread.")]
     if errors:
