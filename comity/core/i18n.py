@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from functools import lru_cache
 
 from babel import Locale
@@ -62,3 +63,25 @@ def format_day(value: dt.date | None) -> str:
     if value is None:
         return ""
     return format_date(value, format="medium", locale=babel_locale())
+
+
+def collation_key(text: str) -> str:
+    """A collation key that puts accented Latin letters with their base letter (É with E, Å with A).
+
+    Without ICU this is an approximation: Chinese names sort by code point, not by pinyin or strokes."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def iso639_1_choices(language: str | None = None) -> list[tuple[str, str]]:
+    """Every ISO 639-1 language as (code, name in the viewer's language), sorted by name."""
+    return list(_iso639_1_choices(language or translation.get_language() or settings.LANGUAGE_CODE))
+
+
+@lru_cache(maxsize=16)
+def _iso639_1_choices(language: str) -> tuple[tuple[str, str], ...]:
+    import pycountry
+
+    named = [(lang.alpha_2, language_name(lang.alpha_2, language)) for lang in pycountry.languages
+             if hasattr(lang, "alpha_2")]
+    return tuple(sorted(named, key=lambda pair: collation_key(pair[1])))

@@ -23,7 +23,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from comity.core.i18n import UI_LANGUAGES, babel_locale, language_name
+from comity.core.i18n import UI_LANGUAGES, babel_locale, iso639_1_choices, language_name
 from comity.directory.models import (
     CONTACT_RESTRICTABLE_FIELDS,
     DEFAULT_CONTACT_VISIBILITY,
@@ -57,11 +57,8 @@ def country_choices(countries) -> list[tuple[str, str]]:
 
 
 def language_choices() -> list[tuple[str, str]]:
-    """Every ISO 639-1 language, named and sorted in the viewer's language."""
-    import pycountry
-
-    named = [(lang.alpha_2, language_name(lang.alpha_2)) for lang in pycountry.languages if hasattr(lang, "alpha_2")]
-    return sorted(named, key=lambda pair: regions.collation_key(pair[1]))
+    """Every ISO 639-1 language, named and sorted in the viewer's language (cached per language)."""
+    return iso639_1_choices()
 
 
 def split_codes(text: str) -> list[str]:

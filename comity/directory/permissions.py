@@ -21,6 +21,11 @@ def can_edit_country(user, country_code: str) -> bool:
     return user.is_secretariat or (user.is_coordinator and country_code in user.coordinated_country_codes())
 
 
+def may_edit_some_country(user) -> bool:
+    """Only the secretariat and national coordinators write to the directory at all."""
+    return is_member(user) and (user.is_secretariat or bool(user.coordinated_country_codes()))
+
+
 def can_edit_authority(user, authority: Authority) -> bool:
     return can_edit_country(user, authority.country.iso2)
 

@@ -68,6 +68,21 @@ def _json_contains_supported() -> bool:
     return connection.vendor == "postgresql"
 
 
+def contact_list(*, user, authority: int | None = None, country: str = "", always_available: bool | None = None,
+                 current: bool = True):
+    """Contacts of the authorities the user may see, with what the serializer needs in one query."""
+    qs = permissions.contacts_visible_to(user).select_related("authority", "authority__country", "seat")
+    qs = qs.filter(end_date__isnull=current)
+    if authority is not None:
+        qs = qs.filter(authority_id=authority)
+    if country:
+        qs = qs.filter(authority__country__iso2=country)
+    if always_available is not None:
+        qs = qs.filter(always_available=always_available)
+    return qs.order_by("authority__country__name_en", "authority__official_name", "authority_id", "seat__position",
+                       "seat_id", "-start_date", "pk")
+
+
 def authority_get_for(*, user, pk) -> Authority:
     qs = permissions.authorities_visible_to(user).select_related("country", "confirmed_by").prefetch_related(
         "competences", "office_hours", "closures",

@@ -7,7 +7,6 @@ refuses. Choices that depend on the viewer (countries, authorities) are passed i
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -15,7 +14,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from comity.core.i18n import UI_LANGUAGES, language_name
+from comity.core.i18n import UI_LANGUAGES, iso639_1_choices, language_name
 from comity.forum.models import TLP, NotifyLevel, Thread
 from comity.forum.services import MAX_BODY
 
@@ -55,15 +54,10 @@ def language_choices() -> list:
     return _language_choices(translation.get_language() or "en")
 
 
-@lru_cache(maxsize=16)
 def _language_choices(viewer_language: str) -> list:
-    import pycountry
-
     ui = [(code, language_name(code, viewer_language)) for code in UI_LANGUAGES]
     taken = {code.split("-")[0] for code in UI_LANGUAGES}
-    others = [(lang.alpha_2, language_name(lang.alpha_2, viewer_language)) for lang in pycountry.languages
-              if hasattr(lang, "alpha_2") and lang.alpha_2 not in taken]
-    others.sort(key=lambda pair: pair[1].casefold())
+    others = [pair for pair in iso639_1_choices(viewer_language) if pair[0] not in taken]
     return [(gettext("Interface languages"), ui), (gettext("Other languages"), others)]
 
 

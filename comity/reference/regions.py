@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from comity.core import i18n
 from comity.reference import datafiles, l10n
 
@@ -53,9 +51,4 @@ def grouped_choices(language: str | None = None) -> list[tuple[str, list[tuple[s
     return groups
 
 
-def collation_key(text: str) -> str:
-    """A collation key that puts accented Latin letters with their base letter (É with E, Å with A).
-
-    Without ICU this is an approximation: Chinese names sort by code point, not by pinyin or strokes."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+collation_key = i18n.collation_key

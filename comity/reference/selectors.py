@@ -37,13 +37,16 @@ def name_key(country: Country) -> tuple[str, str]:
     return regions.collation_key(country.name), country.iso2
 
 
-def country_get(*, iso2: str) -> Country:
-    """A country by ISO alpha-2 code in any letter case, with its memberships; 404 if there is none."""
+def country_get(*, iso2: str, annotations: dict | None = None) -> Country:
+    """A country by ISO alpha-2 code in any letter case, with its memberships; 404 if there is none.
+
+    `annotations` lets a caller add computed values in the same query (e.g. whether other apps list it)."""
     if not (len(iso2) == 2 and iso2.isascii() and iso2.isalpha()):
         raise Http404
     memberships = NetworkMembership.objects.select_related("network").order_by("network__name")
     return get_object_or_404(
-        Country.objects.prefetch_related(Prefetch("network_memberships", queryset=memberships)),
+        Country.objects.annotate(**(annotations or {})).prefetch_related(
+            Prefetch("network_memberships", queryset=memberships)),
         iso2=iso2.upper(),
     )
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef, Prefetch
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.db.models import Exists, OuterRef
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -15,7 +14,7 @@ from comity.directory import selectors as directory_selectors
 from comity.directory.models import Channel, Competence
 from comity.reference import l10n, selectors
 from comity.reference.forms import CountryFilterForm
-from comity.reference.models import Country, NetworkMembership
+from comity.reference.models import Country
 from comity.reference.regions import collation_key
 
 
@@ -36,15 +35,8 @@ def country_list(request):
 def _country_get_with_directory_flag(iso2: str) -> Country:
     """`selectors.country_get`, plus `has_authorities` computed in the same query, so that a country without
     authorities in the directory costs no further query (the page stays at two)."""
-    if not (len(iso2) == 2 and iso2.isascii() and iso2.isalpha()):
-        raise Http404
     listed = directory_permissions.authorities_visible_to(AnonymousUser()).filter(country=OuterRef("pk"))
-    memberships = NetworkMembership.objects.select_related("network").order_by("network__name")
-    return get_object_or_404(
-        Country.objects.annotate(has_authorities=Exists(listed)).prefetch_related(
-            Prefetch("network_memberships", queryset=memberships)),
-        iso2=iso2.upper(),
-    )
+    return selectors.country_get(iso2=iso2, annotations={"has_authorities": Exists(listed)})
 
 
 def _public_authorities(country: Country, now) -> list[dict]:

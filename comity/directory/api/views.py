@@ -61,11 +61,6 @@ PUBLIC_READ = [{"bearerToken": []}, {"sessionCookie": []}, {}]
 NOT_FOUND = _error("No such record, or one the caller may not see (or, for writes, may not edit).")
 
 
-def may_edit_some_country(user) -> bool:
-    """Only the secretariat and national coordinators write to the directory at all."""
-    return permissions.is_member(user) and (user.is_secretariat or bool(user.coordinated_country_codes()))
-
-
 def _as_drf(exc: DjangoValidationError) -> serializers.ValidationError:
     return serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
 
@@ -88,21 +83,6 @@ def writable_payload(data, *, writable: tuple[str, ...], read_only: tuple[str, .
     if errors:
         raise serializers.ValidationError(errors)
     return {key: value for key, value in data.items() if key in writable}
-
-
-def contact_list(*, user, authority: int | None = None, country: str = "", always_available: bool | None = None,
-                 current: bool = True):
-    """Contacts of the authorities the user may see, with what the serializer needs in one query."""
-    qs = permissions.contacts_visible_to(user).select_related("authority", "authority__country", "seat")
-    qs = qs.filter(end_date__isnull=current)
-    if authority is not None:
-        qs = qs.filter(authority_id=authority)
-    if country:
-        qs = qs.filter(authority__country__iso2=country)
-    if always_available is not None:
-        qs = qs.filter(always_available=always_available)
-    return qs.order_by("authority__country__name_en", "authority__official_name", "authority_id", "seat__position",
-                       "seat_id", "-start_date", "pk")
 
 
 def _filters(serializer_class, request) -> dict:
@@ -172,7 +152,7 @@ class AuthorityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return AuthoritySerializer(authority, context=self.get_serializer_context()).data
 
     def create(self, request, *args, **kwargs):
-        if not may_edit_some_country(request.user):
+        if not permissions.may_edit_some_country(request.user):
             raise PermissionDenied
         data = writable_payload(request.data, writable=AUTHORITY_WRITABLE, read_only=AUTHORITY_READ_ONLY)
         try:
@@ -249,7 +229,7 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Contact.objects.none()
-        return contact_list(user=self.request.user, **_filters(ContactFilterSerializer, self.request))
+        return selectors.contact_list(user=self.request.user, **_filters(ContactFilterSerializer, self.request))
 
     def get_object(self) -> Contact:
         return selectors.contact_get_for(user=self.request.user, pk=self.kwargs["pk"])
@@ -259,7 +239,7 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                                  context=self.get_serializer_context()).data
 
     def create(self, request, *args, **kwargs):
-        if not may_edit_some_country(request.user):
+        if not permissions.may_edit_some_country(request.user):
             raise PermissionDenied
         data = writable_payload(request.data, writable=(*CONTACT_WRITABLE, "authority", "seat_title"),
                                 read_only=CONTACT_READ_ONLY)
