@@ -64,10 +64,10 @@ def test_question_shows_addressed_authorities_with_local_time_and_presence(perso
     # Indonesia has a central authority for MLA: only it is shown. France has none: all its authorities.
     assert "Cyber Police of Indonesia" not in section
     assert (f'<a href="/en/directory/authorities/{authorities["id_central"].pk}/">Central Authority of Indonesia</a>: '
-            '<span class="status-bad">Out of the office now</span>\n· Local time 8:00\u202fPM (Asia/Jakarta)\n'
+            '<span class="status-bad">Closed</span>\n· Local time 8:00\u202fPM (Asia/Jakarta)\n'
             "· Back 11/25/26, 2:00\u202fAM (UTC), which is 11/25/26, 9:00\u202fAM (Asia/Jakarta) there.") in section
     assert (f'<a href="/en/directory/authorities/{authorities["fr_extradition"].pk}/">Bureau de l&#39;extradition'
-            '</a>: <span class="status-ok">In the office now</span>\n· Local time 2:00\u202fPM (Europe/Paris)</li>'
+            '</a>: <span class="status-ok">Open now</span>\n· Local time 2:00\u202fPM (Europe/Paris)</li>'
             ) in section
     assert "Status: open, waiting for an answer from the addressed countries." in section
 
@@ -79,8 +79,8 @@ def test_addressees_on_a_public_holiday_and_during_a_closure(personas, users, pl
     ask(personas["member"], plenary, ["ID", "FR"])
     thread = Thread.objects.get()
     page = text(personas["member"].get(f"/en/forum/t/{thread.pk}/"))
-    assert '<span class="status-bad">Out of the office: public holiday (Christmas Day)</span>' in page
-    assert '<span class="status-bad">Out of the office: Office move</span>' in page
+    assert '<span class="status-bad">Closed: public holiday (Christmas Day)</span>' in page
+    assert '<span class="status-bad">Closed: Office move</span>' in page
 
 
 def test_answer_by_an_addressed_country_then_the_asker_accepts_it(personas, users, plenary, authorities, at):
