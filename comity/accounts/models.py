@@ -80,6 +80,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_coordinator(self) -> bool:
         return self.is_active and self.role == Role.COORDINATOR
 
+    @property
+    def is_observer(self) -> bool:
+        # Not tied to is_active: the observer role only ever takes rights away.
+        return self.role == Role.OBSERVER
+
     def coordinated_country_codes(self) -> set[str]:
         """ISO codes this user coordinates (cached per instance)."""
         if not self.is_coordinator:

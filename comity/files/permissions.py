@@ -29,7 +29,7 @@ def can_read_space(user, space: Space) -> bool:
 
 
 def can_upload(user, space: Space, post: Post | None = None) -> bool:
-    if not forum.is_member(user) or user.role == "observer" or space.is_archived:
+    if not forum.is_member(user) or user.is_observer or space.is_archived:
         return False
     if post is None:
         return space.kind == SpaceKind.PRIVATE and forum.can_start_thread(user, space)
@@ -49,7 +49,7 @@ def deletable_in(user, space: Space):
     moderator = forum.can_moderate(user, space)
 
     def deletable(attachment: Attachment) -> bool:
-        if attachment.is_deleted or (attachment.post_id is not None and attachment.post.thread.legal_hold):
+        if attachment.is_deleted or (attachment.post is not None and attachment.post.thread.legal_hold):
             return False
         return moderator or attachment.uploaded_by_id == user.pk
 

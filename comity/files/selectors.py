@@ -22,6 +22,19 @@ def space_get_for(*, user, slug: str) -> Space:
     return space
 
 
+def space_get_for_ref(*, user, ref: str) -> Space:
+    """A readable space named by its slug or, failing that, by its id (upload metadata may carry either)."""
+    try:
+        return space_get_for(user=user, slug=ref)
+    except Http404:
+        if not ref.isdigit():
+            raise
+    space = forum.spaces_visible_to(user).filter(pk=int(ref)).first()
+    if space is None:
+        raise Http404
+    return space
+
+
 def post_get_for(*, user, pk) -> Post:
     try:
         post = forum.posts_visible_to(user).select_related("thread", "thread__space").get(pk=pk)
@@ -54,7 +67,8 @@ def attachments_for_posts(*, user, post_ids: Iterable[int]) -> dict[int, list[At
     if not ids:
         return {}
     for attachment in permissions.attachments_visible_to(user).filter(post_id__in=ids).order_by("created_at", "pk"):
-        grouped[attachment.post_id].append(attachment)
+        if attachment.post_id is not None:
+            grouped[attachment.post_id].append(attachment)
     return dict(grouped)
 
 
@@ -75,7 +89,7 @@ def file_event_list(*, user, space: Space) -> QuerySet[FileEvent]:
 
 def tlp_of(attachment: Attachment | None, space: Space) -> str:
     """The handling mark that governs a file: its thread's, or the space's default for a direct file."""
-    if attachment is not None and attachment.post_id is not None:
+    if attachment is not None and attachment.post is not None:
         return attachment.post.thread.tlp
     return space.default_tlp
 

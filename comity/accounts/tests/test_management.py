@@ -8,11 +8,11 @@ from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from comity.accounts import services
-from comity.accounts.decorators import REAUTH_AT
 from comity.accounts.models import ApiToken, RecoveryCode, Role, UserSession
 from comity.accounts.tests.helpers import code_for
 from comity.audit.models import AuditAction, AuditEvent
-from comity.core.testing import PASSWORD, check_matrix, sign_in
+from comity.core.decorators import REAUTH_AT
+from comity.testing import PASSWORD, check_matrix, sign_in
 
 pytestmark = pytest.mark.django_db
 

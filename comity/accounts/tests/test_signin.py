@@ -10,7 +10,7 @@ from comity.accounts.middleware import AUTH_AT, LAST_SEEN
 from comity.accounts.models import UserSession
 from comity.accounts.tests.helpers import code_for
 from comity.audit.models import AuditAction, AuditEvent
-from comity.core.testing import PASSWORD
+from comity.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

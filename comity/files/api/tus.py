@@ -20,7 +20,6 @@ import io
 import re
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
@@ -219,7 +218,7 @@ class UploadListView(TusBase):
         if metadata.get("post"):
             post = selectors.post_get_for(user=request.user, pk=metadata["post"])
         if metadata.get("space"):
-            space = _space(request.user, metadata["space"])
+            space = selectors.space_get_for_ref(user=request.user, ref=metadata["space"])
         elif post is not None:
             space = post.thread.space
         else:
@@ -233,20 +232,6 @@ class UploadListView(TusBase):
         location = request.build_absolute_uri(reverse("api-upload-detail", kwargs={"pk": upload.pk}))
         return Response(status=status.HTTP_201_CREATED, headers={
             "Location": location, "Upload-Expires": self._expires(upload), "Upload-Offset": "0"})
-
-
-def _space(user, reference: str):
-    try:
-        return selectors.space_get_for(user=user, slug=reference)
-    except Http404:
-        if not reference.isdigit():
-            raise
-    from comity.forum import permissions as forum
-
-    space = forum.spaces_visible_to(user).filter(pk=int(reference)).first()
-    if space is None:
-        raise Http404
-    return space
 
 
 class UploadDetailView(TusBase):

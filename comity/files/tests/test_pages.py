@@ -9,14 +9,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from comity.accounts.decorators import REAUTH_AT
 from comity.audit.models import AuditAction, AuditEvent
-from comity.core.testing import sign_in
+from comity.core.decorators import REAUTH_AT
 from comity.files import services, storage
 from comity.files.models import Attachment, FileEvent
 from comity.files.tests.conftest import pdf, stored_files
 from comity.forum import services as forum_services
 from comity.forum.models import TLP
+from comity.testing import sign_in
 
 pytestmark = pytest.mark.django_db
 

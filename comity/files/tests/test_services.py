@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from comity.audit.models import AuditAction, AuditEvent
 from comity.core import crypto
-from comity.files import services, storage, streamcrypt
+from comity.files import permissions, services, sniff, storage, streamcrypt
 from comity.files.models import Attachment, FileEvent, Upload
 from comity.files.tests.conftest import pdf, stored_files
 from comity.forum import services as forum_services
@@ -119,7 +119,7 @@ def test_tampered_later_chunk_cuts_the_stream_and_is_logged(users, consultation)
 
 
 def test_rejected_type_stores_nothing(users, consultation, file_root):
-    with pytest.raises(services.sniff.Rejected):
+    with pytest.raises(sniff.Rejected):
         services.attachment_create(actor=users["member"], space=consultation, filename="tool.exe",
                                    content=[b"MZ" + b"\x00" * 10_000])
     assert (Attachment.objects.count(), FileEvent.objects.count(), stored_files(file_root)) == (0, 0, [])
@@ -229,11 +229,11 @@ def test_post_attachments_follow_the_post(users, plenary):
     with pytest.raises(PermissionDenied):  # someone else's post
         services.attachment_create(actor=users["member_other"], space=plenary, post=post, filename="b.pdf",
                                    content=[pdf()])
-    assert services.permissions.attachments_visible_to(users["member_other"]).get() == attachment
+    assert permissions.attachments_visible_to(users["member_other"]).get() == attachment
     post.is_hidden = True
     post.save(update_fields=["is_hidden"])
-    assert not services.permissions.attachments_visible_to(users["member_other"]).exists()
-    assert services.permissions.attachments_visible_to(users["moderator"]).get() == attachment
+    assert not permissions.attachments_visible_to(users["member_other"]).exists()
+    assert permissions.attachments_visible_to(users["moderator"]).get() == attachment
 
 
 def test_delete_by_uploader_or_moderator_destroys_bytes_and_key(users, consultation, shared,

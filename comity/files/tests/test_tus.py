@@ -6,10 +6,10 @@ from django.test import Client
 
 from comity.accounts import services as account_services
 from comity.audit.models import AuditAction, AuditEvent
-from comity.core.testing import sign_in
 from comity.files.models import Attachment, FileEvent, Upload
 from comity.files.tests.conftest import pdf, stored_files
 from comity.forum import services as forum_services
+from comity.testing import sign_in
 
 pytestmark = pytest.mark.django_db
 
