@@ -79,6 +79,14 @@ class Availability:
 # --- holidays --------------------------------------------------------------------------------------
 
 
+def holiday_subdivisions(country_code: str) -> tuple[str, ...]:
+    """The codes of a country's subdivisions with their own public holidays (empty when it has none)."""
+    try:
+        return tuple(holidays.country_holidays(country_code.upper()).subdivisions)
+    except (NotImplementedError, KeyError, AttributeError):
+        return ()
+
+
 @lru_cache(maxsize=4096)
 def _holiday_language(country: str, language: str | None) -> str | None:
     if not language:

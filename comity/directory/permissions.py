@@ -69,7 +69,7 @@ def allowed_levels(user, country_code: str) -> set[str]:
         return {Visibility.PUBLIC}
     if user.is_secretariat or can_edit_country(user, country_code):
         return set(Visibility.values)
-    levels = {Visibility.PUBLIC, Visibility.MEMBERS}
+    levels: set[str] = {Visibility.PUBLIC, Visibility.MEMBERS}
     if country_code in network_partner_codes(user) or (user.country_id and user.country.iso2 == country_code):
         levels.add(Visibility.NETWORK)
     return levels

@@ -162,7 +162,7 @@ def finder(*, user, requesting: Country, requested: Country, cooperation_type: s
     for authority in authorities:
         designation = next((c for c in authority.competences.all() if c.code == competence), None)
         status = authority_availability(authority, at)
-        contacts = list(authority.current_contacts)
+        contacts = list(authority.current_contacts)  # type: ignore[attr-defined]  # prefetched by authority_list
         always_contacts = [c for c in contacts if c.always_available]
         result.authorities.append({
             "authority": authority,

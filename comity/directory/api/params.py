@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from comity.core.i18n import UI_LANGUAGES
-from comity.directory import selectors, services
+from comity.core.i18n import UI_LANGUAGES, is_language_code
+from comity.directory import selectors
 from comity.directory.models import Competence
 from comity.reference import regions
 from comity.reference import selectors as reference_selectors
@@ -79,7 +79,7 @@ def parse_language(value: str) -> str:
     match = LANGUAGE_TAG.match(text)
     if text.lower() in UI_LANGUAGES:
         return text.lower()
-    if not match or not services.is_language_code(match.group(1).lower()):
+    if not match or not is_language_code(match.group(1).lower()):
         raise serializers.ValidationError(_("Unknown language %(code)s; use an ISO 639-1 code such as fr or pt.")
                                           % {"code": text})
     return text
@@ -113,7 +113,7 @@ class AuthorityFilterSerializer(serializers.Serializer):
         return value
 
     def validate_language(self, value: str) -> str:
-        if value and not services.is_language_code(value):
+        if value and not is_language_code(value):
             raise serializers.ValidationError(_("Unknown language %(code)s; use an ISO 639-1 code such as fr or "
                                                 "pt.") % {"code": value})
         return value

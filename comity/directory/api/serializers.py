@@ -1,7 +1,7 @@
 """JSON shapes of the directory: authorities, contact points, availability and the finder (parameters: params.py).
 
-Output serializers only read. Writes are validated by `services.clean_authority_data` / `clean_contact_data`;
-the write serializers here describe the request bodies in the OpenAPI schema and list the writable fields.
+Output serializers only read. Request bodies are the input serializers of `comity.directory.inputs`, which the
+services run on every write; the write serializers here only name them in the OpenAPI schema.
 
 A contact field whose visibility the caller may not read is left out of the object (not sent as null).
 """
@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from comity.core.i18n import UI_LANGUAGES
 from comity.directory import permissions, selectors
+from comity.directory.inputs import AuthorityInput, ClosureShape, NewContactInput, OfficeHoursShape
 from comity.directory.models import (
     CONTACT_RESTRICTABLE_FIELDS,
     Authority,
@@ -56,18 +57,6 @@ class CompetenceSerializer(serializers.Serializer):
                                                               "or an empty string. One of: %(codes)s.")
                                        % {"codes": ", ".join(Instrument.values)})
     scope_notes = serializers.CharField()
-
-
-class OfficeHoursSerializer(serializers.Serializer):
-    weekday = serializers.IntegerField(min_value=0, max_value=6, help_text=gettext_lazy("0 = Monday ... 6 = Sunday."))
-    opens = serializers.CharField(help_text=gettext_lazy("Local wall-clock time HH:MM."))
-    closes = serializers.CharField(help_text=gettext_lazy("Local wall-clock time HH:MM; 24:00 for midnight."))
-
-
-class ClosureSerializer(serializers.Serializer):
-    start_date = serializers.DateField()
-    end_date = serializers.DateField(help_text=gettext_lazy("Inclusive, in the authority's local dates."))
-    reason = serializers.CharField(allow_blank=True)
 
 
 class AvailabilitySerializer(serializers.Serializer):
@@ -189,7 +178,7 @@ class AuthoritySerializer(serializers.Serializer):
         "Subdivision whose public holidays apply (holidays package code), or empty for national holidays."))
     office_hours = serializers.SerializerMethodField()
     always_available = serializers.BooleanField(read_only=True)
-    closures = ClosureSerializer(many=True, read_only=True)
+    closures = ClosureShape(many=True, read_only=True)
     is_active = serializers.BooleanField(read_only=True, help_text=gettext_lazy(
         "Inactive authorities are visible only to the secretariat and the country's coordinators."))
     last_confirmed_at = serializers.DateTimeField(read_only=True)
@@ -204,7 +193,7 @@ class AuthoritySerializer(serializers.Serializer):
     def get_names(self, authority: Authority) -> dict[str, str]:
         return dict(authority.names)
 
-    @extend_schema_field(OfficeHoursSerializer(many=True))
+    @extend_schema_field(OfficeHoursShape(many=True))
     def get_office_hours(self, authority: Authority) -> list[dict]:
         return [{"weekday": h.weekday, "opens": h.opens.strftime("%H:%M"), "closes": h.closes_label}
                 for h in authority.office_hours.all()]
@@ -218,71 +207,22 @@ class AuthoritySerializer(serializers.Serializer):
         return ContactSerializer(current_contacts(authority), many=True, context=self.context).data
 
 
-# --- request bodies (schema; validation is the services') ----------------------------------------------------
+# --- request bodies: the input serializers that the services validate with, named for the schema -------------
 
 
-class CompetenceWriteSerializer(serializers.Serializer):
-    code = serializers.ChoiceField(choices=Competence.choices)
-    instrument = serializers.ChoiceField(choices=Instrument.choices, required=False, allow_blank=True)
-    scope_notes = serializers.CharField(required=False, allow_blank=True)
-
-
-class AuthorityWriteSerializer(serializers.Serializer):
+class AuthorityWriteSerializer(AuthorityInput):
     """An authority to create, or the fields to change. PUT needs every field; PATCH any subset."""
-
-    country = serializers.CharField(help_text=gettext_lazy("ISO 3166-1 alpha-2 code; coordinators may only use "
-                                                           "the countries they coordinate."))
-    official_name = serializers.CharField()
-    names = serializers.DictField(child=serializers.CharField(), required=False,
-                                  help_text=gettext_lazy("UI language code to name."))
-    competences = CompetenceWriteSerializer(many=True, help_text=gettext_lazy("At least one; each code once."))
-    languages_accepted = serializers.ListField(child=serializers.CharField(), required=False,
-                                               help_text=gettext_lazy("ISO 639-1 codes."))
-    channels = serializers.ListField(child=serializers.ChoiceField(choices=Channel.choices), required=False)
-    urgent_channels = serializers.ListField(child=serializers.ChoiceField(choices=UrgentChannel.choices),
-                                            required=False)
-    untoc_mla_basis = serializers.BooleanField(required=False)
-    untoc_extradition_basis = serializers.BooleanField(required=False)
-    postal_address = serializers.CharField(required=False, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_blank=True)
-    phone = serializers.CharField(required=False, allow_blank=True)
-    website = serializers.URLField(required=False, allow_blank=True)
-    timezone = serializers.CharField(help_text=gettext_lazy("IANA time zone name, e.g. America/Sao_Paulo."))
-    holiday_subdivision = serializers.CharField(required=False, allow_blank=True)
-    office_hours = OfficeHoursSerializer(many=True, required=False, help_text=gettext_lazy(
-        "Intervals may not overlap on a day and must close after they open; split a shift past midnight into "
-        "22:00-24:00 and 00:00-02:00 the next day."))
-    always_available = serializers.BooleanField(required=False)
-    closures = ClosureSerializer(many=True, required=False)
-    is_active = serializers.BooleanField(required=False)
 
 
 AUTHORITY_WRITABLE = tuple(AuthorityWriteSerializer().fields)
 AUTHORITY_READ_ONLY = ("id", "name", "last_confirmed_at", "freshness", "contacts")
 
 
-class ContactWriteSerializer(serializers.Serializer):
+class ContactWriteSerializer(NewContactInput):
     """A contact point to create (in an authority) or the fields to change."""
 
     authority = serializers.IntegerField(help_text=gettext_lazy("The id of an authority you may edit. Cannot be "
                                                                 "changed after creation."))
-    seat_title = serializers.CharField(required=False, allow_blank=True, help_text=gettext_lazy(
-        "The position the person holds (creation only); defaults to the title or the name."))
-    name = serializers.CharField()
-    title = serializers.CharField(required=False, allow_blank=True)
-    languages = serializers.ListField(child=serializers.CharField(), required=False,
-                                      help_text=gettext_lazy("ISO 639-1 codes."))
-    phone = serializers.CharField(required=False, allow_blank=True)
-    mobile = serializers.CharField(required=False, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_blank=True)
-    secure_channel = serializers.CharField(required=False, allow_blank=True)
-    timezone = serializers.CharField(required=False, allow_blank=True,
-                                     help_text=gettext_lazy("Own IANA time zone; empty for the authority's."))
-    always_available = serializers.BooleanField(required=False)
-    start_date = serializers.DateField(required=False)
-    visibility = serializers.DictField(child=serializers.ChoiceField(choices=Visibility.choices), required=False,
-                                       help_text=gettext_lazy("Field name (%(fields)s) to visibility level.")
-                                       % {"fields": ", ".join(CONTACT_RESTRICTABLE_FIELDS)})
 
 
 CONTACT_WRITABLE = tuple(name for name in ContactWriteSerializer().fields if name not in ("authority", "seat_title"))
@@ -386,4 +326,3 @@ class FinderSerializer(serializers.Serializer):
     @extend_schema_field(SharedNetworkSerializer(many=True))
     def get_shared_networks(self, result: selectors.FinderResult) -> list[dict]:
         return [{"slug": n.slug, "acronym": n.acronym, "name": n.localized_name()} for n in result.shared_networks]
-

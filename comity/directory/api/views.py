@@ -262,7 +262,7 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             raise serializers.ValidationError(errors)
         try:
             contact = services.contact_create(actor=request.user, authority=authority, data=data,
-                                              seat_title=seat_title.strip()[:200])
+                                              seat_title=seat_title)
         except DjangoValidationError as exc:
             raise _as_drf(exc) from exc
         return Response(self._detail(contact.pk), status=status.HTTP_201_CREATED)

@@ -201,7 +201,7 @@ def _language(user: User) -> str:
 
 def _send_later(user: User, compose, records) -> None:
     """Queue the e-mail in the outbox inside this transaction: an SMTP outage delays it, never loses it."""
-    from comity.notifications import outbox
+    from comity.mail import services as outbox
 
     language = _language(user)
     with translation.override(language):

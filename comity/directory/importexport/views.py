@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from comity.accounts.decorators import member_required, recent_auth_required
+from comity.core.decorators import member_required, recent_auth_required
 from comity.core.i18n import babel_locale, territory_name
 from comity.directory import permissions, selectors
 from comity.directory.importexport import csv_import, export, vcard

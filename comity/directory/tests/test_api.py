@@ -9,10 +9,10 @@ from django.urls import include, path
 from django.utils import timezone
 
 from comity.accounts.services import api_token_create
-from comity.core.testing import check_matrix
 from comity.directory.models import Closure
 from comity.directory.tests.factories import AuthorityFactory, ContactFactory
 from comity.reference.models import Country
+from comity.testing import check_matrix
 
 pytestmark = pytest.mark.django_db
 

@@ -5,11 +5,11 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from comity.core.testing import check_matrix
 from comity.directory.models import Closure, OfficeHours
 from comity.directory.tests.factories import AuthorityFactory, ContactFactory
 from comity.directory.tests.test_api import token_client
 from comity.reference.tests.factories import NetworkFactory
+from comity.testing import check_matrix
 
 pytestmark = pytest.mark.django_db
 

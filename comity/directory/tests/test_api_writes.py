@@ -10,12 +10,13 @@ from django.conf import settings
 from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
 
+from comity import testing
 from comity.audit.models import AuditAction, AuditEvent
-from comity.core.testing import sign_in
 from comity.directory import services
 from comity.directory.models import Authority, Contact, RecordVersion
 from comity.directory.tests.factories import AuthorityFactory, ContactFactory
 from comity.directory.tests.test_api import token_client
+from comity.testing import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -46,28 +47,16 @@ def put(client, url, data):
     return client.put(url, data, content_type="application/json")
 
 
-class Unchanged:
-    """Snapshot the directory and the audit trail; `check()` asserts nothing was written since."""
+class Unchanged(testing.Unchanged):
+    """The directory's records with their related rows, and the directory's tables (plus the audit log)."""
 
-    def __init__(self, *records):
-        self.records = records
-        self.snapshots = [self._snap(record) for record in records]
-        self.counts = self._counts()
+    tables = (Authority, Contact, RecordVersion)
 
     @staticmethod
-    def _snap(record):
+    def snapshot(record):
         if isinstance(record, Authority):
             return services.authority_snapshot(Authority.objects.get(pk=record.pk))
         return services.contact_snapshot(Contact.objects.get(pk=record.pk))
-
-    @staticmethod
-    def _counts():
-        return (Authority.objects.count(), Contact.objects.count(), RecordVersion.objects.count(),
-                AuditEvent.objects.count())
-
-    def check(self):
-        assert [self._snap(record) for record in self.records] == self.snapshots
-        assert self._counts() == self.counts
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from comity.core.testing import check_matrix
 from comity.directory.importexport.dashboard import dashboard
 from comity.directory.tests.factories import AuthorityFactory, ContactFactory
+from comity.testing import check_matrix
 
 pytestmark = pytest.mark.django_db
 

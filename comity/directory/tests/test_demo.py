@@ -11,8 +11,8 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.utils import timezone
 
+from comity.accounts.demo import DEMO_USERS
 from comity.audit.models import AuditAction, AuditEvent
-from comity.demo.services import DEMO_USERS
 from comity.directory.availability import availability, schedule_for, validate_office_hours
 from comity.directory.demo import SCALE_DOMAIN, directory_demo_seed, directory_scale_seed
 from comity.directory.demo.data import AUTHORITIES

@@ -14,12 +14,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from comity.accounts.decorators import REAUTH_AT
 from comity.audit.models import AuditAction, AuditEvent
-from comity.core.testing import check_matrix
+from comity.core.decorators import REAUTH_AT
 from comity.directory.importexport.export import CSV_COLUMNS, neutralize
 from comity.directory.models import Closure, Visibility
 from comity.directory.tests.factories import AuthorityFactory, ContactFactory
+from comity.testing import check_matrix
 
 pytestmark = pytest.mark.django_db
 

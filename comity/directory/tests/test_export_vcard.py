@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from comity.core.testing import check_matrix
 from comity.directory.importexport import vcard
 from comity.directory.models import Visibility
 from comity.directory.tests.factories import AuthorityFactory, ContactFactory
+from comity.testing import check_matrix
 
 pytestmark = pytest.mark.django_db
 

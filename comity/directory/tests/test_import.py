@@ -12,14 +12,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from comity.accounts.decorators import REAUTH_AT
 from comity.audit.models import AuditAction, AuditEvent
-from comity.core.testing import check_matrix
+from comity.core.decorators import REAUTH_AT
 from comity.directory import services
 from comity.directory.importexport import csv_import
 from comity.directory.importexport.csv_import import Mode
 from comity.directory.models import Authority, RecordVersion
 from comity.directory.tests.factories import AuthorityFactory
+from comity.testing import check_matrix
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from comity.core.testing import check_matrix
 from comity.directory.models import Closure, Contact
 from comity.directory.tests.factories import AuthorityFactory, ContactFactory
 from comity.reference.tests.factories import CountryFactory, NetworkFactory
+from comity.testing import check_matrix
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from comity.core.testing import check_matrix
 from comity.directory import services
 from comity.directory.models import Closure, Visibility
 from comity.directory.tests.factories import AuthorityFactory, ContactFactory
+from comity.testing import check_matrix
 
 pytestmark = pytest.mark.django_db
 

@@ -7,11 +7,11 @@ from html import escape
 import pytest
 
 from comity.audit.models import AuditAction, AuditEvent
-from comity.core.testing import check_matrix
 from comity.directory import services
 from comity.directory.forms import AuthorityForm, format_office_hours, parse_closures, parse_office_hours
 from comity.directory.models import Authority, Contact, RecordVersion, Visibility
 from comity.directory.tests.factories import AuthorityFactory, ContactFactory
+from comity.testing import check_matrix
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from comity.accounts.decorators import member_required
+from comity.core.decorators import member_required
 from comity.directory import permissions, selectors
 from comity.directory.availability import holidays_between
 from comity.directory.forms import AuthorityFilterForm

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from comity.accounts.decorators import member_required
+from comity.core.decorators import member_required
 from comity.directory import permissions, selectors, services
 from comity.directory.forms import AUTHORITY_ERROR_FIELDS, AuthorityForm, ContactForm, HandoverForm
 from comity.directory.views import common

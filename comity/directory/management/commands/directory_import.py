@@ -25,7 +25,7 @@ class ProgressBar:
 
 
 class Command(BaseCommand):
-    help = ("Import authorities from a CSV file (columns: see comity/directory/importexport/csv_import.py). "
+    help = ("Import authorities from a CSV file (columns: see comity/directory/importexport/csv_import/parsing.py). "
             "Without --dry-run the file is applied only if every row is valid, unless --apply-valid.")
 
     def add_arguments(self, parser):
