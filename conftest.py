@@ -5,7 +5,7 @@ from django.test import Client
 
 from comity.accounts.models import Role
 from comity.accounts.tests.factories import UserFactory
-from comity.core.testing import sign_in
+from comity.testing import sign_in
 from comity.reference.tests.factories import CountryFactory, NetworkFactory
 
 

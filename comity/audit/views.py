@@ -11,10 +11,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from comity.accounts.decorators import member_required, recent_auth_required
 from comity.audit import permissions, selectors, services
 from comity.audit.export import csv_lines
 from comity.audit.forms import AuditFilterForm
+from comity.core.decorators import member_required, recent_auth_required
 from comity.core.i18n import territory_name
 
 PAGE_SIZE = 50

@@ -9,13 +9,13 @@ from comity.core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
-    path("api/v1/", include("comity.core.api.urls")),
+    path("api/v1/", include("comity.config.api_urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", accounts_views.set_language, name="set_language"),
 ]
 
 urlpatterns += i18n_patterns(
-    path("", include("comity.core.urls")),
+    path("", include("comity.portal.urls")),
     path("accounts/", include("comity.accounts.urls")),
     path("audit/", include("comity.audit.urls")),
     path("directory/", include("comity.directory.urls")),

@@ -78,6 +78,18 @@ def iso639_1_choices(language: str | None = None) -> list[tuple[str, str]]:
     return list(_iso639_1_choices(language or translation.get_language() or settings.LANGUAGE_CODE))
 
 
+@lru_cache(maxsize=1)
+def _iso639_1_codes() -> frozenset[str]:
+    import pycountry
+
+    return frozenset(lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2"))
+
+
+def is_language_code(code: object) -> bool:
+    """True for a lower-case ISO 639-1 code ("pt"); the list is read once per process."""
+    return isinstance(code, str) and code in _iso639_1_codes()
+
+
 @lru_cache(maxsize=16)
 def _iso639_1_choices(language: str) -> tuple[tuple[str, str], ...]:
     import pycountry

@@ -1,4 +1,4 @@
-"""Site-wide views: home page, health check, and error pages that never leak internals."""
+"""Site-wide views: health check, and error pages that never leak internals."""
 
 from __future__ import annotations
 
@@ -12,12 +12,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 logger = logging.getLogger(__name__)
-
-
-def home(request):
-    from comity.reference import selectors as reference_selectors
-
-    return render(request, "core/home.html", {"stats": reference_selectors.portal_stats()})
 
 
 @never_cache

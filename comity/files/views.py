@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from comity.accounts.decorators import member_required, recent_auth_required
+from comity.core.decorators import member_required, recent_auth_required
 from comity.files import permissions, responses, selectors, services, sniff, storage
 from comity.files.handlers import FIELD_NAME, EncryptingUploadHandler
 from comity.forum.models import TLP

@@ -2,7 +2,7 @@
 from Brazil to Indonesia and a private consultation between them about a draft request (TLP:AMBER).
 
 Refused under production settings. Idempotent: spaces are found by slug and threads by title within their space,
-so running it again creates only what is missing. Authors are the demo users of `comity.demo.services`, looked
+so running it again creates only what is missing. Authors are the demo users of `comity.accounts.demo`, looked
 up by e-mail; a thread whose author (or a space whose network or region) is missing is skipped and reported.
 
 Rows are written directly, not through `services`: seeding must not send notifications nor write an audit event
@@ -224,8 +224,8 @@ THREADS = [
 
 
 def _demo_users() -> dict:
+    from comity.accounts.demo import DEMO_USERS
     from comity.accounts.models import User
-    from comity.demo.services import DEMO_USERS
 
     emails = {f"{spec.local}@{DEMO_DOMAIN}": spec.local for spec in DEMO_USERS}
     return {emails[user.email]: user for user in User.objects.filter(email__in=list(emails), is_active=True)}

@@ -4,7 +4,7 @@ Who moderates: `permissions.can_moderate` (the space's moderators; the secretari
 space but private consultations), and only in spaces they can read. Views answer 404 to everyone else, so a
 moderation URL never reveals that a thread exists.
 
-Decisions (see docs in the lead's report):
+Decisions (which of these actions are audited, and why: docs/adr/0009-audited-forum-actions.md):
 - A thread in a private consultation cannot be moved out: its participants were told that only they read it. A
   thread may be moved into a private consultation by someone who moderates both spaces.
 - Retention deletes posts older than the space's `retention_months`, never in a thread under legal hold. A thread
@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from comity.audit.models import AuditAction
 from comity.audit.services import audit_log
-from comity.forum import permissions
+from comity.forum import hooks, permissions
 from comity.forum.models import TLP, Flag, Post, Space, SpaceKind, SpaceMember, Thread
 
 MAX_FLAG_REASON = 500
@@ -84,7 +84,7 @@ def moderated_spaces(user) -> QuerySet[Space]:
     if not permissions.is_member(user):
         return Space.objects.none()
     visible = permissions.spaces_visible_to(user)
-    if user.role in ("secretariat", "moderator"):
+    if user.role in permissions.GLOBAL_MODERATORS:
         explicit = SpaceMember.objects.filter(user=user, is_moderator=True, state=SpaceMember.State.MEMBER)
         return visible.filter(~Q(kind=SpaceKind.PRIVATE) | Q(pk__in=explicit.values("space_id")))
     return visible.filter(memberships__user=user, memberships__is_moderator=True,
@@ -256,10 +256,7 @@ def thread_move(*, actor, thread: Thread, to_space: Space) -> Thread:
     with transaction.atomic():
         thread.space = to_space
         thread.save(update_fields=["space"])
-        # Attachments follow their thread, so that the new space's readers (and only they) can open them.
-        from comity.files.models import Attachment
-
-        Attachment.objects.filter(post__thread=thread).update(space=to_space)
+        hooks.thread_moved(thread=thread, to_space=to_space)
         audit_log(action=AuditAction.THREAD_MOVED, actor=actor, target=thread, country=_country(actor),
                   details={"from": from_space.pk, "to": to_space.pk})
     return thread
@@ -347,10 +344,7 @@ class SpacePurge:
 
 def _delete_post_attachments(post_ids: list[int]) -> None:
     """The files app deletes the encrypted files of purged posts (the file log keeps their hashes)."""
-    from comity.files import services as files_services
-    from comity.forum.models import Post
-
-    files_services.attachments_purge_for_posts(posts=Post.objects.filter(pk__in=post_ids), reason="retention")
+    hooks.posts_purging(post_ids=post_ids, reason="retention")
 
 
 def posts_purge(*, now: dt.datetime | None = None, dry_run: bool = False) -> list[SpacePurge]:

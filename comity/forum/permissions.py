@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from comity.accounts.models import Role
 from comity.forum.models import Post, Space, SpaceKind, SpaceMember, Thread
+
+# Moderators of every space but private consultations.
+GLOBAL_MODERATORS = (Role.SECRETARIAT, Role.MODERATOR)
 
 
 def is_member(user) -> bool:
@@ -71,7 +75,7 @@ def posts_visible_to(user) -> QuerySet[Post]:
     qs = Post.objects.filter(thread__space__in=spaces_visible_to(user))
     if not is_member(user):
         return qs
-    if user.role in ("moderator", "secretariat"):
+    if user.role in GLOBAL_MODERATORS:
         return qs
     moderated = SpaceMember.objects.filter(user=user, is_moderator=True, state=SpaceMember.State.MEMBER).values(
         "space_id")
@@ -81,7 +85,7 @@ def posts_visible_to(user) -> QuerySet[Post]:
 def can_moderate(user, space: Space) -> bool:
     if not is_member(user):
         return False
-    if user.role in ("secretariat", "moderator") and space.kind != SpaceKind.PRIVATE:
+    if user.role in GLOBAL_MODERATORS and space.kind != SpaceKind.PRIVATE:
         return True
     return SpaceMember.objects.filter(space=space, user=user, is_moderator=True,
                                       state=SpaceMember.State.MEMBER).exists()
@@ -89,7 +93,7 @@ def can_moderate(user, space: Space) -> bool:
 
 def can_post(user, thread: Thread) -> bool:
     """Readers may post unless the thread is locked or they are observers."""
-    if not is_member(user) or user.role == "observer":
+    if not is_member(user) or user.is_observer:
         return False
     if thread.space.is_archived:
         return False
@@ -99,9 +103,14 @@ def can_post(user, thread: Thread) -> bool:
 
 
 def can_start_thread(user, space: Space) -> bool:
-    if not is_member(user) or user.role == "observer" or space.is_archived:
+    if not is_member(user) or user.is_observer or space.is_archived:
         return False
     return spaces_visible_to(user).filter(pk=space.pk).exists()
+
+
+def can_open_consultation(user) -> bool:
+    """Any member may open a private consultation; observers only read."""
+    return is_member(user) and not user.is_observer
 
 
 def can_manage_space(user, space: Space) -> bool:

@@ -9,6 +9,7 @@ queries however many spaces, threads or posts there are.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
@@ -67,21 +68,21 @@ def space_groups_for(*, user) -> list[SpaceGroup]:
     """The spaces a member reads, grouped by kind (plenary first), each with thread and unread counts."""
     spaces = list(permissions.spaces_visible_to(user).annotate(thread_count=Count("threads")).order_by())
     unread = unread_threads_by_space(user=user, space_ids=[space.pk for space in spaces])
-    groups = {kind: SpaceGroup(kind, str(SpaceKind(kind).label)) for kind in KIND_ORDER}
-    for space in spaces:
-        space.unread_count = unread.get(space.pk, 0)
-        space.display_name = space.localized_name()
+    groups: dict[str, SpaceGroup] = {kind: SpaceGroup(kind, str(SpaceKind(kind).label)) for kind in KIND_ORDER}
+    for space in spaces:  # attributes for the template, set on the rows shown (not model fields)
+        space.unread_count = unread.get(space.pk, 0)  # type: ignore[attr-defined]
+        space.display_name = space.localized_name()  # type: ignore[attr-defined]
         groups[space.kind].spaces.append(space)
     for group in groups.values():
-        group.spaces.sort(key=lambda s: (s.is_archived, s.display_name.casefold()))
+        group.spaces.sort(key=lambda s: (s.is_archived, s.display_name.casefold()))  # type: ignore[attr-defined]
     return [group for group in groups.values() if group.spaces]
 
 
 def joinable_spaces_for(*, user) -> list[Space]:
     spaces = list(permissions.joinable_spaces(user).order_by())
     for space in spaces:
-        space.display_name = space.localized_name()
-    return sorted(spaces, key=lambda s: s.display_name.casefold())
+        space.display_name = space.localized_name()  # type: ignore[attr-defined]
+    return sorted(spaces, key=lambda s: s.display_name.casefold())  # type: ignore[attr-defined]
 
 
 def membership_of(*, user, space: Space) -> SpaceMember | None:
@@ -93,7 +94,7 @@ def membership_of(*, user, space: Space) -> SpaceMember | None:
 class SpaceRoster:
     members: list[SpaceMember]
     removed: list[SpaceMember]
-    authorities: list[SpaceAuthority]
+    authorities: Sequence[SpaceAuthority]
 
 
 def space_roster(*, space: Space) -> SpaceRoster:

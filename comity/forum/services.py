@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from comity.audit.models import AuditAction
 from comity.audit.services import audit_log
-from comity.core.i18n import UI_LANGUAGES
-from comity.forum import markdown, permissions
+from comity.core.i18n import UI_LANGUAGES, is_language_code
+from comity.forum import hooks, markdown, permissions
 from comity.forum.models import (
     TLP,
     Mention,
@@ -36,8 +36,6 @@ def _country(user) -> str:
 
 
 def _clean_language(language: str) -> str:
-    from comity.directory.services import is_language_code
-
     code = (language or "").strip()
     if code in UI_LANGUAGES or is_language_code(code):
         return code
@@ -73,7 +71,7 @@ def space_create(*, actor, kind: str, name: str, slug: str = "", description: st
                  network=None, default_tlp: str = TLP.GREEN, invite_users=(), invite_authorities=(),
                  retention_months: int | None = None) -> Space:
     """Plenary, regional, network and thematic spaces: secretariat. Private consultations: any member."""
-    if not permissions.is_member(actor) or actor.role == "observer":
+    if not permissions.can_open_consultation(actor):
         raise PermissionDenied
     if kind != SpaceKind.PRIVATE and not actor.is_secretariat:
         raise PermissionDenied
@@ -168,7 +166,7 @@ def _apply_mentions(post: Post) -> None:
     from comity.reference.models import Country
 
     handles, codes = markdown.mentions(post.body)
-    rows = []
+    rows: list[Mention] = []
     if handles:
         from functools import reduce
         from operator import or_
@@ -224,9 +222,7 @@ def _post_insert(*, actor, thread: Thread, body: str, language: str, quote_of: P
     ReadMarker.objects.update_or_create(user=actor, thread=thread, defaults={
         "last_read_post_id": post.pk, "updated_at": now})
     _apply_mentions(post)
-    from comity.notifications import services as notifications
-
-    transaction.on_commit(lambda: notifications.on_post_created(post.pk))
+    transaction.on_commit(lambda: hooks.post_created(post_id=post.pk))
     return post
 
 
@@ -279,6 +275,8 @@ def question_accept_answer(*, actor, thread: Thread, post: Post) -> None:
         raise ValidationError(_("Only an answer in this question can be accepted."))
     if actor.pk != thread.author_id and not permissions.can_moderate(actor, thread.space):
         raise PermissionDenied
+    if post.is_hidden:  # a hidden post is no answer anyone else can read
+        raise ValidationError(_("Choose an answer in this question."))
     with transaction.atomic():
         Thread.objects.filter(pk=thread.pk).update(accepted_post=post, status=Thread.Status.RESOLVED)
 

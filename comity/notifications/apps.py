@@ -5,3 +5,9 @@ class NotificationsConfig(AppConfig):
     name = "comity.notifications"
     label = "notifications"
     verbose_name = "Notifications and e-mail"
+
+    def ready(self) -> None:
+        from comity.forum import hooks
+        from comity.notifications import services
+
+        hooks.post_created.register(services.on_post_created_hook)

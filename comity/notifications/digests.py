@@ -17,7 +17,8 @@ from django.utils import timezone, translation
 
 from comity.core.timeutil import get_zone
 from comity.forum import permissions
-from comity.notifications import emails, outbox
+from comity.mail import services as outbox
+from comity.notifications import emails
 from comity.notifications.models import DigestState, EmailMode, Notification
 
 PERIODS = (EmailMode.DAILY, EmailMode.WEEKLY)

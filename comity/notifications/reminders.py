@@ -24,7 +24,8 @@ from comity.audit.models import AuditAction
 from comity.audit.services import audit_log
 from comity.directory.availability import Interval, Schedule, holiday_name, schedule_for
 from comity.forum.models import NotifyLevel, Post, Thread, ThreadSubscription
-from comity.notifications import outbox, services
+from comity.mail import services as outbox
+from comity.notifications import services
 from comity.notifications.models import (
     EmailMode,
     Notification,

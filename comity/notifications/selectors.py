@@ -42,7 +42,7 @@ def preference_list(*, user) -> list[NotificationPreference]:
     visible_ids = set(visible.values_list("pk", flat=True))
     out = [p for p in rows if p.space_id is None and p.thread_id is None]
     out += [p for p in rows if p.space_id is not None and p.space_id in visible_ids]
-    out += [p for p in rows if p.thread_id is not None and p.thread.space_id in visible_ids]
+    out += [p for p in rows if p.thread is not None and p.thread.space_id in visible_ids]
     return out
 
 

@@ -1,4 +1,4 @@
-"""Notifications and e-mail. The forum calls `on_post_created` after a post is committed.
+"""Notifications and e-mail. The forum calls `on_post_created` after a post is committed (its hook).
 
 Contract: `on_post_created(post_id: int)` runs after commit; it decides who is told (mentions, country
 mentions, questions to countries, replies, thread and space subscriptions), creates in-app notifications and
@@ -28,9 +28,11 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from comity.accounts.models import Role
 from comity.forum import permissions
 from comity.forum.models import NotifyLevel, Post, Space, SpaceMember, Thread, ThreadSubscription
-from comity.notifications import emails, links, outbox
+from comity.mail import services as outbox
+from comity.notifications import emails, links
 from comity.notifications.models import (
     KIND_PRIORITY,
     EmailMode,
@@ -41,7 +43,7 @@ from comity.notifications.models import (
 
 logger = logging.getLogger(__name__)
 
-CONTACT_POINT_ROLES = ("member", "coordinator")
+CONTACT_POINT_ROLES = (Role.MEMBER, Role.COORDINATOR)
 
 
 # --- who -----------------------------------------------------------------------------------------------------
@@ -95,8 +97,8 @@ def post_recipients(post: Post) -> dict[int, tuple[str, str]]:
     for mention in post.mentions.select_related("country"):
         if mention.user_id:
             add(mention.user_id, NotificationKind.MENTION)
-        elif mention.country_id:
-            mentioned_countries[mention.country_id] = mention.country.iso2
+        elif mention.country is not None:
+            mentioned_countries[mention.country.pk] = mention.country.iso2
     for user_id, country_id in contact_points(mentioned_countries).values_list("pk", "country_id"):
         add(user_id, NotificationKind.COUNTRY_MENTION, mentioned_countries[country_id])
     is_first = _first_post_id(thread) == post.pk
@@ -121,6 +123,11 @@ def post_recipients(post: Post) -> dict[int, tuple[str, str]]:
 
 
 # --- what ----------------------------------------------------------------------------------------------------
+
+
+def on_post_created_hook(*, post_id: int) -> None:
+    """The forum's `post_created` hook (registered in NotificationsConfig.ready)."""
+    on_post_created(post_id)
 
 
 def on_post_created(post_id: int) -> None:

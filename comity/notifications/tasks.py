@@ -4,13 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from comity.notifications import outbox, services
-
-
-@task()
-def deliver_outbox() -> dict[str, int]:
-    """Send the e-mail that is due. Enqueued after a transaction that queued e-mail commits."""
-    return outbox.outbox_deliver_due().as_dict()
+from comity.notifications import services
 
 
 @task()

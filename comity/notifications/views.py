@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from comity.accounts.decorators import member_required
+from comity.core.decorators import member_required
 from comity.forum import permissions
 from comity.notifications import links, selectors, services
 from comity.notifications.forms import DefaultPreferenceForm, SpacePreferenceForm, ThreadPreferenceForm

@@ -6,7 +6,6 @@ app_name = "reference"
 
 urlpatterns = [
     path("countries/", views.country_list, name="country_list"),
-    path("countries/<str:iso2>/", views.country_detail, name="country_detail"),
     path("networks/", views.network_list, name="network_list"),
     path("networks/<slug:slug>/", views.network_detail, name="network_detail"),
 ]

@@ -5,8 +5,8 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from comity.accounts.tests.factories import UserFactory
-from comity.core.testing import PASSWORD
 from comity.reference.tests.factories import CountryFactory
+from comity.testing import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,13 +11,13 @@ import pytest
 from django.urls import reverse
 from django.utils.http import urlencode as django_urlencode
 
-from comity.accounts.decorators import REAUTH_AT
 from comity.audit.export import CSV_COLUMNS, neutralize
 from comity.audit.models import AuditAction, AuditEvent
 from comity.audit.selectors import audit_chain_verify
 from comity.audit.tests.factories import AuditEventFactory
 from comity.core import context
-from comity.core.testing import check_matrix
+from comity.core.decorators import REAUTH_AT
+from comity.testing import check_matrix
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from comity.audit.models import AuditAction, AuditEvent
 from comity.audit.permissions import events_visible_to
 from comity.audit.tests.factories import AuditEventFactory
 from comity.core.i18n import format_dt
-from comity.core.testing import check_matrix
+from comity.testing import check_matrix
 
 pytestmark = pytest.mark.django_db
 

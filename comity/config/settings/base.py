@@ -13,7 +13,7 @@ BASE_DIR = Path(__file__).resolve().parents[3]
 PACKAGE_DIR = BASE_DIR / "comity"
 VAR_DIR = Path(env_str("COMITY_VAR_DIR", str(BASE_DIR / "var")))
 
-SECRET_KEY = env_str("SECRET_KEY", "")
+SECRET_KEY: str = env_str("SECRET_KEY", "")
 DEBUG = False
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
 
@@ -34,11 +34,13 @@ INSTALLED_APPS = [
     "comity.core",
     "comity.reference",
     "comity.audit",
+    "comity.mail",
     "comity.accounts",
     "comity.directory",
     "comity.forum",
     "comity.files",
     "comity.notifications",
+    "comity.portal",
     "comity.demo",
 ]
 
@@ -63,7 +65,7 @@ ROOT_URLCONF = "comity.config.urls"
 WSGI_APPLICATION = "comity.config.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "portal:home"
 
 TEMPLATES = [
     {
@@ -217,13 +219,13 @@ STATIC_ROOT = Path(env_str("COMITY_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = VAR_DIR / "media"
 
 # --- E-mail ---------------------------------------------------------------------------------------
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Comity <no-reply@comity.invalid>")
+DEFAULT_FROM_EMAIL: str = env_str("DEFAULT_FROM_EMAIL", "Comity <no-reply@comity.invalid>")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-COMITY_BASE_URL = env_str("COMITY_BASE_URL", "http://127.0.0.1:8000")
+COMITY_BASE_URL: str = env_str("COMITY_BASE_URL", "http://127.0.0.1:8000")
 
 # --- Web security (production values; dev/test relax a few) ---------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

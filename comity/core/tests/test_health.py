@@ -20,10 +20,3 @@ def test_healthz_database_down(client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"
-
-
-@pytest.mark.django_db
-def test_home_renders_in_english(client):
-    response = client.get("/en/")
-    assert response.status_code == 200
-    assert b'<html lang="en" dir="ltr">' in response.content

@@ -5,8 +5,8 @@ from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 from django_otp.oath import totp
 
+from comity.accounts.demo import DEMO_USERS, demo_totp_hex
 from comity.accounts.models import Role, User
-from comity.demo.services import DEMO_USERS, demo_totp_hex
 from comity.reference.tests.factories import CountryFactory, NetworkFactory
 
 pytestmark = pytest.mark.django_db

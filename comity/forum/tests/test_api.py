@@ -9,10 +9,10 @@ from django.test import Client
 
 from comity.accounts.services import api_token_create
 from comity.audit.models import AuditAction, AuditEvent
-from comity.core.testing import check_matrix
 from comity.forum import moderation, services
 from comity.forum.models import TLP, Post, Thread
 from comity.forum.tests.test_moderation import forum_world
+from comity.testing import check_matrix
 
 pytestmark = pytest.mark.django_db
 

@@ -87,7 +87,7 @@ def test_demo_spaces_follow_their_rules(demo):
 
 
 def test_demo_forum_pages_render_for_the_demo_users(demo, client):
-    from comity.core.testing import sign_in
+    from comity.testing import sign_in
 
     forum_demo_seed()
     brazil = sign_in(client, user("member.br"))

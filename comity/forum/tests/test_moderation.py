@@ -12,10 +12,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from comity.audit.models import AuditAction, AuditEvent
-from comity.core.testing import check_matrix
 from comity.forum import moderation, permissions, services
 from comity.forum.models import TLP, Flag, Post, SpaceKind, Thread
-from comity.forum.views_moderation import thread_url
+from comity.forum.views.moderation import thread_url
+from comity.testing import check_matrix
 
 pytestmark = pytest.mark.django_db
 

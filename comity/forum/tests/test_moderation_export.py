@@ -4,10 +4,10 @@ import pytest
 from django.urls import reverse
 
 from comity.audit.models import AuditAction, AuditEvent
-from comity.core.testing import check_matrix
 from comity.forum import moderation, services
 from comity.forum.models import TLP, Post
 from comity.forum.tests.test_moderation import forum_world
+from comity.testing import check_matrix
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,6 @@ import pytest
 from django.urls import reverse
 
 from comity.audit.models import AuditAction, AuditEvent
-from comity.core.testing import check_matrix
 from comity.directory.tests.factories import AuthorityFactory, ContactFactory
 from comity.forum import permissions, services
 from comity.forum.models import (
@@ -21,6 +20,7 @@ from comity.forum.models import (
     Thread,
     ThreadSubscription,
 )
+from comity.testing import check_matrix
 
 pytestmark = pytest.mark.django_db
 

@@ -5,10 +5,10 @@ import datetime as dt
 import pytest
 
 from comity.audit.models import AuditEvent
-from comity.core.testing import check_matrix
 from comity.forum import moderation, search, services
 from comity.forum.models import TLP, Post
 from comity.forum.tests.test_moderation import forum_world
+from comity.testing import check_matrix
 
 pytestmark = pytest.mark.django_db
 

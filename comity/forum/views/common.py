@@ -50,7 +50,7 @@ def post_url(post) -> str:
 
 def why_cannot_post(user, thread) -> str:
     """Why a reader cannot reply here, in words (empty when they can)."""
-    if user.role == "observer":
+    if user.is_observer:
         return _("Observers can read the forum but cannot post.")
     if thread.space.is_archived:
         return _("This space is archived: it can be read but no longer written in.")

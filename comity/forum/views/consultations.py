@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from comity.accounts.decorators import member_required
-from comity.forum import selectors, services
+from comity.core.decorators import member_required
+from comity.forum import permissions, selectors, services
 from comity.forum.forms import ConsultationForm, tlp_help_all
 from comity.forum.models import TLP, SpaceKind
 
@@ -24,7 +24,7 @@ from comity.forum.models import TLP, SpaceKind
 @require_http_methods(["GET", "POST"])
 def consultation_create(request):
     user = request.user
-    if user.role == "observer":
+    if not permissions.can_open_consultation(user):
         raise PermissionDenied
     countries = selectors.countries_with_authorities(user=user)
     known = {country.iso2 for country in countries}

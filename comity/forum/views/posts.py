@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from comity.accounts.decorators import member_required
+from comity.core.decorators import member_required
 from comity.forum import markdown, permissions, selectors, services
 from comity.forum.forms import PostEditForm, PostForm
 from comity.forum.models import TLP

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from comity.accounts.decorators import member_required
+from comity.core.decorators import member_required
 from comity.core.permissions import get_visible_or_404
 from comity.forum import permissions, selectors, services
 from comity.forum.forms import AuthorityPickForm, InvitePersonForm, SpaceLevelForm
@@ -34,7 +34,7 @@ def space_list(request):
     return render(request, "forum/space_list.html", {
         "groups": selectors.space_groups_for(user=user),
         "joinable": selectors.joinable_spaces_for(user=user),
-        "can_consult": user.role != "observer",
+        "can_consult": permissions.can_open_consultation(user),
     })
 
 

@@ -18,8 +18,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from comity.accounts.decorators import member_required
-from comity.forum import markdown, moderation, permissions, selectors, services, translation
+from comity.core.decorators import member_required
+from comity.forum import hooks, markdown, moderation, permissions, selectors, services, translation
 from comity.forum.forms import PostForm, ThreadForm, ThreadLevelForm, tlp_help, tlp_help_all
 from comity.forum.models import RESTRICTED_TLP, TLP, Post, Thread
 from comity.forum.views import common
@@ -57,10 +57,11 @@ def viewer_for(user, thread: Thread) -> Viewer:
 
 def post_rows(viewer: Viewer, thread: Thread, posts, *, first_number: int, read_up_to: int) -> list[PostRow]:
     """Rows for a page of posts; the files of the posts shown come in one query."""
-    from comity.files import selectors as files
-
-    attachments = files.attachments_for_posts(user=viewer.user, post_ids=[
-        post.pk for post in posts if not post.is_hidden or viewer.moderator])
+    attachments: dict[int, list] = {}
+    for found in hooks.post_attachments(user=viewer.user, post_ids=[
+            post.pk for post in posts if not post.is_hidden or viewer.moderator]):
+        for post_id, items in found.items():
+            attachments.setdefault(post_id, []).extend(items)
     rows = []
     for offset, post in enumerate(posts):
         number = first_number + offset
@@ -224,7 +225,7 @@ def question_accept(request, pk):
     user = request.user
     thread = selectors.thread_get_for(user=user, pk=pk)
     post = selectors.post_in_thread_for(user=user, thread=thread, pk=request.POST.get("post"))
-    if post is None or post.is_hidden:
+    if post is None:
         messages.error(request, _("Choose an answer in this question."))
         return redirect(common.thread_url(thread.pk))
     try:

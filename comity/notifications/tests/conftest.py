@@ -2,43 +2,13 @@
 
 from __future__ import annotations
 
-import email
-import logging
-import socket
-from email import policy
-
 import pytest
-from aiosmtpd.controller import Controller
-from django_tasks.signals import task_finished  # also resets the task backends when TASKS is overridden
 
 from comity.directory.tests.factories import AuthorityFactory, ContactFactory
 from comity.forum import services as forum_services
 from comity.forum.models import SpaceKind
-
-# aiosmtpd logs dropped connections from its own thread, sometimes after pytest has closed its capture
-# streams ("I/O operation on closed file"); the tests assert on delivered mail, not on that log.
-logging.getLogger("mail.log").setLevel(logging.CRITICAL)
-
-
-@pytest.fixture(autouse=True)
-def _immediate_tasks(settings):
-    """Tests run django-tasks' ImmediateBackend, whatever the project's default backend is."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
-@pytest.fixture(autouse=True)
-def _tasks_must_succeed():
-    """The ImmediateBackend records a failing task instead of raising: make such a failure fail the test."""
-    failures = []
-
-    def record(sender, task_result, **kwargs):
-        if task_result.status != "SUCCESSFUL":
-            failures.append(f"{task_result.task.name}: {[e.traceback for e in task_result.errors]}")
-
-    task_finished.connect(record)
-    yield
-    task_finished.disconnect(record)
-    assert failures == []
+from comity.testing.smtp import smtp_server  # noqa: F401 - fixture
+from comity.testing.tasks import _immediate_tasks, _tasks_must_succeed  # noqa: F401 - fixtures
 
 
 @pytest.fixture
@@ -53,54 +23,3 @@ def private(users, brazil):
     ContactFactory(seat__authority=authority, user=users["coordinator"])
     return forum_services.space_create(actor=users["member"], kind=SpaceKind.PRIVATE, name="BR draft request",
                                        invite_authorities=[authority])
-
-
-class Sink:
-    """An aiosmtpd handler that keeps every message it accepts."""
-
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-    @property
-    def messages(self):
-        return [email.message_from_bytes(e.content, policy=policy.default) for e in self.envelopes]
-
-
-class SmtpServer:
-    """A real SMTP server on 127.0.0.1 that can be stopped (an outage) and started again on the same port."""
-
-    def __init__(self):
-        self.sink = Sink()
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.controller = None
-
-    def start(self):
-        self.controller = Controller(self.sink, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self):
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
-
-
-@pytest.fixture
-def smtp_server(settings):
-    server = SmtpServer()
-    server.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = server.port
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 5
-    yield server
-    server.stop()

@@ -7,8 +7,9 @@ from django.core.management import call_command
 
 from comity.forum import services as forum_services
 from comity.forum.models import TLP, SpaceKind
+from comity.mail.models import OutboxEmail
 from comity.notifications import digests, services
-from comity.notifications.models import DigestState, EmailMode, Notification, OutboxEmail
+from comity.notifications.models import DigestState, EmailMode, Notification
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,9 @@ from django.utils import translation
 
 from comity.forum import services as forum_services
 from comity.forum.models import TLP
+from comity.mail.models import OutboxEmail
 from comity.notifications import links
-from comity.notifications.models import Notification, OutboxEmail
+from comity.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,9 @@ from django.core import mail
 
 from comity.forum import services as forum_services
 from comity.forum.models import NotifyLevel, Thread
+from comity.mail.models import OutboxEmail, OutboxStatus
 from comity.notifications import services
-from comity.notifications.models import EmailMode, Notification, NotificationPreference, OutboxEmail, OutboxStatus
+from comity.notifications.models import EmailMode, Notification, NotificationPreference
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,9 @@ from comity.directory.models import Closure, OfficeHours
 from comity.directory.tests.factories import AuthorityFactory
 from comity.forum import services as forum_services
 from comity.forum.models import NotifyLevel, Thread
+from comity.mail.models import OutboxEmail
 from comity.notifications import reminders
-from comity.notifications.models import Notification, OutboxEmail, QuestionReminder
+from comity.notifications.models import Notification, QuestionReminder
 
 pytestmark = pytest.mark.django_db
 JAKARTA = ZoneInfo("Asia/Jakarta")

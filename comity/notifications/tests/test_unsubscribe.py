@@ -7,8 +7,9 @@ from django.test import Client
 from comity.forum import permissions
 from comity.forum import services as forum_services
 from comity.forum.models import NotifyLevel, SpaceMember, ThreadSubscription
+from comity.mail.models import OutboxEmail
 from comity.notifications import links, services
-from comity.notifications.models import EmailMode, Notification, NotificationPreference, OutboxEmail
+from comity.notifications.models import EmailMode, Notification, NotificationPreference
 
 pytestmark = pytest.mark.django_db
 

@@ -5,10 +5,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from comity.accounts.services import api_token_create
-from comity.core.testing import check_matrix
 from comity.forum import services as forum_services
 from comity.notifications import services
 from comity.notifications.models import EmailMode, Notification, NotificationPreference
+from comity.testing import check_matrix
 
 pytestmark = pytest.mark.django_db
 

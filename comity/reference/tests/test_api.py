@@ -2,8 +2,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from comity.core.testing import check_matrix
 from comity.reference.services import reference_load
+from comity.testing import check_matrix
 
 pytestmark = pytest.mark.django_db
 

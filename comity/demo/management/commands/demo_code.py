@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.oath import totp
 
-from comity.demo.services import demo_totp_hex
+from comity.accounts.demo import demo_totp_hex
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from comity.notifications.outbox import outbox_purge
+from comity.mail.services import outbox_purge
 
 
 class Command(BaseCommand):

@@ -7,8 +7,8 @@ consultations, so the admin shows who, when and what went wrong, not what was sa
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from comity.notifications import outbox
-from comity.notifications.models import OutboxEmail, OutboxStatus
+from comity.mail import services as outbox
+from comity.mail.models import OutboxEmail, OutboxStatus
 
 DELIVERY_FIELDS = ["to", "category", "status", "attempts", "next_attempt_at", "last_error", "created_at", "sent_at"]
 

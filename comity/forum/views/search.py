@@ -9,11 +9,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from comity.accounts.decorators import member_required
+from comity.core.decorators import member_required
 from comity.core.i18n import territory_name
 from comity.forum import permissions, search
 from comity.forum.models import TLP
-from comity.forum.views_moderation import thread_url
+from comity.forum.views.moderation import thread_url
 from comity.reference.models import Country
 
 PAGE_SIZE = 20

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from comity.accounts.decorators import member_required
+from comity.core.decorators import member_required
 from comity.forum import moderation, permissions
 from comity.forum.models import TLP, Space
 

@@ -13,11 +13,11 @@ from django.shortcuts import render
 from django.utils import translation as dj_translation
 from django.views.decorators.http import require_POST
 
-from comity.accounts.decorators import member_required
+from comity.core.decorators import member_required
 from comity.core.i18n import language_name
 from comity.forum import moderation, translation
 from comity.forum.models import TLP
-from comity.forum.views_moderation import thread_url
+from comity.forum.views.moderation import thread_url
 
 
 @member_required

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from comity.notifications.models import OutboxEmail, OutboxStatus
+from comity.mail.models import OutboxEmail, OutboxStatus
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def outbox_enqueue(*, to: str, subject: str, body_text: str, body_html: str = ""
 
 
 def _kick() -> None:
-    from comity.notifications import tasks
+    from comity.mail import tasks  # tasks import this module
 
     try:
         tasks.deliver_outbox.enqueue()

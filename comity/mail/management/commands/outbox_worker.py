@@ -7,7 +7,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 
-from comity.notifications import outbox
+from comity.mail import services as outbox
 
 
 class Command(BaseCommand):

@@ -6,9 +6,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from comity.forum import services as forum_services
-from comity.notifications import outbox, tasks
-from comity.notifications.models import OutboxEmail, OutboxStatus
+from comity.mail import services as outbox
+from comity.mail import tasks
+from comity.mail.models import OutboxEmail, OutboxStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -130,17 +130,7 @@ def test_task_delivers_through_the_immediate_backend(smtp_server):
     assert result.return_value == {"sent": 1, "retried": 0, "failed": 0}
 
 
-def test_post_to_mail_end_to_end_through_smtp(users, plenary, smtp_server, django_capture_on_commit_callbacks):
-    """A mention is committed; the notification, its outbox row and the SMTP delivery follow after commit."""
-    with django_capture_on_commit_callbacks(execute=True):
-        forum_services.thread_create(actor=users["member"], space=plenary, title="Hello", body="@member.id hi")
-    [envelope] = smtp_server.sink.envelopes
-    assert envelope.rcpt_tos == ["member.id@example.test"]
-    assert smtp_server.sink.messages[0]["Subject"] == "[Comity] Hello"
-    assert OutboxEmail.objects.get().status == OutboxStatus.SENT
-
-
-def test_rolled_back_event_queues_nothing(users, plenary):
+def test_rolled_back_event_queues_nothing():
     from django.db import transaction
 
     with pytest.raises(RuntimeError), transaction.atomic():
@@ -160,7 +150,7 @@ def test_database_task_backend_delivers_through_db_worker(settings, smtp_server,
         OutboxEmail.objects.update(next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
         outbox.schedule_delivery()
     assert list(DBTaskResult.objects.values_list("task_path", "status")) == [
-        ("comity.notifications.tasks.deliver_outbox", "READY")]
+        ("comity.mail.tasks.deliver_outbox", "READY")]
     assert smtp_server.sink.envelopes == []
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
@@ -172,15 +162,15 @@ def test_admin_shows_delivery_state_but_never_the_content(personas, settings):
     [row] = queue()
     OutboxEmail.objects.filter(pk=row.pk).update(status=OutboxStatus.FAILED, attempts=1, last_error="refused")
     client = personas["secretariat"]
-    listing = client.get("/admin/notifications/outboxemail/").content.decode()
+    listing = client.get("/admin/mail/outboxemail/").content.decode()
     assert "person0@example.test" in listing and "Subject 0" not in listing
-    detail = client.get(f"/admin/notifications/outboxemail/{row.pk}/change/").content.decode()
+    detail = client.get(f"/admin/mail/outboxemail/{row.pk}/change/").content.decode()
     assert "refused" in detail and "Subject 0" not in detail and "Body 0" not in detail
-    response = client.post("/admin/notifications/outboxemail/", {"action": "retry", "_selected_action": [row.pk]})
+    response = client.post("/admin/mail/outboxemail/", {"action": "retry", "_selected_action": [row.pk]})
     assert response.status_code == 302
     row.refresh_from_db()
     assert (row.status, row.attempts) == ("queued", 0)
-    assert personas["member"].get("/admin/notifications/outboxemail/").status_code == 302
+    assert personas["member"].get("/admin/mail/outboxemail/").status_code == 302
 
 
 def test_purge_deletes_only_old_sent_mail(settings, capsys):

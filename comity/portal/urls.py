@@ -1,0 +1,10 @@
+from django.urls import path
+
+from comity.portal import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("countries/<str:iso2>/", views.country_detail, name="country_detail"),
+]
