@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export DJANGO_SETTINGS_MODULE ?= comity.config.settings.dev
 
-.PHONY: serve test install install-test messages messages-extract migrate lint check clean
+.PHONY: serve test install install-test messages messages-extract migrate lint format typecheck check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,12 +42,26 @@ serve: migrate
 	trap 'kill $$T $$O 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# The suite runs on every core (pytest-xdist); PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
 test: install-test messages
 	$(BIN)/python -m tests.browser_check
-	DJANGO_SETTINGS_MODULE=comity.config.settings.test $(BIN)/python -m pytest
+	DJANGO_SETTINGS_MODULE=comity.config.settings.test $(BIN)/python -m pytest -n $(PYTEST_WORKERS)
 
+# The static checks CI runs: lint, format, types (services, selectors and permissions).
 lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(MAKE) typecheck
+
+format: install-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: install-test
+	$(BIN)/mypy $$(find comity -path '*/migrations' -prune -o -path '*/tests' -prune -o \
+	  \( -name 'services.py' -o -name 'selectors.py' -o -name 'permissions.py' \
+	     -o -path '*/services/*.py' -o -path '*/selectors/*.py' \) -print | sort)
 
 check: install-test messages
 	$(BIN)/python manage.py makemigrations --check --dry-run
