@@ -5,8 +5,8 @@ from django.test import Client
 
 from comity.accounts.models import Role
 from comity.accounts.tests.factories import UserFactory
-from comity.testing import sign_in
 from comity.reference.tests.factories import CountryFactory, NetworkFactory
+from comity.testing import sign_in
 
 
 @pytest.fixture(autouse=True)
@@ -54,20 +54,38 @@ def iberred(db, brazil):
 def users(db, brazil, indonesia, france, iberred):
     """One user per role. Brazil is 'our' country, Indonesia the 'other' one."""
     people = {
-        "secretariat": UserFactory(email="secretariat@example.test", full_name="Sam Secretariat",
-                                   country=france, role=Role.SECRETARIAT, is_staff=True),
-        "moderator": UserFactory(email="moderator@example.test", full_name="Mo Moderator", country=france,
-                                 role=Role.MODERATOR),
-        "coordinator": UserFactory(email="coord.br@example.test", full_name="Clara Coordinator", country=brazil,
-                                   role=Role.COORDINATOR, coordinated=[brazil]),
-        "coordinator_other": UserFactory(email="coord.id@example.test", full_name="Ida Coordinator",
-                                         country=indonesia, role=Role.COORDINATOR, coordinated=[indonesia]),
+        "secretariat": UserFactory(
+            email="secretariat@example.test",
+            full_name="Sam Secretariat",
+            country=france,
+            role=Role.SECRETARIAT,
+            is_staff=True,
+        ),
+        "moderator": UserFactory(
+            email="moderator@example.test", full_name="Mo Moderator", country=france, role=Role.MODERATOR
+        ),
+        "coordinator": UserFactory(
+            email="coord.br@example.test",
+            full_name="Clara Coordinator",
+            country=brazil,
+            role=Role.COORDINATOR,
+            coordinated=[brazil],
+        ),
+        "coordinator_other": UserFactory(
+            email="coord.id@example.test",
+            full_name="Ida Coordinator",
+            country=indonesia,
+            role=Role.COORDINATOR,
+            coordinated=[indonesia],
+        ),
         "member": UserFactory(email="member.br@example.test", full_name="Bruno Member", country=brazil),
         "member_other": UserFactory(email="member.id@example.test", full_name="Dewi Member", country=indonesia),
-        "liaison": UserFactory(email="liaison@example.test", full_name="Lia Liaison", country=brazil,
-                               role=Role.LIAISON),
-        "observer": UserFactory(email="observer@example.test", full_name="Otto Observer", country=france,
-                                role=Role.OBSERVER),
+        "liaison": UserFactory(
+            email="liaison@example.test", full_name="Lia Liaison", country=brazil, role=Role.LIAISON
+        ),
+        "observer": UserFactory(
+            email="observer@example.test", full_name="Otto Observer", country=france, role=Role.OBSERVER
+        ),
     }
     people["liaison"].liaison_networks.set([iberred])
     return people

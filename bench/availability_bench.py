@@ -53,8 +53,15 @@ def main(argv: list[str] | None = None) -> None:
                 engine.availability(schedule, at)
         warm = (time.perf_counter() - warm_started) / max(args.passes, 1)
         mix = ", ".join(f"{key} {value}" for key, value in sorted(statuses.items()))
-        rows.append((label, f"{len(schedules) / cold:,.0f}", f"{len(schedules) / warm:,.0f}",
-                     f"{warm / len(schedules) * 1e6:.0f}", mix))
+        rows.append(
+            (
+                label,
+                f"{len(schedules) / cold:,.0f}",
+                f"{len(schedules) / warm:,.0f}",
+                f"{warm / len(schedules) * 1e6:.0f}",
+                mix,
+            )
+        )
     print(common.table(["instant", "cold calls/s", "warm calls/s", "warm us/call", "statuses"], rows))
 
 

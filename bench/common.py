@@ -26,19 +26,22 @@ def describe_database() -> str:
     from comity.directory.models import Authority, Contact
 
     synthetic = Authority.objects.filter(email__endswith="@" + SCALE_DOMAIN).count()
-    text = (f"database: {connection.vendor} {connection.settings_dict['NAME']} - {Authority.objects.count()} "
-            f"authorities ({synthetic} synthetic), {Contact.objects.count()} contact points")
+    text = (
+        f"database: {connection.vendor} {connection.settings_dict['NAME']} - {Authority.objects.count()} "
+        f"authorities ({synthetic} synthetic), {Contact.objects.count()} contact points"
+    )
     if synthetic < SYNTHETIC_WANTED:
-        text += (f"\nWARNING: fewer than {SYNTHETIC_WANTED} synthetic authorities; run "
-                 f"`.venv/bin/python -m bench.prepare` first for comparable numbers.")
+        text += (
+            f"\nWARNING: fewer than {SYNTHETIC_WANTED} synthetic authorities; run "
+            f"`.venv/bin/python -m bench.prepare` first for comparable numbers."
+        )
     return text
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-             for row in cells]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in cells]
     lines.insert(1, "  ".join("-" * width for width in widths))
     return "\n".join(lines)
 
@@ -60,8 +63,7 @@ def summary(durations: Sequence[float]) -> tuple[str, str, str]:
         return "-", "-", "-"
     ordered = sorted(durations)
     p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-    return (f"{len(durations) / sum(durations):.1f}", f"{statistics.median(durations) * 1000:.1f}",
-            f"{p95 * 1000:.1f}")
+    return (f"{len(durations) / sum(durations):.1f}", f"{statistics.median(durations) * 1000:.1f}", f"{p95 * 1000:.1f}")
 
 
 def fail(message: str) -> None:

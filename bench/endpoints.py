@@ -28,10 +28,10 @@ TARGETS = (
 
 
 def clients() -> dict:
+    from comity.core.testing import sign_in
     from django.test import Client
 
     from comity.accounts.models import User
-    from comity.core.testing import sign_in
 
     member = User.objects.filter(email=MEMBER_EMAIL).first()
     if member is None:
@@ -69,8 +69,7 @@ def main(argv: list[str] | None = None) -> None:
     for label, who, path in TARGETS:
         result = measure(by_role[who], path, seconds=args.seconds, max_requests=args.max_requests)
         rows.append((label, who, *result) if len(result) == 6 else (label, who, result[0], "-", "-", "-", "-", "-"))
-    print(common.table(["endpoint", "as", "status", "queries/req", "req/s", "median ms", "p95 ms", "requests"],
-                       rows))
+    print(common.table(["endpoint", "as", "status", "queries/req", "req/s", "median ms", "p95 ms", "requests"], rows))
 
 
 if __name__ == "__main__":

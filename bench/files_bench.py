@@ -41,7 +41,7 @@ class Source:
         if self.position >= self.size:
             return b""
         start = self.position % len(self.block)
-        piece = self.block[start:start + min(count, self.size - self.position, len(self.block) - start)]
+        piece = self.block[start : start + min(count, self.size - self.position, len(self.block) - start)]
         self.position += len(piece)
         return piece
 
@@ -77,8 +77,9 @@ def main(argv: list[str] | None = None) -> None:
     from comity.forum import services as forum_services
     from comity.forum.models import SpaceKind
 
-    user, _created = User.objects.get_or_create(email="files-bench@bench.invalid",
-                                                defaults={"full_name": "Files benchmark"})
+    user, _created = User.objects.get_or_create(
+        email="files-bench@bench.invalid", defaults={"full_name": "Files benchmark"}
+    )
     space = forum_services.space_create(actor=user, kind=SpaceKind.PRIVATE, name="files benchmark")
     block = b"%PDF-1.7\n" + os.urandom(MIB - 9)
 
@@ -92,8 +93,9 @@ def main(argv: list[str] | None = None) -> None:
         result = None
         for offset in range(0, size, part):
             upload.refresh_from_db()
-            result = services.upload_append(actor=user, upload=upload, offset=offset,
-                                            stream=Limited(source, min(part, size - offset)))
+            result = services.upload_append(
+                actor=user, upload=upload, offset=offset, stream=Limited(source, min(part, size - offset))
+            )
         return result.attachment
 
     def download(attachment):
@@ -126,18 +128,39 @@ def main(argv: list[str] | None = None) -> None:
         attachment, seconds = timed(call, big)
         _result, small_peak = peak(call, small)
         _result, big_peak = peak(call, big)
-        rows.append((label, args.size_mib, f"{seconds:.2f}", f"{args.size_mib / seconds:.0f}",
-                     f"{small_peak / MIB:.2f}", f"{big_peak / MIB:.2f}"))
+        rows.append(
+            (
+                label,
+                args.size_mib,
+                f"{seconds:.2f}",
+                f"{args.size_mib / seconds:.0f}",
+                f"{small_peak / MIB:.2f}",
+                f"{big_peak / MIB:.2f}",
+            )
+        )
     small_attachment = upload_single(small)
     _result, seconds = timed(download, attachment)
     _result, small_peak = peak(download, small_attachment)
     _result, big_peak = peak(download, attachment)
-    rows.append(("download (verify every chunk)", args.size_mib, f"{seconds:.2f}", f"{args.size_mib / seconds:.0f}",
-                 f"{small_peak / MIB:.2f}", f"{big_peak / MIB:.2f}"))
-    print(common.table(["scenario", "MiB", "seconds", "MiB/s", f"peak MiB @{args.small_mib}",
-                        f"peak MiB @{args.size_mib}"], rows))
-    print(f"process max RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB "
-          f"(interpreter, Django and the 1 MiB source block included)")
+    rows.append(
+        (
+            "download (verify every chunk)",
+            args.size_mib,
+            f"{seconds:.2f}",
+            f"{args.size_mib / seconds:.0f}",
+            f"{small_peak / MIB:.2f}",
+            f"{big_peak / MIB:.2f}",
+        )
+    )
+    print(
+        common.table(
+            ["scenario", "MiB", "seconds", "MiB/s", f"peak MiB @{args.small_mib}", f"peak MiB @{args.size_mib}"], rows
+        )
+    )
+    print(
+        f"process max RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB "
+        f"(interpreter, Django and the 1 MiB source block included)"
+    )
     if "COMITY_BENCH_DB" not in os.environ or os.environ["COMITY_BENCH_DB"].startswith(str(workdir)):
         import shutil
 

@@ -29,8 +29,11 @@ def main(argv: list[str] | None = None) -> None:
         os.remove(name)
         print(f"removed {name}")
     os.makedirs(os.path.dirname(name) or ".", exist_ok=True)
-    steps = [("migrate", ["migrate", "--noinput"]), ("load_reference", ["load_reference"]),
-             (f"seed_demo --scale {args.scale}", ["seed_demo", "--scale", str(args.scale)])]
+    steps = [
+        ("migrate", ["migrate", "--noinput"]),
+        ("load_reference", ["load_reference"]),
+        (f"seed_demo --scale {args.scale}", ["seed_demo", "--scale", str(args.scale)]),
+    ]
     rows = []
     for label, command in steps:
         out = io.StringIO()

@@ -17,8 +17,10 @@ if _URL:
 
     DATABASES = {"default": dj_database_url.parse(_URL)}
 else:
-    DATABASES = {"default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": env_str("COMITY_BENCH_DB", str(VAR_DIR / "bench.sqlite3")),
-        "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
-    }}
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": env_str("COMITY_BENCH_DB", str(VAR_DIR / "bench.sqlite3")),
+            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+        }
+    }

@@ -14,8 +14,10 @@ def main() -> int:
     if os.environ.get("COMITY_REQUIRE_BROWSER") == "1":
         print(f"Browser tests: Chromium is required (COMITY_REQUIRE_BROWSER=1) but missing at {CHROMIUM}.")
         return 1
-    print(f"Browser tests: SKIPPED, because Chromium is not installed at {CHROMIUM}. "
-          "Install Debian's package (apt-get install chromium) to run them; CI always does.")
+    print(
+        f"Browser tests: SKIPPED, because Chromium is not installed at {CHROMIUM}. "
+        "Install Debian's package (apt-get install chromium) to run them; CI always does."
+    )
     return 0
 
 

@@ -84,13 +84,16 @@ def test_no_app_imports_a_higher_or_equal_layer():
     assert _violations() == []
 
 
-@pytest.mark.parametrize(("source", "expected"), [
-    ("from comity.forum import services\n", [(1, "forum")]),
-    ("def f():\n    from comity.files.models import Attachment\n", [(2, "files")]),
-    ("import comity.notifications.tasks\n", [(1, "notifications")]),
-    ("from comity import demo\n", [(1, "demo")]),
-    ("from .models import X\nimport json\n", []),
-])
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("from comity.forum import services\n", [(1, "forum")]),
+        ("def f():\n    from comity.files.models import Attachment\n", [(2, "files")]),
+        ("import comity.notifications.tasks\n", [(1, "notifications")]),
+        ("from comity import demo\n", [(1, "demo")]),
+        ("from .models import X\nimport json\n", []),
+    ],
+)
 def test_the_scanner_sees_every_kind_of_import(tmp_path, source, expected):
     module = tmp_path / "module.py"
     module.write_text(source)
@@ -106,27 +109,36 @@ def _string_role_comparisons(path: Path) -> list[int]:
             continue
         sides = [node.left, *node.comparators]
         has_role = any(isinstance(s, ast.Attribute) and s.attr == "role" for s in sides)
-        literal = any(isinstance(s, ast.Constant) and isinstance(s.value, str)
-                      or isinstance(s, ast.Tuple | ast.List | ast.Set)
-                      and any(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in s.elts)
-                      for s in sides)
+        literal = any(
+            isinstance(s, ast.Constant)
+            and isinstance(s.value, str)
+            or isinstance(s, ast.Tuple | ast.List | ast.Set)
+            and any(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in s.elts)
+            for s in sides
+        )
         if has_role and literal:
             lines.append(node.lineno)
     return lines
 
 
 def test_roles_are_compared_through_the_enum():
-    found = [f"{path.relative_to(PACKAGE.parent)}:{line}" for _app, path in _runtime_modules()
-             for line in _string_role_comparisons(path)]
+    found = [
+        f"{path.relative_to(PACKAGE.parent)}:{line}"
+        for _app, path in _runtime_modules()
+        for line in _string_role_comparisons(path)
+    ]
     assert found == []
 
 
-@pytest.mark.parametrize(("source", "flagged"), [
-    ('if user.role == "observer":\n    pass\n', [1]),
-    ('ok = user.role in ("secretariat", "moderator")\n', [1]),
-    ("if user.role == Role.OBSERVER:\n    pass\n", []),
-    ("ok = user.role in (Role.SECRETARIAT, Role.MODERATOR)\n", []),
-])
+@pytest.mark.parametrize(
+    ("source", "flagged"),
+    [
+        ('if user.role == "observer":\n    pass\n', [1]),
+        ('ok = user.role in ("secretariat", "moderator")\n', [1]),
+        ("if user.role == Role.OBSERVER:\n    pass\n", []),
+        ("ok = user.role in (Role.SECRETARIAT, Role.MODERATOR)\n", []),
+    ],
+)
 def test_the_role_check_sees_string_literals(tmp_path, source, flagged):
     module = tmp_path / "module.py"
     module.write_text(source)

@@ -8,8 +8,17 @@ class UserAdmin(admin.ModelAdmin):
     list_display = ["email", "full_name", "country", "role", "is_active"]
     list_filter = ["role", "is_active"]
     search_fields = ["email", "full_name"]
-    readonly_fields = ["email", "password", "last_login", "date_joined", "deactivated_at", "role", "is_active",
-                       "is_staff", "is_superuser"]
+    readonly_fields = [
+        "email",
+        "password",
+        "last_login",
+        "date_joined",
+        "deactivated_at",
+        "role",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+    ]
     exclude = ["groups", "user_permissions"]
 
     # Every change to a user goes through the audited pages (roles, deactivation, 2FA reset).

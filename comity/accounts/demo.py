@@ -31,17 +31,33 @@ class DemoUser:
 DEMO_USERS = (
     DemoUser("admin", "Ana Secretariat (demo)", "AT", Role.SECRETARIAT, "en", "Europe/Vienna"),
     DemoUser("moderator", "Kofi Moderator (demo)", "KE", Role.MODERATOR, "en", "Africa/Nairobi"),
-    DemoUser("coordinator.br", "Beatriz Coordenadora (demo)", "BR", Role.COORDINATOR, "pt", "America/Sao_Paulo",
-             coordinates=("BR",)),
+    DemoUser(
+        "coordinator.br",
+        "Beatriz Coordenadora (demo)",
+        "BR",
+        Role.COORDINATOR,
+        "pt",
+        "America/Sao_Paulo",
+        coordinates=("BR",),
+    ),
     DemoUser("member.br", "Rafael Membro (demo)", "BR", Role.MEMBER, "pt", "America/Sao_Paulo"),
-    DemoUser("coordinator.id", "Siti Koordinator (demo)", "ID", Role.COORDINATOR, "en", "Asia/Jakarta",
-             coordinates=("ID",)),
+    DemoUser(
+        "coordinator.id", "Siti Koordinator (demo)", "ID", Role.COORDINATOR, "en", "Asia/Jakarta", coordinates=("ID",)
+    ),
     DemoUser("member.id", "Budi Anggota (demo)", "ID", Role.MEMBER, "en", "Asia/Jakarta"),
-    DemoUser("coordinator.fr", "Claire Coordinatrice (demo)", "FR", Role.COORDINATOR, "fr", "Europe/Paris",
-             coordinates=("FR",)),
+    DemoUser(
+        "coordinator.fr",
+        "Claire Coordinatrice (demo)",
+        "FR",
+        Role.COORDINATOR,
+        "fr",
+        "Europe/Paris",
+        coordinates=("FR",),
+    ),
     DemoUser("member.fr", "Julien Membre (demo)", "FR", Role.MEMBER, "fr", "Europe/Paris"),
-    DemoUser("liaison.iberred", "Lucía Enlace (demo)", "ES", Role.LIAISON, "es", "Europe/Madrid",
-             networks=("iberred",)),
+    DemoUser(
+        "liaison.iberred", "Lucía Enlace (demo)", "ES", Role.LIAISON, "es", "Europe/Madrid", networks=("iberred",)
+    ),
     DemoUser("observer", "Olga Observer (demo)", "RU", Role.OBSERVER, "ru", "Europe/Moscow"),
 )
 
@@ -60,8 +76,12 @@ def demo_totp_hex() -> str:
 def accounts_demo_seed() -> int:
     """Create (or refresh the authenticator of) the demo accounts; returns how many were created. The caller
     (the demo orchestrator) refuses production and holds the transaction."""
-    countries = {c.iso2: c for c in Country.objects.filter(iso2__in={u.country for u in DEMO_USERS}
-                                                           | {c for u in DEMO_USERS for c in u.coordinates})}
+    countries = {
+        c.iso2: c
+        for c in Country.objects.filter(
+            iso2__in={u.country for u in DEMO_USERS} | {c for u in DEMO_USERS for c in u.coordinates}
+        )
+    }
     missing = sorted({u.country for u in DEMO_USERS} - set(countries))
     if missing:
         raise ImproperlyConfigured(f"Reference data is missing countries {missing}; run load_reference first.")
@@ -70,10 +90,15 @@ def accounts_demo_seed() -> int:
     for spec in DEMO_USERS:
         user, was_created = User.objects.get_or_create(
             email=f"{spec.local}@{DEMO_DOMAIN}",
-            defaults={"full_name": spec.full_name, "country": countries[spec.country], "role": spec.role,
-                      "preferred_language": spec.language, "timezone": spec.timezone,
-                      "is_staff": spec.role == Role.SECRETARIAT,
-                      "languages_spoken": sorted({spec.language, "en"})},
+            defaults={
+                "full_name": spec.full_name,
+                "country": countries[spec.country],
+                "role": spec.role,
+                "preferred_language": spec.language,
+                "timezone": spec.timezone,
+                "is_staff": spec.role == Role.SECRETARIAT,
+                "languages_spoken": sorted({spec.language, "en"}),
+            },
         )
         if was_created:
             created += 1
@@ -82,7 +107,8 @@ def accounts_demo_seed() -> int:
             user.coordinated_countries.set([countries[c] for c in spec.coordinates])
             user.liaison_networks.set(Network.objects.filter(slug__in=spec.networks))
         TOTPDevice.objects.update_or_create(
-            user=user, name="Demo authenticator",
+            user=user,
+            name="Demo authenticator",
             defaults={"key": key_hex, "confirmed": True, "digits": 6, "step": 30},
         )
     return created

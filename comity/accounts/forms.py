@@ -12,11 +12,76 @@ from comity.core.i18n import language_name
 from comity.core.timeutil import all_timezones
 from comity.reference.models import Country, Network
 
-ISO639_1 = ["ar", "zh", "en", "fr", "ru", "es", "pt", "de", "it", "nl", "ja", "ko", "id", "ms", "tr", "fa",
-            "hi", "bn", "ur", "sw", "ha", "am", "pl", "uk", "ro", "el", "hu", "cs", "sv", "da", "fi", "no",
-            "he", "th", "vi", "tl", "km", "lo", "my", "ne", "si", "ta", "kk", "ky", "uz", "tg", "tk", "az",
-            "ka", "hy", "mn", "so", "rw", "mg", "sr", "hr", "bs", "sq", "mk", "bg", "sk", "sl", "lt", "lv",
-            "et", "is", "ga", "mt"]
+ISO639_1 = [
+    "ar",
+    "zh",
+    "en",
+    "fr",
+    "ru",
+    "es",
+    "pt",
+    "de",
+    "it",
+    "nl",
+    "ja",
+    "ko",
+    "id",
+    "ms",
+    "tr",
+    "fa",
+    "hi",
+    "bn",
+    "ur",
+    "sw",
+    "ha",
+    "am",
+    "pl",
+    "uk",
+    "ro",
+    "el",
+    "hu",
+    "cs",
+    "sv",
+    "da",
+    "fi",
+    "no",
+    "he",
+    "th",
+    "vi",
+    "tl",
+    "km",
+    "lo",
+    "my",
+    "ne",
+    "si",
+    "ta",
+    "kk",
+    "ky",
+    "uz",
+    "tg",
+    "tk",
+    "az",
+    "ka",
+    "hy",
+    "mn",
+    "so",
+    "rw",
+    "mg",
+    "sr",
+    "hr",
+    "bs",
+    "sq",
+    "mk",
+    "bg",
+    "sk",
+    "sl",
+    "lt",
+    "lv",
+    "et",
+    "is",
+    "ga",
+    "mt",
+]
 
 
 class SignInForm(forms.Form):
@@ -26,7 +91,8 @@ class SignInForm(forms.Form):
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label=_("Authentication code"), max_length=20,
+        label=_("Authentication code"),
+        max_length=20,
         help_text=_("The 6-digit code from your authenticator app, or one of your recovery codes."),
         widget=forms.TextInput(attrs={"inputmode": "text", "autocomplete": "one-time-code"}),
     )
@@ -34,20 +100,26 @@ class CodeForm(forms.Form):
 
 class EnrolForm(forms.Form):
     code = forms.CharField(
-        label=_("Code from your authenticator app"), max_length=8,
+        label=_("Code from your authenticator app"),
+        max_length=8,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
 
 
 class ReauthForm(forms.Form):
     password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput, max_length=256)
-    code = forms.CharField(label=_("Authentication code"), max_length=20,
-                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}))
+    code = forms.CharField(
+        label=_("Authentication code"), max_length=20, widget=forms.TextInput(attrs={"autocomplete": "one-time-code"})
+    )
 
 
 class SetPasswordForm(forms.Form):
-    password1 = forms.CharField(label=_("New password"), strip=False, widget=forms.PasswordInput,
-                                help_text=_("At least 12 characters. A long passphrase is easiest to remember."))
+    password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput,
+        help_text=_("At least 12 characters. A long passphrase is easiest to remember."),
+    )
     password2 = forms.CharField(label=_("Repeat the new password"), strip=False, widget=forms.PasswordInput)
 
     def __init__(self, *args, user=None, **kwargs):
@@ -82,11 +154,19 @@ class InvitationForm(forms.Form):
     country = forms.ModelChoiceField(label=_("Country"), queryset=Country.objects.none(), to_field_name="iso2")
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     coordinated_countries = forms.ModelMultipleChoiceField(
-        label=_("Coordinated countries"), queryset=Country.objects.none(), required=False, to_field_name="iso2",
-        help_text=_("For national coordinators; defaults to the country above."))
+        label=_("Coordinated countries"),
+        queryset=Country.objects.none(),
+        required=False,
+        to_field_name="iso2",
+        help_text=_("For national coordinators; defaults to the country above."),
+    )
     liaison_networks = forms.ModelMultipleChoiceField(
-        label=_("Networks"), queryset=Network.objects.all(), required=False, to_field_name="slug",
-        help_text=_("For network liaisons."))
+        label=_("Networks"),
+        queryset=Network.objects.all(),
+        required=False,
+        to_field_name="slug",
+        help_text=_("For network liaisons."),
+    )
     language = forms.ChoiceField(label=_("Language of the invitation"), choices=settings.LANGUAGES)
 
     def __init__(self, *args, actor=None, **kwargs):
@@ -108,9 +188,11 @@ class InvitationForm(forms.Form):
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     coordinated_countries = forms.ModelMultipleChoiceField(
-        label=_("Coordinated countries"), queryset=Country.objects.all(), required=False, to_field_name="iso2")
+        label=_("Coordinated countries"), queryset=Country.objects.all(), required=False, to_field_name="iso2"
+    )
     liaison_networks = forms.ModelMultipleChoiceField(
-        label=_("Networks"), queryset=Network.objects.all(), required=False, to_field_name="slug")
+        label=_("Networks"), queryset=Network.objects.all(), required=False, to_field_name="slug"
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -127,14 +209,16 @@ class ProfileForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["timezone"].choices = [(z, z) for z in all_timezones()]
         self.fields["languages_spoken"].choices = sorted(
-            ((code, language_name(code)) for code in ISO639_1), key=lambda item: item[1])
+            ((code, language_name(code)) for code in ISO639_1), key=lambda item: item[1]
+        )
 
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=80)
     scope = forms.ChoiceField(label=_("Scope"), choices=ApiToken.Scope.choices)
-    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=366,
-                              initial=settings.API_TOKEN_DEFAULT_DAYS)
+    days = forms.IntegerField(
+        label=_("Valid for (days)"), min_value=1, max_value=366, initial=settings.API_TOKEN_DEFAULT_DAYS
+    )
 
 
 class MemberFilterForm(forms.Form):

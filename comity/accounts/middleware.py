@@ -30,8 +30,9 @@ class SessionLifetimeMiddleware:
             auth_at = session.get(AUTH_AT, 0)
             last_seen = session.get(LAST_SEEN, auth_at)
             tracked = UserSession.objects.filter(session_key=session.session_key, user=user)
-            expired = (now - auth_at > settings.SESSION_ABSOLUTE_LIFETIME
-                       or now - last_seen > settings.SESSION_IDLE_TIMEOUT)
+            expired = (
+                now - auth_at > settings.SESSION_ABSOLUTE_LIFETIME or now - last_seen > settings.SESSION_IDLE_TIMEOUT
+            )
             if expired or not tracked.exists():
                 tracked.delete()
                 logout(request)

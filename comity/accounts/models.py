@@ -39,13 +39,21 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150)
-    country = models.ForeignKey("reference.Country", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="users", verbose_name=_("country"))
+    country = models.ForeignKey(
+        "reference.Country",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("country"),
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
-    coordinated_countries = models.ManyToManyField("reference.Country", blank=True, related_name="coordinators",
-                                                   verbose_name=_("coordinated countries"))
-    liaison_networks = models.ManyToManyField("reference.Network", blank=True, related_name="liaisons",
-                                              verbose_name=_("networks (liaison)"))
+    coordinated_countries = models.ManyToManyField(
+        "reference.Country", blank=True, related_name="coordinators", verbose_name=_("coordinated countries")
+    )
+    liaison_networks = models.ManyToManyField(
+        "reference.Network", blank=True, related_name="liaisons", verbose_name=_("networks (liaison)")
+    )
     preferred_language = models.CharField(_("preferred language"), max_length=10, default="en")
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
     languages_spoken = models.JSONField(_("languages spoken"), default=list, blank=True)
@@ -109,8 +117,9 @@ class Invitation(models.Model):
 
     email = models.EmailField(_("e-mail address"))
     full_name = models.CharField(_("full name"), max_length=150)
-    country = models.ForeignKey("reference.Country", on_delete=models.PROTECT, related_name="+",
-                                verbose_name=_("country"))
+    country = models.ForeignKey(
+        "reference.Country", on_delete=models.PROTECT, related_name="+", verbose_name=_("country")
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
     coordinated_countries = models.ManyToManyField("reference.Country", blank=True, related_name="+")
     liaison_networks = models.ManyToManyField("reference.Network", blank=True, related_name="+")
@@ -120,8 +129,9 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(default=dj_timezone.now)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_user = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL,
-                                      related_name="+")
+    accepted_user = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     revoked_at = models.DateTimeField(null=True, blank=True)
     expiry_audited = models.BooleanField(default=False)
 
@@ -145,8 +155,7 @@ class Invitation(models.Model):
 
     @property
     def status_label(self):
-        labels = {"accepted": _("Accepted"), "revoked": _("Revoked"), "expired": _("Expired"),
-                  "pending": _("Pending")}
+        labels = {"accepted": _("Accepted"), "revoked": _("Revoked"), "expired": _("Expired"), "pending": _("Pending")}
         return labels[self.status]
 
 

@@ -48,9 +48,12 @@ def can_deactivate(actor, target: User) -> bool:
         return False
     if actor.is_secretariat:
         return True
-    return (actor.is_coordinator and target.country is not None
-            and target.country.iso2 in actor.coordinated_country_codes()
-            and target.role in COORDINATOR_INVITABLE_ROLES)
+    return (
+        actor.is_coordinator
+        and target.country is not None
+        and target.country.iso2 in actor.coordinated_country_codes()
+        and target.role in COORDINATOR_INVITABLE_ROLES
+    )
 
 
 def can_change_role(actor, target: User) -> bool:

@@ -23,14 +23,16 @@ def member_list(*, actor, q: str = "", country: str = "", role: str = "", active
 
 
 def member_get_for(*, actor, pk) -> User:
-    qs = permissions.users_manageable_by(actor).select_related("country").prefetch_related(
-        "coordinated_countries", "liaison_networks")
+    qs = (
+        permissions.users_manageable_by(actor)
+        .select_related("country")
+        .prefetch_related("coordinated_countries", "liaison_networks")
+    )
     return get_visible_or_404(qs, pk=pk)
 
 
 def invitation_list(*, actor) -> QuerySet[Invitation]:
-    return permissions.invitations_visible_to(actor).select_related("country", "invited_by").order_by(
-        "-created_at")
+    return permissions.invitations_visible_to(actor).select_related("country", "invited_by").order_by("-created_at")
 
 
 def invitation_get_for(*, actor, pk) -> Invitation:

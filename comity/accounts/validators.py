@@ -7,8 +7,18 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-CONTEXT_WORDS = ("comity", "unodc", "untoc", "password", "motdepasse", "contrasena", "senha", "extradition",
-                 "mutual legal assistance", "central authority")
+CONTEXT_WORDS = (
+    "comity",
+    "unodc",
+    "untoc",
+    "password",
+    "motdepasse",
+    "contrasena",
+    "senha",
+    "extradition",
+    "mutual legal assistance",
+    "central authority",
+)
 
 
 class ContextSpecificPasswordValidator:
@@ -18,13 +28,13 @@ class ContextSpecificPasswordValidator:
         lowered = re.sub(r"[\s_.-]+", "", password.lower())
         for word in CONTEXT_WORDS:
             if word.replace(" ", "") in lowered:
-                raise ValidationError(_("This password contains a word that is too easy to guess here."),
-                                      code="password_context")
+                raise ValidationError(
+                    _("This password contains a word that is too easy to guess here."), code="password_context"
+                )
         email = (getattr(user, "email", "") or "").lower()
         local = email.split("@")[0]
         if len(local) >= 4 and local in lowered:
-            raise ValidationError(_("This password must not contain your e-mail address."),
-                                  code="password_email")
+            raise ValidationError(_("This password must not contain your e-mail address."), code="password_email")
         if len(set(password)) <= 3:
             raise ValidationError(_("This password repeats too few characters."), code="password_repetitive")
 
@@ -37,8 +47,7 @@ class MaximumLengthValidator:
 
     def validate(self, password, user=None):
         if len(password) > self.max_length:
-            raise ValidationError(_("This password is too long (at most 256 characters)."),
-                                  code="password_too_long")
+            raise ValidationError(_("This password is too long (at most 256 characters)."), code="password_too_long")
 
     def get_help_text(self):
         return _("Use at least 12 characters; a long passphrase is best.")

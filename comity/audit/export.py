@@ -9,8 +9,20 @@ from collections.abc import Iterable, Iterator
 
 from comity.audit.models import AuditEvent
 
-CSV_COLUMNS = ["seq", "time_utc", "actor", "action", "target_type", "target_id", "country", "ip", "user_agent",
-               "request_id", "details", "hash"]
+CSV_COLUMNS = [
+    "seq",
+    "time_utc",
+    "actor",
+    "action",
+    "target_type",
+    "target_id",
+    "country",
+    "ip",
+    "user_agent",
+    "request_id",
+    "details",
+    "hash",
+]
 # A spreadsheet treats a cell starting with one of these as a formula (OWASP "CSV injection").
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -22,20 +34,23 @@ def neutralize(value) -> str:
 
 
 def event_row(event: AuditEvent) -> list[str]:
-    return [neutralize(v) for v in (
-        event.seq,
-        event.created_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-        event.actor_label,
-        event.action,
-        event.target_type,
-        event.target_id,
-        event.country_code,
-        event.ip,
-        event.user_agent,
-        event.request_id,
-        json.dumps(event.details, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
-        event.hash,
-    )]
+    return [
+        neutralize(v)
+        for v in (
+            event.seq,
+            event.created_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+            event.actor_label,
+            event.action,
+            event.target_type,
+            event.target_id,
+            event.country_code,
+            event.ip,
+            event.user_agent,
+            event.request_id,
+            json.dumps(event.details, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
+            event.hash,
+        )
+    ]
 
 
 class _Line:

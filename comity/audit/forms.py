@@ -22,14 +22,18 @@ class AuditFilterForm(forms.Form):
     validation `cleaned_data` also holds `since` (inclusive) and `until` (exclusive) as aware datetimes."""
 
     actor = forms.CharField(label=_("Actor e-mail contains"), required=False, max_length=254)
-    action = forms.ChoiceField(label=_("Action"), required=False,
-                               choices=[("", _("Any"))] + list(AuditAction.choices))
-    country = forms.CharField(label=_("Country code"), required=False, max_length=2,
-                              help_text=_("Two letters, for example BR."))
-    date_from = forms.DateField(label=_("From (date)"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    date_to = forms.DateField(label=_("To (date, inclusive)"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    action = forms.ChoiceField(label=_("Action"), required=False, choices=[("", _("Any"))] + list(AuditAction.choices))
+    country = forms.CharField(
+        label=_("Country code"), required=False, max_length=2, help_text=_("Two letters, for example BR.")
+    )
+    date_from = forms.DateField(
+        label=_("From (date)"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    date_to = forms.DateField(
+        label=_("To (date, inclusive)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
     def __init__(self, *args, zone: zoneinfo.ZoneInfo, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,8 +52,10 @@ class AuditFilterForm(forms.Form):
         day = self.cleaned_data[field]
         if day is not None and not (EARLIEST_DAY <= day <= LATEST_DAY):
             raise forms.ValidationError(
-                _("Enter a date between %(earliest)s and %(latest)s."), code="out_of_range",
-                params={"earliest": EARLIEST_DAY.isoformat(), "latest": LATEST_DAY.isoformat()})
+                _("Enter a date between %(earliest)s and %(latest)s."),
+                code="out_of_range",
+                params={"earliest": EARLIEST_DAY.isoformat(), "latest": LATEST_DAY.isoformat()},
+            )
         return day
 
     def clean_date_from(self) -> dt.date | None:

@@ -87,8 +87,14 @@ class AuditEvent(models.Model):
 
     seq = models.PositiveBigIntegerField(_("sequence"), unique=True)
     created_at = models.DateTimeField(_("time"), db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+", verbose_name=_("actor"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
     actor_label = models.CharField(_("actor label"), max_length=254, blank=True)
     action = models.CharField(_("action"), max_length=64, choices=AuditAction.choices, db_index=True)
     target_type = models.CharField(_("target type"), max_length=64, blank=True)

@@ -114,26 +114,50 @@ def audit_chain_verify(*, batch_size: int = VERIFY_BATCH_SIZE) -> ChainVerificat
             if head is None or event.seq > head.seq:
                 head = _head()  # a writer may have appended since we last looked
                 if head is None:
-                    return ChainVerification(count, ChainBreak.HEAD_MISMATCH, event.seq, event.pk,
-                                             "the chain head record is missing")
+                    return ChainVerification(
+                        count, ChainBreak.HEAD_MISMATCH, event.seq, event.pk, "the chain head record is missing"
+                    )
                 if event.seq > head.seq:
-                    return ChainVerification(count, ChainBreak.INSERTED, event.seq, event.pk,
-                                             f"the event lies beyond the chain head (seq {head.seq})")
+                    return ChainVerification(
+                        count,
+                        ChainBreak.INSERTED,
+                        event.seq,
+                        event.pk,
+                        f"the event lies beyond the chain head (seq {head.seq})",
+                    )
             if event.seq < expected_seq:
-                return ChainVerification(count, ChainBreak.INSERTED, event.seq, event.pk,
-                                         f"sequence {event.seq} is out of order (expected {expected_seq})")
+                return ChainVerification(
+                    count,
+                    ChainBreak.INSERTED,
+                    event.seq,
+                    event.pk,
+                    f"sequence {event.seq} is out of order (expected {expected_seq})",
+                )
             if event.seq > expected_seq:
-                missing = (f"sequence {expected_seq} is" if event.seq == expected_seq + 1
-                           else f"sequences {expected_seq} to {event.seq - 1} are")
-                return ChainVerification(count, ChainBreak.MISSING, expected_seq, None,
-                                         f"{missing} missing (removed); the next event present is "
-                                         f"{_event_ref(event)}")
+                missing = (
+                    f"sequence {expected_seq} is"
+                    if event.seq == expected_seq + 1
+                    else f"sequences {expected_seq} to {event.seq - 1} are"
+                )
+                return ChainVerification(
+                    count,
+                    ChainBreak.MISSING,
+                    expected_seq,
+                    None,
+                    f"{missing} missing (removed); the next event present is {_event_ref(event)}",
+                )
             if event.compute_hash() != event.hash:
-                return ChainVerification(count, ChainBreak.ALTERED, event.seq, event.pk,
-                                         "the event's contents no longer match its hash")
+                return ChainVerification(
+                    count, ChainBreak.ALTERED, event.seq, event.pk, "the event's contents no longer match its hash"
+                )
             if event.prev_hash != prev_hash:
-                return ChainVerification(count, ChainBreak.INSERTED, event.seq, event.pk,
-                                         "the event does not link to the previous event's hash")
+                return ChainVerification(
+                    count,
+                    ChainBreak.INSERTED,
+                    event.seq,
+                    event.pk,
+                    "the event does not link to the previous event's hash",
+                )
             count += 1
             expected_seq += 1
             prev_hash = event.hash
@@ -144,18 +168,33 @@ def audit_chain_verify(*, batch_size: int = VERIFY_BATCH_SIZE) -> ChainVerificat
         if head is None:
             if last is None:
                 return ChainVerification(0)  # nothing has been logged yet
-            return ChainVerification(count, ChainBreak.HEAD_MISMATCH, last.seq, last.pk,
-                                     "the chain head record is missing")
+            return ChainVerification(
+                count, ChainBreak.HEAD_MISMATCH, last.seq, last.pk, "the chain head record is missing"
+            )
         if head.seq > last_seq and AuditEvent.objects.filter(seq__gt=last_seq).exists():
             continue  # events were appended during the walk; verify them too
         if head.seq > last_seq:
-            return ChainVerification(count, ChainBreak.HEAD_MISMATCH, last_seq + 1, None,
-                                     f"the chain head records seq {head.seq} but the last event is "
-                                     f"{_event_ref(last)}; the tail was removed")
+            return ChainVerification(
+                count,
+                ChainBreak.HEAD_MISMATCH,
+                last_seq + 1,
+                None,
+                f"the chain head records seq {head.seq} but the last event is {_event_ref(last)}; the tail was removed",
+            )
         if head.seq < last_seq:
-            return ChainVerification(count, ChainBreak.HEAD_MISMATCH, last_seq, last.pk if last else None,
-                                     f"the chain head records seq {head.seq}, behind the last event")
+            return ChainVerification(
+                count,
+                ChainBreak.HEAD_MISMATCH,
+                last_seq,
+                last.pk if last else None,
+                f"the chain head records seq {head.seq}, behind the last event",
+            )
         if head.hash != prev_hash:
-            return ChainVerification(count, ChainBreak.HEAD_MISMATCH, last_seq, last.pk if last else None,
-                                     "the chain head's hash does not match the last event's hash")
+            return ChainVerification(
+                count,
+                ChainBreak.HEAD_MISMATCH,
+                last_seq,
+                last.pk if last else None,
+                "the chain head's hash does not match the last event's hash",
+            )
         return ChainVerification(count)

@@ -97,5 +97,6 @@ def audit_export_record(*, actor, filters: dict[str, Any]) -> AuditEvent:
         codes = sorted(actor.coordinated_country_codes())
         if len(codes) == 1:
             country = codes[0]
-    return audit_log(action=AuditAction.AUDIT_EXPORTED, actor=actor, country=country,
-                     details={"format": "csv", "filters": filters})
+    return audit_log(
+        action=AuditAction.AUDIT_EXPORTED, actor=actor, country=country, details={"format": "csv", "filters": filters}
+    )

@@ -39,22 +39,41 @@ def _filter_form(request) -> AuditFilterForm:
 
 def _selector_filters(form: AuditFilterForm) -> dict:
     data = form.cleaned_data
-    return {"actor": data["actor"], "action": data["action"], "country": data["country"],
-            "since": data["since"], "until": data["until"]}
+    return {
+        "actor": data["actor"],
+        "action": data["action"],
+        "country": data["country"],
+        "since": data["since"],
+        "until": data["until"],
+    }
 
 
 def _render_list(request, form: AuditFilterForm, page=None, status: int = 200):
     query = request.GET.copy()
     query.pop("page", None)
-    rows = [(event, json.dumps(event.details, sort_keys=True, ensure_ascii=False))
-            for event in (page.object_list if page is not None else [])]
+    rows = [
+        (event, json.dumps(event.details, sort_keys=True, ensure_ascii=False))
+        for event in (page.object_list if page is not None else [])
+    ]
     user = request.user
-    scope = None if user.is_secretariat else [
-        f"{territory_name(code)} ({code})" for code in sorted(user.coordinated_country_codes())]
-    return render(request, "audit/event_list.html", {
-        "form": form, "page": page, "rows": rows, "query": query.urlencode(), "scope": scope,
-        "zone_name": timezone.get_current_timezone_name(),
-    }, status=status)
+    scope = (
+        None
+        if user.is_secretariat
+        else [f"{territory_name(code)} ({code})" for code in sorted(user.coordinated_country_codes())]
+    )
+    return render(
+        request,
+        "audit/event_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "scope": scope,
+            "zone_name": timezone.get_current_timezone_name(),
+        },
+        status=status,
+    )
 
 
 @audit_reader_required
@@ -79,11 +98,15 @@ def event_export(request):
     if not form.is_valid():
         return _render_list(request, form, status=400)
     record = services.audit_export_record(actor=request.user, filters=form.filters())
-    events = (selectors.audit_event_list(user=request.user, **_selector_filters(form))
-              .filter(seq__lt=record.seq).select_related(None))
+    events = (
+        selectors.audit_event_list(user=request.user, **_selector_filters(form))
+        .filter(seq__lt=record.seq)
+        .select_related(None)
+    )
     response = StreamingHttpResponse(
         csv_lines(selectors.audit_events_by_seq(events, batch_size=EXPORT_BATCH_SIZE)),
-        content_type="text/csv; charset=utf-8")
+        content_type="text/csv; charset=utf-8",
+    )
     stamp = record.created_at.strftime("%Y%m%d-%H%M%S")
     response["Content-Disposition"] = f'attachment; filename="comity-audit-{stamp}.csv"'
     return response

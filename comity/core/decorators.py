@@ -34,8 +34,11 @@ def recent_auth_required(view):
     def wrapper(request, *args, **kwargs):
         last = request.session.get(REAUTH_AT, 0)
         if time.time() - last > settings.REAUTH_MAX_AGE:
-            target = request.get_full_path() if request.method == "GET" else request.META.get(
-                "HTTP_REFERER", request.get_full_path())
+            target = (
+                request.get_full_path()
+                if request.method == "GET"
+                else request.META.get("HTTP_REFERER", request.get_full_path())
+            )
             return redirect(reverse("accounts:reauth") + "?" + urlencode({"next": target}))
         return view(request, *args, **kwargs)
 

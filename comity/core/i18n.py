@@ -94,6 +94,9 @@ def is_language_code(code: object) -> bool:
 def _iso639_1_choices(language: str) -> tuple[tuple[str, str], ...]:
     import pycountry
 
-    named = [(lang.alpha_2, language_name(lang.alpha_2, language)) for lang in pycountry.languages
-             if hasattr(lang, "alpha_2")]
+    named = [
+        (lang.alpha_2, language_name(lang.alpha_2, language))
+        for lang in pycountry.languages
+        if hasattr(lang, "alpha_2")
+    ]
     return tuple(sorted(named, key=lambda pair: collation_key(pair[1])))

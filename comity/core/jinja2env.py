@@ -38,8 +38,11 @@ def environment(**options) -> Environment:
     extensions.append("jinja2.ext.i18n")
     env = Environment(extensions=extensions, **options)  # noqa: S701 - Django's backend turns autoescape on
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        translation.gettext, translation.ngettext, newstyle=True,
-        pgettext=translation.pgettext, npgettext=translation.npgettext,
+        translation.gettext,
+        translation.ngettext,
+        newstyle=True,
+        pgettext=translation.pgettext,
+        npgettext=translation.npgettext,
     )
     env.globals.update(
         url=url,

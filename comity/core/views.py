@@ -34,8 +34,9 @@ def _is_api(request) -> bool:
 def _error(request, status: int, title, message):
     if _is_api(request):
         codes = {400: "bad_request", 403: "permission_denied", 404: "not_found", 500: "server_error"}
-        return JsonResponse({"error": {"status": status, "code": codes[status], "message": str(message)}},
-                            status=status)
+        return JsonResponse(
+            {"error": {"status": status, "code": codes[status], "message": str(message)}}, status=status
+        )
     try:
         return render(request, "core/error.html", {"title": title, "message": message}, status=status)
     except Exception:  # a broken template must never turn an error page into a traceback
@@ -58,12 +59,10 @@ def permission_denied(request, exception=None):
 def page_not_found(request, exception=None):
     from django.utils.translation import gettext as _
 
-    return _error(request, 404, _("Page not found"),
-                  _("There is nothing here, or you are not allowed to see it."))
+    return _error(request, 404, _("Page not found"), _("There is nothing here, or you are not allowed to see it."))
 
 
 def server_error(request):
     from django.utils.translation import gettext as _
 
-    return _error(request, 500, _("Something went wrong"),
-                  _("The error has been logged. Please try again later."))
+    return _error(request, 500, _("Something went wrong"), _("The error has been logged. Please try again later."))

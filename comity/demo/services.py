@@ -25,15 +25,29 @@ def demo_seed() -> dict:
         forum = forum_demo.forum_demo_seed()
         files = files_demo.files_demo_seed()
         if created or directory.authorities_created or forum.threads_created or files["attachments"]:
-            audit_log(action=AuditAction.DEMO_SEEDED, details={
-                "users_created": created, "authorities_created": directory.authorities_created,
-                "contacts_created": directory.contacts_created, "forum_threads_created": forum.threads_created,
-                "attachments_created": files["attachments"]})
-    return {"users_created": created, "users": len(accounts_demo.DEMO_USERS), "authorities": directory.authorities,
-            "forum_spaces": forum.spaces, "forum_threads_created": forum.threads_created,
-            "forum_posts_created": forum.posts_created, "attachments_created": files["attachments"],
-            "authorities_created": directory.authorities_created, "contacts_created": directory.contacts_created,
-            "contacts_linked": directory.contacts_linked, "countries_missing": list(directory.countries_missing)}
+            audit_log(
+                action=AuditAction.DEMO_SEEDED,
+                details={
+                    "users_created": created,
+                    "authorities_created": directory.authorities_created,
+                    "contacts_created": directory.contacts_created,
+                    "forum_threads_created": forum.threads_created,
+                    "attachments_created": files["attachments"],
+                },
+            )
+    return {
+        "users_created": created,
+        "users": len(accounts_demo.DEMO_USERS),
+        "authorities": directory.authorities,
+        "forum_spaces": forum.spaces,
+        "forum_threads_created": forum.threads_created,
+        "forum_posts_created": forum.posts_created,
+        "attachments_created": files["attachments"],
+        "authorities_created": directory.authorities_created,
+        "contacts_created": directory.contacts_created,
+        "contacts_linked": directory.contacts_linked,
+        "countries_missing": list(directory.countries_missing),
+    }
 
 
 def demo_seed_scale(*, count: int, seed: int = 2026, progress=None) -> ScaleResult:
@@ -42,7 +56,12 @@ def demo_seed_scale(*, count: int, seed: int = 2026, progress=None) -> ScaleResu
         raise ImproperlyConfigured("Demo data is refused under production settings.")
     result = directory_demo.directory_scale_seed(count=count, seed=seed, progress=progress)
     if result.authorities_created:
-        audit_log(action=AuditAction.DEMO_SEEDED, details={"synthetic_authorities_created": result.authorities_created,
-                                                           "synthetic_contacts_created": result.contacts_created,
-                                                           "seed": seed})
+        audit_log(
+            action=AuditAction.DEMO_SEEDED,
+            details={
+                "synthetic_authorities_created": result.authorities_created,
+                "synthetic_contacts_created": result.contacts_created,
+                "seed": seed,
+            },
+        )
     return result

@@ -32,8 +32,11 @@ class Interval:
         return self.opens <= moment and (self.closes is None or moment < self.closes)
 
     def as_dict(self) -> dict:
-        return {"weekday": self.weekday, "opens": self.opens.strftime("%H:%M"),
-                "closes": self.closes.strftime("%H:%M") if self.closes else "24:00"}
+        return {
+            "weekday": self.weekday,
+            "opens": self.opens.strftime("%H:%M"),
+            "closes": self.closes.strftime("%H:%M") if self.closes else "24:00",
+        }
 
 
 @dataclass(frozen=True)
@@ -117,16 +120,17 @@ def _holiday_table(country: str, subdivision: str, year: int, language: str | No
 def holiday_name(country: str, subdivision: str, day: dt.date, language: str | None = None) -> str | None:
     if not country:
         return None
-    return _holiday_table(country.upper(), subdivision or "", day.year,
-                          _holiday_language(country.upper(), language)).get(day)
+    return _holiday_table(
+        country.upper(), subdivision or "", day.year, _holiday_language(country.upper(), language)
+    ).get(day)
 
 
-def holidays_between(country: str, subdivision: str, start: dt.date, end: dt.date,
-                     language: str | None = None) -> list[tuple[dt.date, str]]:
+def holidays_between(
+    country: str, subdivision: str, start: dt.date, end: dt.date, language: str | None = None
+) -> list[tuple[dt.date, str]]:
     out = []
     for year in range(start.year, end.year + 1):
-        table = _holiday_table(country.upper(), subdivision or "", year,
-                               _holiday_language(country.upper(), language))
+        table = _holiday_table(country.upper(), subdivision or "", year, _holiday_language(country.upper(), language))
         out.extend((day, name) for day, name in table.items() if start <= day <= end)
     return sorted(out)
 
@@ -198,8 +202,15 @@ def availability(schedule: Schedule, at: dt.datetime, language: str | None = Non
     elif holiday is not None:
         result = Availability("holiday", False, local, zone.key, holiday=holiday)
     else:
-        current = next((i for i in table[day.weekday()] if i.contains(local.time().replace(tzinfo=None))
-                        and not _is_continuation_of_closed_day(schedule, table, day, i)), None)
+        current = next(
+            (
+                i
+                for i in table[day.weekday()]
+                if i.contains(local.time().replace(tzinfo=None))
+                and not _is_continuation_of_closed_day(schedule, table, day, i)
+            ),
+            None,
+        )
         if current is not None:
             result = Availability("open", True, local, zone.key)
             result.closes_at = _closing_time(schedule, table, day, current, zone)
@@ -276,27 +287,39 @@ def validate_office_hours(rows) -> list[Interval]:
             continue
         weekday = row.get("weekday")
         if isinstance(weekday, bool) or not isinstance(weekday, int) or not 0 <= weekday <= 6:
-            errors.append(_("%(label)s: weekday must be a whole number from 0 (Monday) to 6 (Sunday).")
-                          % {"label": label})
+            errors.append(
+                _("%(label)s: weekday must be a whole number from 0 (Monday) to 6 (Sunday).") % {"label": label}
+            )
             continue
         try:
             opens = parse_time(row.get("opens"))
             closes = parse_time(row.get("closes"), allow_midnight_end=True)
         except ValueError:
-            errors.append(_("%(label)s: times must be written HH:MM (24-hour clock; closes may be 24:00).")
-                          % {"label": label})
+            errors.append(
+                _("%(label)s: times must be written HH:MM (24-hour clock; closes may be 24:00).") % {"label": label}
+            )
             continue
         if opens is None or (closes is not None and closes <= opens):
-            errors.append(_("%(label)s: closes must be later than opens; split a shift past midnight into "
-                            "two intervals (22:00-24:00 and 00:00-02:00 the next day).") % {"label": label})
+            errors.append(
+                _(
+                    "%(label)s: closes must be later than opens; split a shift past midnight into "
+                    "two intervals (22:00-24:00 and 00:00-02:00 the next day)."
+                )
+                % {"label": label}
+            )
             continue
         intervals.append(Interval(weekday, opens, closes))
     by_day = sorted(intervals, key=lambda i: (i.weekday, i.opens))
     for first, second in zip(by_day, by_day[1:], strict=False):
         if first.weekday == second.weekday and (first.closes is None or second.opens < first.closes):
-            errors.append(_("Intervals overlap on weekday %(weekday)s: %(a)s and %(b)s.") % {
-                "weekday": first.weekday, "a": f"{first.as_dict()['opens']}-{first.as_dict()['closes']}",
-                "b": f"{second.as_dict()['opens']}-{second.as_dict()['closes']}"})
+            errors.append(
+                _("Intervals overlap on weekday %(weekday)s: %(a)s and %(b)s.")
+                % {
+                    "weekday": first.weekday,
+                    "a": f"{first.as_dict()['opens']}-{first.as_dict()['closes']}",
+                    "b": f"{second.as_dict()['opens']}-{second.as_dict()['closes']}",
+                }
+            )
     if errors:
         raise ValidationError({"office_hours": errors})
     return by_day
@@ -304,8 +327,9 @@ def validate_office_hours(rows) -> list[Interval]:
 
 def validate_timezone(name: str) -> str:
     if not is_valid_timezone(name or ""):
-        raise ValidationError({"timezone": [_("Unknown time zone %(name)s; use an IANA name such as "
-                                              "Europe/Paris.") % {"name": name}]})
+        raise ValidationError(
+            {"timezone": [_("Unknown time zone %(name)s; use an IANA name such as Europe/Paris.") % {"name": name}]}
+        )
     return name
 
 

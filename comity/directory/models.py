@@ -63,18 +63,22 @@ class Visibility(models.TextChoices):
 class Authority(models.Model):
     """A competent national authority: the institution is the member; people hold seats in it."""
 
-    country = models.ForeignKey("reference.Country", on_delete=models.PROTECT, related_name="authorities",
-                                verbose_name=_("country"))
+    country = models.ForeignKey(
+        "reference.Country", on_delete=models.PROTECT, related_name="authorities", verbose_name=_("country")
+    )
     official_name = models.CharField(_("official name"), max_length=300)
-    names = models.JSONField(_("names in other languages"), default=dict, blank=True,
-                             help_text=_("Language code to name, e.g. {\"fr\": \"...\"}."))
+    names = models.JSONField(
+        _("names in other languages"),
+        default=dict,
+        blank=True,
+        help_text=_('Language code to name, e.g. {"fr": "..."}.'),
+    )
     search_text = models.TextField(editable=False, blank=True, default="")
     languages_accepted = models.JSONField(_("languages accepted"), default=list, blank=True)
     channels = models.JSONField(_("channels accepted"), default=list, blank=True)
     urgent_channels = models.JSONField(_("urgent requests accepted in advance by"), default=list, blank=True)
     untoc_mla_basis = models.BooleanField(_("accepts UNTOC as legal basis for MLA"), default=False)
-    untoc_extradition_basis = models.BooleanField(_("accepts UNTOC as legal basis for extradition"),
-                                                  default=False)
+    untoc_extradition_basis = models.BooleanField(_("accepts UNTOC as legal basis for extradition"), default=False)
     postal_address = models.TextField(_("postal address"), blank=True)
     email = models.EmailField(_("official e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
@@ -84,8 +88,9 @@ class Authority(models.Model):
     always_available = models.BooleanField(_("available 24/7"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     last_confirmed_at = models.DateTimeField(_("last confirmed"), default=dj_timezone.now)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reminder_level = models.PositiveSmallIntegerField(default=0, editable=False)
     reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -188,8 +193,14 @@ class Seat(models.Model):
 
 
 CONTACT_RESTRICTABLE_FIELDS = ("name", "title", "phone", "mobile", "email", "secure_channel")
-DEFAULT_CONTACT_VISIBILITY = {"name": "public", "title": "public", "phone": "members", "mobile": "members",
-                              "email": "members", "secure_channel": "members"}
+DEFAULT_CONTACT_VISIBILITY = {
+    "name": "public",
+    "title": "public",
+    "phone": "members",
+    "mobile": "members",
+    "email": "members",
+    "secure_channel": "members",
+}
 
 
 class Contact(models.Model):
@@ -208,8 +219,9 @@ class Contact(models.Model):
     always_available = models.BooleanField(_("available 24/7"), default=False)
     start_date = models.DateField(_("holds the seat since"), default=dj_timezone.localdate)
     end_date = models.DateField(_("held the seat until"), null=True, blank=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="contact_seats")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="contact_seats"
+    )
     visibility = models.JSONField(_("field visibility"), default=dict, blank=True)
     last_confirmed_at = models.DateTimeField(_("last confirmed"), default=dj_timezone.now)
     reminder_level = models.PositiveSmallIntegerField(default=0, editable=False)
@@ -243,8 +255,9 @@ class RecordVersion(models.Model):
 
     record_type = models.CharField(max_length=30)  # "authority" or "contact"
     record_id = models.PositiveBigIntegerField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=dj_timezone.now)
     action = models.CharField(max_length=20)  # created, updated, confirmed, handover, imported
     changes = models.JSONField(default=dict)  # field -> [old, new]

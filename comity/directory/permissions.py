@@ -57,8 +57,9 @@ def network_partner_codes(user) -> frozenset[str]:
         from comity.reference.models import NetworkMembership
 
         networks = NetworkMembership.objects.filter(country_id=user.country_id).values("network_id")
-        cached = frozenset(NetworkMembership.objects.filter(network_id__in=networks)
-                           .values_list("country__iso2", flat=True).distinct())
+        cached = frozenset(
+            NetworkMembership.objects.filter(network_id__in=networks).values_list("country__iso2", flat=True).distinct()
+        )
         user.__dict__["_network_partner_codes"] = cached
     return cached
 

@@ -30,36 +30,58 @@ def confirmation_window() -> dt.timedelta:
 
 
 def _current_contacts() -> Prefetch:
-    return Prefetch("contacts", queryset=Contact.objects.filter(end_date__isnull=True).select_related("seat")
-                    .order_by("seat__position", "pk"), to_attr="current_contacts")
+    return Prefetch(
+        "contacts",
+        queryset=Contact.objects.filter(end_date__isnull=True).select_related("seat").order_by("seat__position", "pk"),
+        to_attr="current_contacts",
+    )
 
 
-def authority_list(*, user, country: str = "", region: str = "", network: str = "", competence: str = "",
-                   language: str = "", always_available: bool | None = None, q: str = "") -> QuerySet[Authority]:
+def authority_list(
+    *,
+    user,
+    country: str = "",
+    region: str = "",
+    network: str = "",
+    competence: str = "",
+    language: str = "",
+    always_available: bool | None = None,
+    q: str = "",
+) -> QuerySet[Authority]:
     qs = permissions.authorities_visible_to(user).select_related("country")
     if country:
         qs = qs.filter(country__iso2=country.upper())
     if region:
-        qs = qs.filter(Q(country__region_m49=region) | Q(country__subregion_m49=region)
-                       | Q(country__intermediate_region_m49=region))
+        qs = qs.filter(
+            Q(country__region_m49=region)
+            | Q(country__subregion_m49=region)
+            | Q(country__intermediate_region_m49=region)
+        )
     if network:
         qs = qs.filter(country__network_memberships__network__slug=network)
     if competence:
         qs = qs.filter(competences__code=competence)
     if language:
-        qs = qs.filter(languages_accepted__contains=language) if _json_contains_supported() else qs.filter(
-            languages_accepted__icontains=f'"{language}"')
+        qs = (
+            qs.filter(languages_accepted__contains=language)
+            if _json_contains_supported()
+            else qs.filter(languages_accepted__icontains=f'"{language}"')
+        )
     if always_available is not None:
         if always_available:
-            qs = qs.filter(Q(always_available=True) | Q(contacts__always_available=True,
-                                                         contacts__end_date__isnull=True))
+            qs = qs.filter(
+                Q(always_available=True) | Q(contacts__always_available=True, contacts__end_date__isnull=True)
+            )
         else:
             qs = qs.filter(always_available=False)
     if q:
         needle = q.strip().casefold()
         qs = qs.filter(Q(search_text__contains=needle) | Q(country__name_en__icontains=q.strip()))
-    return qs.distinct().prefetch_related("competences", "office_hours", "closures", _current_contacts()).order_by(
-        "country__name_en", "official_name", "pk")
+    return (
+        qs.distinct()
+        .prefetch_related("competences", "office_hours", "closures", _current_contacts())
+        .order_by("country__name_en", "official_name", "pk")
+    )
 
 
 def _json_contains_supported() -> bool:
@@ -68,8 +90,9 @@ def _json_contains_supported() -> bool:
     return connection.vendor == "postgresql"
 
 
-def contact_list(*, user, authority: int | None = None, country: str = "", always_available: bool | None = None,
-                 current: bool = True):
+def contact_list(
+    *, user, authority: int | None = None, country: str = "", always_available: bool | None = None, current: bool = True
+):
     """Contacts of the authorities the user may see, with what the serializer needs in one query."""
     qs = permissions.contacts_visible_to(user).select_related("authority", "authority__country", "seat")
     qs = qs.filter(end_date__isnull=current)
@@ -79,25 +102,46 @@ def contact_list(*, user, authority: int | None = None, country: str = "", alway
         qs = qs.filter(authority__country__iso2=country)
     if always_available is not None:
         qs = qs.filter(always_available=always_available)
-    return qs.order_by("authority__country__name_en", "authority__official_name", "authority_id", "seat__position",
-                       "seat_id", "-start_date", "pk")
+    return qs.order_by(
+        "authority__country__name_en",
+        "authority__official_name",
+        "authority_id",
+        "seat__position",
+        "seat_id",
+        "-start_date",
+        "pk",
+    )
 
 
 def authority_get_for(*, user, pk) -> Authority:
-    qs = permissions.authorities_visible_to(user).select_related("country", "confirmed_by").prefetch_related(
-        "competences", "office_hours", "closures",
-        Prefetch("contacts", queryset=Contact.objects.select_related("seat", "user").order_by(
-            "seat__position", "seat_id", "-start_date"), to_attr="all_contacts"))
+    qs = (
+        permissions.authorities_visible_to(user)
+        .select_related("country", "confirmed_by")
+        .prefetch_related(
+            "competences",
+            "office_hours",
+            "closures",
+            Prefetch(
+                "contacts",
+                queryset=Contact.objects.select_related("seat", "user").order_by(
+                    "seat__position", "seat_id", "-start_date"
+                ),
+                to_attr="all_contacts",
+            ),
+        )
+    )
     return get_visible_or_404(qs, pk=pk)
 
 
 def contact_get_for(*, user, pk) -> Contact:
-    return get_visible_or_404(permissions.contacts_visible_to(user).select_related(
-        "authority", "authority__country", "seat"), pk=pk)
+    return get_visible_or_404(
+        permissions.contacts_visible_to(user).select_related("authority", "authority__country", "seat"), pk=pk
+    )
 
 
-def authority_availability(authority: Authority, at: dt.datetime | None = None,
-                           language: str | None = None) -> Availability:
+def authority_availability(
+    authority: Authority, at: dt.datetime | None = None, language: str | None = None
+) -> Availability:
     from django.utils import translation
 
     return availability(schedule_for(authority), at or timezone.now(), language or translation.get_language())
@@ -147,16 +191,30 @@ def official_languages(country: Country) -> set[str]:
     from babel.core import get_global
 
     info = get_global("territory_languages").get(country.iso2, {})
-    return {code.split("_")[0] for code, data in info.items()
-            if data.get("official_status") in ("official", "de_facto_official") and len(code.split("_")[0]) == 2}
+    return {
+        code.split("_")[0]
+        for code, data in info.items()
+        if data.get("official_status") in ("official", "de_facto_official") and len(code.split("_")[0]) == 2
+    }
 
 
-def finder(*, user, requesting: Country, requested: Country, cooperation_type: str, urgent: bool = False,
-           at: dt.datetime | None = None) -> FinderResult:
+def finder(
+    *,
+    user,
+    requesting: Country,
+    requested: Country,
+    cooperation_type: str,
+    urgent: bool = False,
+    at: dt.datetime | None = None,
+) -> FinderResult:
     competence = COOPERATION_TYPES[cooperation_type]
     at = at or timezone.now()
-    shared = list(Network.objects.filter(memberships__country=requesting).filter(
-        memberships__country=requested).distinct().order_by("name"))
+    shared = list(
+        Network.objects.filter(memberships__country=requesting)
+        .filter(memberships__country=requested)
+        .distinct()
+        .order_by("name")
+    )
     result = FinderResult(requesting, requested, cooperation_type, urgent, shared, official_languages(requesting))
     authorities = authority_list(user=user, country=requested.iso2, competence=competence)
     for authority in authorities:
@@ -164,16 +222,19 @@ def finder(*, user, requesting: Country, requested: Country, cooperation_type: s
         status = authority_availability(authority, at)
         contacts = list(authority.current_contacts)  # type: ignore[attr-defined]  # prefetched by authority_list
         always_contacts = [c for c in contacts if c.always_available]
-        result.authorities.append({
-            "authority": authority,
-            "designation": designation,
-            "availability": status,
-            "common_languages": sorted(set(authority.languages_accepted) & result.requesting_languages),
-            "untoc_basis": authority.untoc_extradition_basis if cooperation_type == "extradition"
-            else authority.untoc_mla_basis,
-            "always_available": authority.always_available or bool(always_contacts),
-            "contacts": contacts,
-        })
+        result.authorities.append(
+            {
+                "authority": authority,
+                "designation": designation,
+                "availability": status,
+                "common_languages": sorted(set(authority.languages_accepted) & result.requesting_languages),
+                "untoc_basis": authority.untoc_extradition_basis
+                if cooperation_type == "extradition"
+                else authority.untoc_mla_basis,
+                "always_available": authority.always_available or bool(always_contacts),
+                "contacts": contacts,
+            }
+        )
     if urgent:
         result.authorities.sort(key=lambda row: (not row["always_available"], not row["availability"].is_open))
     return result

@@ -26,12 +26,31 @@ from comity.directory.models import (
 )
 from comity.reference.models import Country
 
-AUTHORITY_SCALARS = ("official_name", "postal_address", "email", "phone", "website", "timezone",
-                     "holiday_subdivision", "always_available", "untoc_mla_basis", "untoc_extradition_basis",
-                     "is_active")
+AUTHORITY_SCALARS = (
+    "official_name",
+    "postal_address",
+    "email",
+    "phone",
+    "website",
+    "timezone",
+    "holiday_subdivision",
+    "always_available",
+    "untoc_mla_basis",
+    "untoc_extradition_basis",
+    "is_active",
+)
 AUTHORITY_LISTS = ("languages_accepted", "channels", "urgent_channels")
-CONTACT_SCALARS = ("name", "title", "phone", "mobile", "email", "secure_channel", "timezone", "always_available",
-                   "start_date")
+CONTACT_SCALARS = (
+    "name",
+    "title",
+    "phone",
+    "mobile",
+    "email",
+    "secure_channel",
+    "timezone",
+    "always_available",
+    "start_date",
+)
 
 
 def clean_authority_data(data: dict[str, Any], *, partial: bool = False, country: str = "") -> dict[str, Any]:
@@ -53,23 +72,37 @@ def authority_snapshot(authority: Authority) -> dict[str, Any]:
     snap = {field: _jsonable(getattr(authority, field)) for field in AUTHORITY_SCALARS + AUTHORITY_LISTS}
     snap["country"] = authority.country.iso2
     snap["names"] = dict(authority.names)
-    snap["competences"] = [{"code": c.code, "instrument": c.instrument, "scope_notes": c.scope_notes}
-                           for c in authority.competences.order_by("code")]
-    snap["office_hours"] = [{"weekday": h.weekday, "opens": h.opens.strftime("%H:%M"), "closes": h.closes_label}
-                            for h in authority.office_hours.order_by("weekday", "opens")]
-    snap["closures"] = [{"start_date": c.start_date.isoformat(), "end_date": c.end_date.isoformat(),
-                         "reason": c.reason} for c in authority.closures.order_by("start_date")]
+    snap["competences"] = [
+        {"code": c.code, "instrument": c.instrument, "scope_notes": c.scope_notes}
+        for c in authority.competences.order_by("code")
+    ]
+    snap["office_hours"] = [
+        {"weekday": h.weekday, "opens": h.opens.strftime("%H:%M"), "closes": h.closes_label}
+        for h in authority.office_hours.order_by("weekday", "opens")
+    ]
+    snap["closures"] = [
+        {"start_date": c.start_date.isoformat(), "end_date": c.end_date.isoformat(), "reason": c.reason}
+        for c in authority.closures.order_by("start_date")
+    ]
     return snap
 
 
 def diff(before: dict, after: dict) -> dict[str, list]:
-    return {key: [before.get(key), after.get(key)] for key in sorted(set(before) | set(after))
-            if before.get(key) != after.get(key)}
+    return {
+        key: [before.get(key), after.get(key)]
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    }
 
 
 def _record(*, record_type: str, record_id: int, actor, action: str, changes: dict) -> RecordVersion:
-    return RecordVersion.objects.create(record_type=record_type, record_id=record_id, actor=actor if (
-        actor is not None and actor.is_authenticated) else None, action=action, changes=changes)
+    return RecordVersion.objects.create(
+        record_type=record_type,
+        record_id=record_id,
+        actor=actor if (actor is not None and actor.is_authenticated) else None,
+        action=action,
+        changes=changes,
+    )
 
 
 def _apply_authority(authority: Authority, cleaned: dict) -> None:
@@ -81,11 +114,16 @@ def _apply_authority(authority: Authority, cleaned: dict) -> None:
     if "competences" in cleaned:
         authority.competences.all().delete()
         AuthorityCompetence.objects.bulk_create(
-            [AuthorityCompetence(authority=authority, **row) for row in cleaned["competences"]])
+            [AuthorityCompetence(authority=authority, **row) for row in cleaned["competences"]]
+        )
     if "office_hours" in cleaned:
         authority.office_hours.all().delete()
-        OfficeHours.objects.bulk_create([OfficeHours(authority=authority, weekday=i.weekday, opens=i.opens,
-                                                     closes=i.closes) for i in cleaned["office_hours"]])
+        OfficeHours.objects.bulk_create(
+            [
+                OfficeHours(authority=authority, weekday=i.weekday, opens=i.opens, closes=i.closes)
+                for i in cleaned["office_hours"]
+            ]
+        )
     if "closures" in cleaned:
         authority.closures.all().delete()
         Closure.objects.bulk_create([Closure(authority=authority, **row) for row in cleaned["closures"]])
@@ -100,8 +138,13 @@ def authority_create(*, actor, data: dict[str, Any], action: str = "created") ->
         _apply_authority(authority, cleaned)
         changes = diff({}, authority_snapshot(authority))
         _record(record_type="authority", record_id=authority.pk, actor=actor, action=action, changes=changes)
-        audit_log(action=AuditAction.AUTHORITY_CREATED, actor=actor, target=authority,
-                  country=authority.country.iso2, details={"name": authority.official_name})
+        audit_log(
+            action=AuditAction.AUTHORITY_CREATED,
+            actor=actor,
+            target=authority,
+            country=authority.country.iso2,
+            details={"name": authority.official_name},
+        )
     return authority
 
 
@@ -123,8 +166,13 @@ def authority_update(*, actor, authority: Authority, data: dict[str, Any], actio
             authority.reminder_level = 0
             authority.save(update_fields=["last_confirmed_at", "confirmed_by", "reminder_level"])
             _record(record_type="authority", record_id=authority.pk, actor=actor, action=action, changes=changes)
-            audit_log(action=AuditAction.AUTHORITY_UPDATED, actor=actor, target=authority,
-                      country=authority.country.iso2, details={"fields": sorted(changes)})
+            audit_log(
+                action=AuditAction.AUTHORITY_UPDATED,
+                actor=actor,
+                target=authority,
+                country=authority.country.iso2,
+                details={"fields": sorted(changes)},
+            )
     return changes
 
 
@@ -134,12 +182,12 @@ def authority_confirm(*, actor, authority: Authority) -> None:
         raise PermissionDenied
     with transaction.atomic():
         now = timezone.now()
-        Authority.objects.filter(pk=authority.pk).update(last_confirmed_at=now, confirmed_by=actor, reminder_level=0,
-                                                         reminder_sent_at=None)
+        Authority.objects.filter(pk=authority.pk).update(
+            last_confirmed_at=now, confirmed_by=actor, reminder_level=0, reminder_sent_at=None
+        )
         authority.last_confirmed_at = now
         _record(record_type="authority", record_id=authority.pk, actor=actor, action="confirmed", changes={})
-        audit_log(action=AuditAction.AUTHORITY_CONFIRMED, actor=actor, target=authority,
-                  country=authority.country.iso2)
+        audit_log(action=AuditAction.AUTHORITY_CONFIRMED, actor=actor, target=authority, country=authority.country.iso2)
 
 
 # --- contacts and seats ---------------------------------------------------------------------------------------
@@ -164,14 +212,27 @@ def contact_create(*, actor, authority: Authority, data: dict[str, Any], seat_ti
     cleaned = clean_contact_data({**data, "seat_title": seat_title}, new_seat=True)
     seat_title = cleaned.pop("seat_title", "")
     with transaction.atomic():
-        seat = Seat.objects.create(authority=authority, title=(seat_title or cleaned.get("title") or cleaned["name"]),
-                                   position=authority.seats.count())
+        seat = Seat.objects.create(
+            authority=authority,
+            title=(seat_title or cleaned.get("title") or cleaned["name"]),
+            position=authority.seats.count(),
+        )
         contact = Contact(seat=seat, authority=authority, **cleaned)
         contact.save()
-        _record(record_type="contact", record_id=contact.pk, actor=actor, action="created",
-                changes=diff({}, contact_snapshot(contact)))
-        audit_log(action=AuditAction.CONTACT_CREATED, actor=actor, target=contact, country=authority.country.iso2,
-                  details={"authority": authority.pk})
+        _record(
+            record_type="contact",
+            record_id=contact.pk,
+            actor=actor,
+            action="created",
+            changes=diff({}, contact_snapshot(contact)),
+        )
+        audit_log(
+            action=AuditAction.CONTACT_CREATED,
+            actor=actor,
+            target=contact,
+            country=authority.country.iso2,
+            details={"authority": authority.pk},
+        )
     return contact
 
 
@@ -191,8 +252,13 @@ def contact_update(*, actor, contact: Contact, data: dict[str, Any]) -> dict:
             contact.reminder_level = 0
             contact.save()
             _record(record_type="contact", record_id=contact.pk, actor=actor, action="updated", changes=changes)
-            audit_log(action=AuditAction.CONTACT_UPDATED, actor=actor, target=contact,
-                      country=authority.country.iso2, details={"fields": sorted(changes)})
+            audit_log(
+                action=AuditAction.CONTACT_UPDATED,
+                actor=actor,
+                target=contact,
+                country=authority.country.iso2,
+                details={"fields": sorted(changes)},
+            )
     return changes
 
 
@@ -204,8 +270,9 @@ def contact_confirm(*, actor, contact: Contact) -> None:
         Contact.objects.filter(pk=contact.pk).update(last_confirmed_at=now, reminder_level=0, reminder_sent_at=None)
         contact.last_confirmed_at = now
         _record(record_type="contact", record_id=contact.pk, actor=actor, action="confirmed", changes={})
-        audit_log(action=AuditAction.CONTACT_CONFIRMED, actor=actor, target=contact,
-                  country=contact.authority.country.iso2)
+        audit_log(
+            action=AuditAction.CONTACT_CONFIRMED, actor=actor, target=contact, country=contact.authority.country.iso2
+        )
 
 
 def seat_handover(*, actor, contact: Contact, data: dict[str, Any], on: dt.date | None = None) -> Contact:
@@ -223,12 +290,27 @@ def seat_handover(*, actor, contact: Contact, data: dict[str, Any], on: dt.date 
         cleaned.setdefault("visibility", dict(contact.visibility))
         successor = Contact(seat=contact.seat, authority=contact.authority, **cleaned)
         successor.save()
-        _record(record_type="contact", record_id=contact.pk, actor=actor, action="handover",
-                changes={"end_date": [None, day.isoformat()], "successor": [None, successor.pk]})
-        _record(record_type="contact", record_id=successor.pk, actor=actor, action="created",
-                changes=diff({}, contact_snapshot(successor)))
-        audit_log(action=AuditAction.CONTACT_HANDOVER, actor=actor, target=successor,
-                  country=contact.authority.country.iso2, details={"from": contact.pk, "to": successor.pk})
+        _record(
+            record_type="contact",
+            record_id=contact.pk,
+            actor=actor,
+            action="handover",
+            changes={"end_date": [None, day.isoformat()], "successor": [None, successor.pk]},
+        )
+        _record(
+            record_type="contact",
+            record_id=successor.pk,
+            actor=actor,
+            action="created",
+            changes=diff({}, contact_snapshot(successor)),
+        )
+        audit_log(
+            action=AuditAction.CONTACT_HANDOVER,
+            actor=actor,
+            target=successor,
+            country=contact.authority.country.iso2,
+            details={"from": contact.pk, "to": successor.pk},
+        )
     return successor
 
 

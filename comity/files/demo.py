@@ -26,6 +26,7 @@ DEMO_LINES = (
 
 def demo_pdf(lines=DEMO_LINES) -> bytes:
     """A one-page PDF 1.4 with a few lines of Helvetica, with a correct cross-reference table."""
+
     def escape(text: str) -> str:
         return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
@@ -60,8 +61,12 @@ def _uploader(space: Space):
     candidates = []
     if space.created_by_id:
         candidates.append(space.created_by)
-    candidates += [m.user for m in SpaceMember.objects.filter(space=space, state=SpaceMember.State.MEMBER)
-                   .select_related("user").order_by("pk")]
+    candidates += [
+        m.user
+        for m in SpaceMember.objects.filter(space=space, state=SpaceMember.State.MEMBER)
+        .select_related("user")
+        .order_by("pk")
+    ]
     for user in candidates:
         if permissions.can_upload(user, space):
             return user

@@ -18,26 +18,44 @@ class Attachment(models.Model):
     Deleting destroys the stored bytes and keeps this row (with its hash) for the file log.
     """
 
-    space = models.ForeignKey("forum.Space", on_delete=models.PROTECT, related_name="attachments",
-                              verbose_name=_("space"))
+    space = models.ForeignKey(
+        "forum.Space", on_delete=models.PROTECT, related_name="attachments", verbose_name=_("space")
+    )
     # PROTECT: a post is not deleted while it holds evidence; retention purges call
     # services.attachments_purge_for_posts first.
-    post = models.ForeignKey("forum.Post", null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="attachments", verbose_name=_("post"))
+    post = models.ForeignKey(
+        "forum.Post",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="attachments",
+        verbose_name=_("post"),
+    )
     filename = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("type"), max_length=120)
     size = models.PositiveBigIntegerField(_("size in bytes"))
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     storage_name = models.CharField(max_length=64, unique=True, editable=False)
     wrapped_key = models.CharField(max_length=200, editable=False)
-    key_fingerprint = models.CharField(max_length=16, editable=False, db_index=True,
-                                       help_text="Fingerprint of the master key that wrapped the data key.")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                    verbose_name=_("uploaded by"))
+    key_fingerprint = models.CharField(
+        max_length=16,
+        editable=False,
+        db_index=True,
+        help_text="Fingerprint of the master key that wrapped the data key.",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
     created_at = models.DateTimeField(_("uploaded"), default=dj_timezone.now)
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
-    deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("deleted by"))
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("deleted by"),
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -106,8 +124,9 @@ class FileEvent(models.Model):
 
     space = models.ForeignKey("forum.Space", on_delete=models.PROTECT, related_name="file_events")
     attachment = models.ForeignKey(Attachment, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     user_label = models.CharField(max_length=254, blank=True)
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     filename = models.CharField(_("file name"), max_length=255, blank=True)

@@ -21,7 +21,8 @@ def attachments_visible_to(user) -> QuerySet[Attachment]:
     if not forum.is_member(user):
         return Attachment.objects.none()
     return Attachment.objects.filter(deleted_at__isnull=True, space__in=forum.spaces_visible_to(user)).filter(
-        Q(post__isnull=True) | Q(post__in=forum.posts_visible_to(user)))
+        Q(post__isnull=True) | Q(post__in=forum.posts_visible_to(user))
+    )
 
 
 def can_read_space(user, space: Space) -> bool:
@@ -61,5 +62,7 @@ def file_events_visible_to(user, space: Space) -> QuerySet[FileEvent]:
         return FileEvent.objects.none()
     # Events about a file on a post the user cannot read (a hidden post) are left out.
     return FileEvent.objects.filter(space=space).filter(
-        Q(attachment__isnull=True) | Q(attachment__post__isnull=True)
-        | Q(attachment__post__in=forum.posts_visible_to(user)))
+        Q(attachment__isnull=True)
+        | Q(attachment__post__isnull=True)
+        | Q(attachment__post__in=forum.posts_visible_to(user))
+    )

@@ -54,8 +54,9 @@ def attachment_list(*, user, space: Space | None = None, post: Post | None = Non
 
 def attachment_get_for(*, user, pk) -> Attachment:
     try:
-        return permissions.attachments_visible_to(user).select_related("space", "post__thread", "uploaded_by").get(
-            pk=pk)
+        return (
+            permissions.attachments_visible_to(user).select_related("space", "post__thread", "uploaded_by").get(pk=pk)
+        )
     except (Attachment.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
 
@@ -83,8 +84,11 @@ def upload_get_for(*, user, pk) -> Upload:
 
 
 def file_event_list(*, user, space: Space) -> QuerySet[FileEvent]:
-    return permissions.file_events_visible_to(user, space).select_related(
-        "attachment__post__thread", "user").order_by("-created_at", "-pk")
+    return (
+        permissions.file_events_visible_to(user, space)
+        .select_related("attachment__post__thread", "user")
+        .order_by("-created_at", "-pk")
+    )
 
 
 def tlp_of(attachment: Attachment | None, space: Space) -> str:

@@ -39,15 +39,25 @@ PDF = FileType("pdf", "application/pdf", ("pdf",), "PDF")
 PNG = FileType("png", "image/png", ("png",), "PNG")
 JPEG = FileType("jpeg", "image/jpeg", ("jpg", "jpeg"), "JPEG")
 TIFF = FileType("tiff", "image/tiff", ("tif", "tiff"), "TIFF")
-DOCX = FileType("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ("docx",),
-                gettext_lazy("Word (DOCX)"))
-XLSX = FileType("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ("xlsx",),
-                gettext_lazy("Excel (XLSX)"))
-PPTX = FileType("pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation", ("pptx",),
-                gettext_lazy("PowerPoint (PPTX)"))
+DOCX = FileType(
+    "docx",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ("docx",),
+    gettext_lazy("Word (DOCX)"),
+)
+XLSX = FileType(
+    "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ("xlsx",), gettext_lazy("Excel (XLSX)")
+)
+PPTX = FileType(
+    "pptx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ("pptx",),
+    gettext_lazy("PowerPoint (PPTX)"),
+)
 ODT = FileType("odt", "application/vnd.oasis.opendocument.text", ("odt",), gettext_lazy("OpenDocument text (ODT)"))
-ODS = FileType("ods", "application/vnd.oasis.opendocument.spreadsheet", ("ods",),
-               gettext_lazy("OpenDocument spreadsheet (ODS)"))
+ODS = FileType(
+    "ods", "application/vnd.oasis.opendocument.spreadsheet", ("ods",), gettext_lazy("OpenDocument spreadsheet (ODS)")
+)
 TEXT = FileType("text", "text/plain; charset=utf-8", ("txt",), gettext_lazy("plain text"))
 CSV = FileType("csv", "text/csv; charset=utf-8", ("csv",), "CSV")
 
@@ -83,7 +93,9 @@ _REFUSED_SIGNATURES = (
 # browser treat bytes as HTML, plus XML and SVG.
 _MARKUP = re.compile(
     rb"^\s*(?:<!doctype\s+html|<html|<head|<script|<iframe|<h1|<div|<font|<table|<a|<style|<title|<b|<body|"
-    rb"<br|<p|<!--|<\?xml|<svg)(?:[\s>/]|$)", re.IGNORECASE)
+    rb"<br|<p|<!--|<\?xml|<svg)(?:[\s>/]|$)",
+    re.IGNORECASE,
+)
 _ZIP = (b"PK\x03\x04",)
 _SAFE_CONTROLS = {9, 10, 12, 13}
 
@@ -103,15 +115,20 @@ def accepted_list() -> str:
 
 def _not_accepted(what: str | None = None) -> Rejected:
     if what:
-        return Rejected(_("This file looks like %(what)s, which cannot be shared here. Accepted: %(accepted)s.")
-                        % {"what": what, "accepted": accepted_list()})
-    return Rejected(_("This kind of file cannot be shared here. Accepted: %(accepted)s.")
-                    % {"accepted": accepted_list()})
+        return Rejected(
+            _("This file looks like %(what)s, which cannot be shared here. Accepted: %(accepted)s.")
+            % {"what": what, "accepted": accepted_list()}
+        )
+    return Rejected(
+        _("This kind of file cannot be shared here. Accepted: %(accepted)s.") % {"accepted": accepted_list()}
+    )
 
 
 def _not_utf8() -> Rejected:
-    return Rejected(_("This text file is not valid UTF-8 (or contains binary data). Save it as UTF-8 and try "
-                      "again."), code="not_utf8")
+    return Rejected(
+        _("This text file is not valid UTF-8 (or contains binary data). Save it as UTF-8 and try again."),
+        code="not_utf8",
+    )
 
 
 # --- filenames ---------------------------------------------------------------------------------------------------
@@ -133,7 +150,7 @@ def sanitize_filename(name: str) -> str:
     if stem.lower() in _RESERVED_NAMES:
         stem = "_" + stem
     ext = ext[:16]
-    stem = stem[:MAX_FILENAME - len(ext) - 1].rstrip(" .") or "file"
+    stem = stem[: MAX_FILENAME - len(ext) - 1].rstrip(" .") or "file"
     return f"{stem}.{ext}" if ext else stem
 
 
@@ -207,7 +224,7 @@ class Inspector:
         self.sha256.update(data)
         self.size += len(data)
         if len(self.head) < HEAD_BYTES:
-            self.head += data[:HEAD_BYTES - len(self.head)]
+            self.head += data[: HEAD_BYTES - len(self.head)]
         if self.is_utf8:
             try:
                 self._decoder.decode(data)
@@ -249,7 +266,7 @@ def _zip_entry_count(plaintext) -> int | None:
     position = tail.rfind(_EOCD)
     if position < 0 or len(tail) < position + 22:
         return None
-    return int.from_bytes(tail[position + 10:position + 12], "little")
+    return int.from_bytes(tail[position + 10 : position + 12], "little")
 
 
 def classify_zip(plaintext) -> FileType:
@@ -263,8 +280,13 @@ def classify_zip(plaintext) -> FileType:
             names = archive.namelist()
             lowered = [name.lower() for name in names]
             if any(name.endswith("vbaproject.bin") or name.startswith("basic/") for name in lowered):
-                raise Rejected(_("This document contains macros, which cannot be shared here. Save it without "
-                                 "macros (for example as DOCX or XLSX) and try again."), code="macros")
+                raise Rejected(
+                    _(
+                        "This document contains macros, which cannot be shared here. Save it without "
+                        "macros (for example as DOCX or XLSX) and try again."
+                    ),
+                    code="macros",
+                )
             if "mimetype" in names:
                 declared = _read_member(archive, "mimetype", 200).decode("ascii", "replace").strip()
                 if declared in _ODF_MIMETYPES:
@@ -273,8 +295,13 @@ def classify_zip(plaintext) -> FileType:
             if "[Content_Types].xml" in names:
                 types = _read_member(archive, "[Content_Types].xml", 1024 * 1024).decode("utf-8", "replace")
                 if "macroenabled" in types.lower():
-                    raise Rejected(_("This document contains macros, which cannot be shared here. Save it "
-                                     "without macros (for example as DOCX or XLSX) and try again."), code="macros")
+                    raise Rejected(
+                        _(
+                            "This document contains macros, which cannot be shared here. Save it "
+                            "without macros (for example as DOCX or XLSX) and try again."
+                        ),
+                        code="macros",
+                    )
                 for main, file_type in _OOXML_MAIN.items():
                     if main in types:
                         return file_type
@@ -282,8 +309,9 @@ def classify_zip(plaintext) -> FileType:
     except zipfile.BadZipFile as exc:
         raise Rejected(_("This archive is damaged and cannot be checked."), code="damaged") from exc
     except (RuntimeError, NotImplementedError, KeyError, EOFError) as exc:  # encrypted or exotic members
-        raise Rejected(_("This archive cannot be checked (encrypted or unsupported compression)."),
-                       code="damaged") from exc
+        raise Rejected(
+            _("This archive cannot be checked (encrypted or unsupported compression)."), code="damaged"
+        ) from exc
     raise _not_accepted(_("a ZIP archive (send the files one by one instead)"))
 
 
@@ -306,9 +334,15 @@ def classify(inspector: Inspector, filename: str, open_plaintext) -> tuple[FileT
     if not ext:
         return file_type, sanitize_filename(f"{filename}.{file_type.extensions[0]}")
     if ext not in ALLOWED_EXTENSIONS:
-        raise Rejected(_("Files ending in .%(ext)s cannot be shared here. Accepted: %(accepted)s.")
-                       % {"ext": ext, "accepted": accepted_list()}, code="extension_not_allowed")
+        raise Rejected(
+            _("Files ending in .%(ext)s cannot be shared here. Accepted: %(accepted)s.")
+            % {"ext": ext, "accepted": accepted_list()},
+            code="extension_not_allowed",
+        )
     if ext not in file_type.extensions:
-        raise Rejected(_("The name ends in .%(ext)s but the content is %(type)s. Rename the file or choose the "
-                         "right one.") % {"ext": ext, "type": str(file_type.label)}, code="extension_mismatch")
+        raise Rejected(
+            _("The name ends in .%(ext)s but the content is %(type)s. Rename the file or choose the right one.")
+            % {"ext": ext, "type": str(file_type.label)},
+            code="extension_mismatch",
+        )
     return file_type, filename

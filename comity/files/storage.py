@@ -166,9 +166,9 @@ def start_upload_file(temp_name: str) -> None:
 
 @dataclass(frozen=True)
 class UploadState:
-    chunks: int          # sealed (non-final) chunks in the .part file
-    tail_length: int     # pending plaintext bytes in a current .tail (0 when none or stale)
-    tail_current: bool   # whether the .tail belongs to the current chunk count
+    chunks: int  # sealed (non-final) chunks in the .part file
+    tail_length: int  # pending plaintext bytes in a current .tail (0 when none or stale)
+    tail_current: bool  # whether the .tail belongs to the current chunk count
 
     @property
     def offset(self) -> int:
@@ -186,7 +186,7 @@ def read_state(temp_name: str, *, repair: bool = False) -> UploadState:
     if partial and repair:
         os.truncate(part, streamcrypt.HEADER_SIZE + chunks * BLOCK_SIZE)
     try:
-        header = tail_path(temp_name).read_bytes()[:streamcrypt.TAIL_HEADER.size]
+        header = tail_path(temp_name).read_bytes()[: streamcrypt.TAIL_HEADER.size]
         chunks_before, length = streamcrypt.peek_tail(header)
     except (FileNotFoundError, streamcrypt.IntegrityError):
         return UploadState(chunks, 0, False)

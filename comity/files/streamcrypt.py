@@ -87,8 +87,16 @@ class SealedWriter:
     reused, so memory stays at about two chunks whatever the file size.
     """
 
-    def __init__(self, out, key: bytes, *, header: bytes | None = None, chunks_written: int = 0,
-                 pending: bytes = b"", chunk_size: int = DEFAULT_CHUNK_SIZE) -> None:
+    def __init__(
+        self,
+        out,
+        key: bytes,
+        *,
+        header: bytes | None = None,
+        chunks_written: int = 0,
+        pending: bytes = b"",
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+    ) -> None:
         self._out = out
         self._aead = AESGCM(key)
         if header is None:
@@ -100,7 +108,7 @@ class SealedWriter:
             raise ValueError("more pending bytes than a chunk")
         self.chunks_written = chunks_written
         self._buffer = bytearray(self.chunk_size)
-        self._buffer[:len(pending)] = pending
+        self._buffer[: len(pending)] = pending
         self._filled = len(pending)
         self._sealed = bytearray(self.chunk_size + TAG_SIZE) if hasattr(self._aead, "encrypt_into") else None
         self.finished = False
@@ -108,7 +116,7 @@ class SealedWriter:
     @property
     def pending(self) -> bytes:
         """Plaintext received but not sealed yet (at most one chunk)."""
-        return bytes(self._buffer[:self._filled])
+        return bytes(self._buffer[: self._filled])
 
     def _seal(self, length: int, final: bool) -> None:
         if self.chunks_written >= MAX_CHUNKS:
@@ -118,7 +126,7 @@ class SealedWriter:
         with memoryview(self._buffer) as plain:
             if self._sealed is not None:
                 with memoryview(self._sealed) as sealed:
-                    target = sealed[:length + TAG_SIZE]
+                    target = sealed[: length + TAG_SIZE]
                     self._aead.encrypt_into(nonce, plain[:length], associated, target)
                     self._out.write(target)
                     target.release()
@@ -137,7 +145,7 @@ class SealedWriter:
                     self._seal(size, final=False)
                     self._filled = 0
                 take = min(len(view) - position, size - self._filled)
-                self._buffer[self._filled:self._filled + take] = view[position:position + take]
+                self._buffer[self._filled : self._filled + take] = view[position : position + take]
                 self._filled += take
                 position += take
 
@@ -236,8 +244,9 @@ class RandomAccessReader(io.RawIOBase):
             if len(data) != length:
                 raise IntegrityError(f"chunk {index} is truncated")
             try:
-                self._cached = self._aead.decrypt(_nonce(self._prefix, index), data,
-                                                  _associated(self._header, index, final))
+                self._cached = self._aead.decrypt(
+                    _nonce(self._prefix, index), data, _associated(self._header, index, final)
+                )
             except InvalidTag as exc:
                 raise IntegrityError(f"chunk {index} failed its integrity check") from exc
             self._cached_index = index
@@ -250,7 +259,7 @@ class RandomAccessReader(io.RawIOBase):
         parts = []
         while size > 0 and self._position < self._size:
             index, start = divmod(self._position, self._chunk_size)
-            piece = self._chunk(index)[start:start + size]
+            piece = self._chunk(index)[start : start + size]
             parts.append(piece)
             self._position += len(piece)
             size -= len(piece)
@@ -262,7 +271,7 @@ class RandomAccessReader(io.RawIOBase):
         index, start = divmod(self._position, self._chunk_size)
         chunk = self._chunk(index)
         length = min(len(buffer), len(chunk) - start)
-        buffer[:length] = chunk[start:start + length]
+        buffer[:length] = chunk[start : start + length]
         self._position += length
         return length
 
@@ -285,7 +294,7 @@ def peek_tail(blob: bytes) -> tuple[int, int]:
     """(chunks_before, plaintext length) from a tail blob's clear header, without the key."""
     if len(blob) < TAIL_HEADER.size:
         raise IntegrityError("tail header truncated")
-    magic, chunks_before, length = TAIL_HEADER.unpack(blob[:TAIL_HEADER.size])
+    magic, chunks_before, length = TAIL_HEADER.unpack(blob[: TAIL_HEADER.size])
     if magic != TAIL_MAGIC:
         raise IntegrityError("not an upload tail")
     return chunks_before, length
@@ -293,10 +302,10 @@ def peek_tail(blob: bytes) -> tuple[int, int]:
 
 def open_tail(key: bytes, upload_id: bytes, blob: bytes) -> tuple[int, bytes]:
     chunks_before, length = peek_tail(blob)
-    header = blob[:TAIL_HEADER.size]
-    nonce = blob[TAIL_HEADER.size:TAIL_HEADER.size + TAIL_NONCE_SIZE]
+    header = blob[: TAIL_HEADER.size]
+    nonce = blob[TAIL_HEADER.size : TAIL_HEADER.size + TAIL_NONCE_SIZE]
     try:
-        data = AESGCM(_tail_key(key)).decrypt(nonce, blob[TAIL_HEADER.size + TAIL_NONCE_SIZE:], header + upload_id)
+        data = AESGCM(_tail_key(key)).decrypt(nonce, blob[TAIL_HEADER.size + TAIL_NONCE_SIZE :], header + upload_id)
     except InvalidTag as exc:
         raise IntegrityError("upload tail failed its integrity check") from exc
     if len(data) != length:

@@ -47,14 +47,24 @@ def _list_context(request, space, *, post=None, error: str = "") -> dict:
     files = selectors.attachment_list(user=request.user, space=space)
     page = Paginator(files, PAGE_SIZE).get_page(request.GET.get("page"))
     deletable = permissions.deletable_in(request.user, space)
-    rows = [{"attachment": a, "tlp": _tlp_label(selectors.tlp_of(a, space)), "can_delete": deletable(a)}
-            for a in page.object_list]
-    return {"space": space, "page": page, "rows": rows, "post": post, "error": error,
-            "can_upload": permissions.can_upload(request.user, space, post),
-            "accept": ",".join(f".{ext}" for ext in sniff.ALLOWED_EXTENSIONS),
-            "accepted": sniff.accepted_list(), "max_mib": f"{storage.max_upload_bytes() / 1024**2:,.0f}",
-            "space_tlp": _tlp_label(space.default_tlp), "post_tlp": _tlp_label(post.thread.tlp) if post else "",
-            "zone_name": timezone.get_current_timezone_name()}
+    rows = [
+        {"attachment": a, "tlp": _tlp_label(selectors.tlp_of(a, space)), "can_delete": deletable(a)}
+        for a in page.object_list
+    ]
+    return {
+        "space": space,
+        "page": page,
+        "rows": rows,
+        "post": post,
+        "error": error,
+        "can_upload": permissions.can_upload(request.user, space, post),
+        "accept": ",".join(f".{ext}" for ext in sniff.ALLOWED_EXTENSIONS),
+        "accepted": sniff.accepted_list(),
+        "max_mib": f"{storage.max_upload_bytes() / 1024**2:,.0f}",
+        "space_tlp": _tlp_label(space.default_tlp),
+        "post_tlp": _tlp_label(post.thread.tlp) if post else "",
+        "zone_name": timezone.get_current_timezone_name(),
+    }
 
 
 @member_required
@@ -81,9 +91,15 @@ def upload(request, slug):
         except ValueError:
             declared = 0
         if declared > limit + FORM_OVERHEAD:
-            return _upload_form(request, space, post, services.FileTooLarge(
-                _("The file is larger than the limit of %(limit)s MiB.") % {"limit": f"{limit / 1024**2:,.0f}"}
-            ).message, status=413)
+            return _upload_form(
+                request,
+                space,
+                post,
+                services.FileTooLarge(
+                    _("The file is larger than the limit of %(limit)s MiB.") % {"limit": f"{limit / 1024**2:,.0f}"}
+                ).message,
+                status=413,
+            )
         handler = EncryptingUploadHandler(request, max_bytes=limit)
         request.upload_handlers = [handler]
     return _upload(request, space, post, handler)
@@ -99,20 +115,23 @@ def _upload(request, space, post, handler):
     if sealed is None:
         return _upload_form(request, space, post, _("Choose a file to upload."), status=400)
     try:
-        attachment = services.attachment_create_from_sealed(actor=request.user, space=space, post=post,
-                                                            filename=handler.filename, sealed=sealed)
+        attachment = services.attachment_create_from_sealed(
+            actor=request.user, space=space, post=post, filename=handler.filename, sealed=sealed
+        )
     except sniff.Rejected as exc:
         return _upload_form(request, space, post, exc.message, status=415)
     except ValidationError as exc:
         return _upload_form(request, space, post, " ".join(exc.messages), status=400)
-    messages.success(request, _("%(name)s was uploaded and encrypted. SHA-256: %(hash)s")
-                     % {"name": attachment.filename, "hash": attachment.sha256})
+    messages.success(
+        request,
+        _("%(name)s was uploaded and encrypted. SHA-256: %(hash)s")
+        % {"name": attachment.filename, "hash": attachment.sha256},
+    )
     return redirect("files:space_files", slug=space.slug)
 
 
 def _upload_form(request, space, post, error: str = "", status: int = 200):
-    return render(request, "files/upload.html", _list_context(request, space, post=post, error=error),
-                  status=status)
+    return render(request, "files/upload.html", _list_context(request, space, post=post, error=error), status=status)
 
 
 @member_required
@@ -123,8 +142,9 @@ def download(request, pk):
     try:
         return responses.download_response(actor=request.user, attachment=attachment)
     except services.DownloadFailed as exc:
-        return render(request, "files/integrity_error.html", {"attachment": attachment, "message": exc.message},
-                      status=500)
+        return render(
+            request, "files/integrity_error.html", {"attachment": attachment, "message": exc.message}, status=500
+        )
 
 
 @member_required
@@ -140,12 +160,17 @@ def delete(request, pk):
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
-            messages.success(request, _("%(name)s was deleted. The file log keeps its name and hash.")
-                             % {"name": attachment.filename})
+            messages.success(
+                request,
+                _("%(name)s was deleted. The file log keeps its name and hash.") % {"name": attachment.filename},
+            )
             return redirect("files:space_files", slug=attachment.space.slug)
-    return render(request, "files/delete.html", {
-        "attachment": attachment, "error": error,
-        "tlp": _tlp_label(selectors.tlp_of(attachment, attachment.space))}, status=409 if error else 200)
+    return render(
+        request,
+        "files/delete.html",
+        {"attachment": attachment, "error": error, "tlp": _tlp_label(selectors.tlp_of(attachment, attachment.space))},
+        status=409 if error else 200,
+    )
 
 
 def _log_rows(events, space) -> list[dict]:
@@ -158,9 +183,17 @@ def space_log(request, slug):
     space = selectors.space_get_for(user=request.user, slug=slug)
     events = selectors.file_event_list(user=request.user, space=space)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "files/space_log.html", {
-        "space": space, "page": page, "rows": _log_rows(page.object_list, space),
-        "space_tlp": _tlp_label(space.default_tlp), "zone_name": timezone.get_current_timezone_name()})
+    return render(
+        request,
+        "files/space_log.html",
+        {
+            "space": space,
+            "page": page,
+            "rows": _log_rows(page.object_list, space),
+            "space_tlp": _tlp_label(space.default_tlp),
+            "zone_name": timezone.get_current_timezone_name(),
+        },
+    )
 
 
 class _Line:
@@ -168,8 +201,21 @@ class _Line:
         return value
 
 
-EXPORT_COLUMNS = ["event", "time_utc", "action", "user", "file_id", "filename", "size", "sha256", "post", "tlp",
-                  "ip", "request_id", "detail"]
+EXPORT_COLUMNS = [
+    "event",
+    "time_utc",
+    "action",
+    "user",
+    "file_id",
+    "filename",
+    "size",
+    "sha256",
+    "post",
+    "tlp",
+    "ip",
+    "request_id",
+    "detail",
+]
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -186,11 +232,26 @@ def export_lines(events, space) -> Iterator[str]:
     for event in events:
         tlp = selectors.tlp_of(event.attachment, space)
         filename = f"[{TLP.RED.label}]" if tlp == TLP.RED and event.filename else event.filename
-        yield writer.writerow([_cell(v) for v in (
-            event.pk, event.created_at.astimezone(dt.UTC).isoformat(timespec="seconds"), event.action,
-            event.user_label, event.attachment_id or "", filename, "" if event.size is None else event.size,
-            event.sha256, (event.attachment.post_id if event.attachment else None) or "", TLP(tlp).label,
-            event.ip or "", event.request_id, event.detail)])
+        yield writer.writerow(
+            [
+                _cell(v)
+                for v in (
+                    event.pk,
+                    event.created_at.astimezone(dt.UTC).isoformat(timespec="seconds"),
+                    event.action,
+                    event.user_label,
+                    event.attachment_id or "",
+                    filename,
+                    "" if event.size is None else event.size,
+                    event.sha256,
+                    (event.attachment.post_id if event.attachment else None) or "",
+                    TLP(tlp).label,
+                    event.ip or "",
+                    event.request_id,
+                    event.detail,
+                )
+            ]
+        )
 
 
 def space_reader_required(view):
@@ -210,8 +271,9 @@ def space_log_export(request, space):
     """The whole file log as CSV, including the export's own line; audited before the first row is sent."""
     record = services.file_log_export_record(actor=request.user, space=space)
     events = selectors.file_event_list(user=request.user, space=space).filter(pk__lte=record.pk).order_by("pk")
-    response = StreamingHttpResponse(export_lines(events.iterator(chunk_size=EXPORT_BATCH_SIZE), space),
-                                     content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        export_lines(events.iterator(chunk_size=EXPORT_BATCH_SIZE), space), content_type="text/csv; charset=utf-8"
+    )
     stamp = record.created_at.strftime("%Y%m%d-%H%M%S")
     response["Content-Disposition"] = f'attachment; filename="comity-file-log-{space.slug}-{stamp}.csv"'
     return response

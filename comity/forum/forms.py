@@ -18,10 +18,12 @@ from comity.core.i18n import UI_LANGUAGES, iso639_1_choices, language_name
 from comity.forum.models import TLP, NotifyLevel, Thread
 from comity.forum.services import MAX_BODY
 
-MARKDOWN_HELP = _("Markdown, a safe subset: **bold**, *italic*, `code`, lists, > quotes, tables and links. HTML "
-                  "is not allowed and links open without passing on this page's address. Mention a person with "
-                  "@ and the part of their e-mail address before the @, or a country's contact points in this "
-                  "space with @ and its two-letter code (@BR).")
+MARKDOWN_HELP = _(
+    "Markdown, a safe subset: **bold**, *italic*, `code`, lists, > quotes, tables and links. HTML "
+    "is not allowed and links open without passing on this page's address. Mention a person with "
+    "@ and the part of their e-mail address before the @, or a country's contact points in this "
+    "space with @ and its two-letter code (@BR)."
+)
 
 # What the platform does with each mark, beside FIRST's definition (`moderation.tlp_definition`).
 TLP_PLATFORM_NOTE = {
@@ -70,18 +72,28 @@ def tlp_choices() -> list[tuple[str, str]]:
 
 
 class ThreadForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200,
-                            error_messages={"required": _("Give the thread a title.")})
-    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 12}), max_length=MAX_BODY,
-                           help_text=MARKDOWN_HELP, error_messages={"required": _("Write something first.")})
+    title = forms.CharField(
+        label=_("Title"), max_length=200, error_messages={"required": _("Give the thread a title.")}
+    )
+    body = forms.CharField(
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 12}),
+        max_length=MAX_BODY,
+        help_text=MARKDOWN_HELP,
+        error_messages={"required": _("Write something first.")},
+    )
     language = forms.CharField(label=_("Language of the text"), widget=forms.Select)
-    tlp = forms.ChoiceField(label=_("Handling mark (Traffic Light Protocol)"), widget=forms.RadioSelect,
-                            choices=tlp_choices)
-    kind = forms.ChoiceField(label=_("Kind"), widget=forms.RadioSelect, choices=Thread.Kind.choices,
-                             initial=Thread.Kind.DISCUSSION)
+    tlp = forms.ChoiceField(
+        label=_("Handling mark (Traffic Light Protocol)"), widget=forms.RadioSelect, choices=tlp_choices
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), widget=forms.RadioSelect, choices=Thread.Kind.choices, initial=Thread.Kind.DISCUSSION
+    )
     addressed_countries = forms.MultipleChoiceField(
-        label=_("Addressed to (questions only)"), required=False,
-        help_text=_("The countries whose contact points should answer. Hold Ctrl (or ⌘) to choose several."))
+        label=_("Addressed to (questions only)"),
+        required=False,
+        help_text=_("The countries whose contact points should answer. Hold Ctrl (or ⌘) to choose several."),
+    )
 
     def __init__(self, *args, countries=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -90,15 +102,29 @@ class ThreadForm(forms.Form):
 
     def service_kwargs(self, countries_by_code: dict) -> dict:
         data = self.cleaned_data
-        addressed = [countries_by_code[code] for code in data["addressed_countries"]] \
-            if data["kind"] == Thread.Kind.QUESTION else []
-        return {"title": data["title"], "body": data["body"], "language": data["language"], "tlp": data["tlp"],
-                "kind": data["kind"], "addressed_countries": addressed}
+        addressed = (
+            [countries_by_code[code] for code in data["addressed_countries"]]
+            if data["kind"] == Thread.Kind.QUESTION
+            else []
+        )
+        return {
+            "title": data["title"],
+            "body": data["body"],
+            "language": data["language"],
+            "tlp": data["tlp"],
+            "kind": data["kind"],
+            "addressed_countries": addressed,
+        }
 
 
 class PostForm(forms.Form):
-    body = forms.CharField(label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 8}), max_length=MAX_BODY,
-                           help_text=MARKDOWN_HELP, error_messages={"required": _("Write something first.")})
+    body = forms.CharField(
+        label=_("Your reply"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=MAX_BODY,
+        help_text=MARKDOWN_HELP,
+        error_messages={"required": _("Write something first.")},
+    )
     language = forms.CharField(label=_("Language of the text"), widget=forms.Select)
     quote_of = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
@@ -108,18 +134,28 @@ class PostForm(forms.Form):
 
 
 class PostEditForm(forms.Form):
-    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 12}), max_length=MAX_BODY,
-                           help_text=MARKDOWN_HELP, error_messages={"required": _("Write something first.")})
+    body = forms.CharField(
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 12}),
+        max_length=MAX_BODY,
+        help_text=MARKDOWN_HELP,
+        error_messages={"required": _("Write something first.")},
+    )
 
 
 class SpaceLevelForm(forms.Form):
-    level = forms.ChoiceField(label=_("Notifications for this space"), widget=forms.RadioSelect,
-                              choices=NotifyLevel.choices)
+    level = forms.ChoiceField(
+        label=_("Notifications for this space"), widget=forms.RadioSelect, choices=NotifyLevel.choices
+    )
 
 
 class ThreadLevelForm(forms.Form):
-    level = forms.ChoiceField(label=_("Notifications for this thread"), widget=forms.RadioSelect, required=False,
-                              choices=[("", _("As for the space"))] + list(NotifyLevel.choices))
+    level = forms.ChoiceField(
+        label=_("Notifications for this thread"),
+        widget=forms.RadioSelect,
+        required=False,
+        choices=[("", _("As for the space"))] + list(NotifyLevel.choices),
+    )
 
 
 def parse_emails(text: str) -> list[str]:
@@ -146,14 +182,17 @@ def _resolve_people(text: str, lookup) -> list:
     users = lookup(emails)
     missing = [email for email in emails if email not in users]
     if missing:
-        raise ValidationError([gettext("No active member has the e-mail address %(email)s.") % {"email": email}
-                               for email in missing])
+        raise ValidationError(
+            [gettext("No active member has the e-mail address %(email)s.") % {"email": email} for email in missing]
+        )
     return [users[email] for email in emails]
 
 
 class InvitePersonForm(forms.Form):
-    email = forms.EmailField(label=_("Invite a person by e-mail address"),
-                             error_messages={"required": _("Enter the person's e-mail address.")})
+    email = forms.EmailField(
+        label=_("Invite a person by e-mail address"),
+        error_messages={"required": _("Enter the person's e-mail address.")},
+    )
 
     def __init__(self, *args, lookup, **kwargs):
         super().__init__(*args, **kwargs)
@@ -167,8 +206,9 @@ class AuthorityPickForm(forms.Form):
     """Choose a country, then one of its authorities (the list follows the country; works without JS)."""
 
     country = forms.ChoiceField(label=_("Country"), required=False)
-    authority = forms.TypedChoiceField(label=_("Authority"), coerce=int, empty_value=None,
-                                       error_messages={"required": _("Choose an authority.")})
+    authority = forms.TypedChoiceField(
+        label=_("Authority"), coerce=int, empty_value=None, error_messages={"required": _("Choose an authority.")}
+    )
 
     def __init__(self, *args, countries=(), authorities=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -179,19 +219,35 @@ class AuthorityPickForm(forms.Form):
 class ConsultationForm(forms.Form):
     """A private consultation: its name, handling mark, and who is invited (authorities and/or people)."""
 
-    name = forms.CharField(label=_("Subject"), max_length=200, error_messages={"required": _("Give the space a name.")},
-                           help_text=_("Seen by everyone invited. Avoid names of suspects or case numbers."))
-    description = forms.CharField(label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
-                                  max_length=2000)
-    default_tlp = forms.ChoiceField(label=_("Handling mark of new threads"), widget=forms.RadioSelect,
-                                    choices=tlp_choices, initial=TLP.AMBER)
-    people = forms.CharField(label=_("Invite people"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
-                             help_text=_("E-mail addresses of members, separated by commas or new lines."))
-    authorities = forms.TypedMultipleChoiceField(label=_("Invite authorities"), coerce=int, required=False,
-                                                 widget=forms.CheckboxSelectMultiple,
-                                                 help_text=_("Their current contact points with an account can read "
-                                                             "and write, and so will whoever takes over their "
-                                                             "seats."))
+    name = forms.CharField(
+        label=_("Subject"),
+        max_length=200,
+        error_messages={"required": _("Give the space a name.")},
+        help_text=_("Seen by everyone invited. Avoid names of suspects or case numbers."),
+    )
+    description = forms.CharField(
+        label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
+    default_tlp = forms.ChoiceField(
+        label=_("Handling mark of new threads"), widget=forms.RadioSelect, choices=tlp_choices, initial=TLP.AMBER
+    )
+    people = forms.CharField(
+        label=_("Invite people"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("E-mail addresses of members, separated by commas or new lines."),
+    )
+    authorities = forms.TypedMultipleChoiceField(
+        label=_("Invite authorities"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Their current contact points with an account can read "
+            "and write, and so will whoever takes over their "
+            "seats."
+        ),
+    )
     shown = forms.MultipleChoiceField(required=False, widget=forms.MultipleHiddenInput)
     country = forms.ChoiceField(label=_("Show the authorities of a country"), required=False)
 

@@ -44,14 +44,21 @@ class Space(models.Model):
     names = models.JSONField(_("names by language"), default=dict, blank=True)
     description = models.TextField(_("description"), blank=True)
     region_m49 = models.CharField(_("M49 region"), max_length=3, blank=True)
-    network = models.ForeignKey("reference.Network", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="spaces", verbose_name=_("network"))
-    retention_months = models.PositiveIntegerField(_("delete posts older than (months)"), null=True, blank=True,
-                                                   help_text=_("Empty keeps posts forever."))
-    default_tlp = models.CharField(_("default handling mark"), max_length=12, choices=TLP.choices,
-                                   default=TLP.GREEN)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    network = models.ForeignKey(
+        "reference.Network",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="spaces",
+        verbose_name=_("network"),
+    )
+    retention_months = models.PositiveIntegerField(
+        _("delete posts older than (months)"), null=True, blank=True, help_text=_("Empty keeps posts forever.")
+    )
+    default_tlp = models.CharField(_("default handling mark"), max_length=12, choices=TLP.choices, default=TLP.GREEN)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=dj_timezone.now)
     is_archived = models.BooleanField(_("archived"), default=False)
 
@@ -83,8 +90,9 @@ class SpaceMember(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.MEMBER)
     is_moderator = models.BooleanField(_("moderator"), default=False)
     notify_level = models.CharField(max_length=10, choices=NotifyLevel.choices, default=NotifyLevel.NORMAL)
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=dj_timezone.now)
 
     class Meta:
@@ -100,8 +108,9 @@ class SpaceAuthority(models.Model):
 
     space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="invited_authorities")
     authority = models.ForeignKey("directory.Authority", on_delete=models.CASCADE, related_name="+")
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=dj_timezone.now)
 
     class Meta:
@@ -130,8 +139,9 @@ class Thread(models.Model):
     tlp = models.CharField(_("handling mark"), max_length=12, choices=TLP.choices, default=TLP.GREEN)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.DISCUSSION)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    addressed_countries = models.ManyToManyField("reference.Country", blank=True, related_name="questions",
-                                                 verbose_name=_("addressed to"))
+    addressed_countries = models.ManyToManyField(
+        "reference.Country", blank=True, related_name="questions", verbose_name=_("addressed to")
+    )
     accepted_post = models.ForeignKey("Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=dj_timezone.now, db_index=True)
     last_post_at = models.DateTimeField(default=dj_timezone.now, db_index=True)
@@ -165,8 +175,9 @@ class Post(models.Model):
     edited_at = models.DateTimeField(null=True, blank=True)
     is_hidden = models.BooleanField(default=False)
     hidden_reason = models.CharField(max_length=300, blank=True)
-    hidden_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+")
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     search_text = models.TextField(editable=False, default="")
 
     class Meta:
@@ -199,10 +210,10 @@ class Mention(models.Model):
     """A person mentioned in a post (@name), or every contact point of a country (@BR) in the space."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="mentions")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="+")
-    country = models.ForeignKey("reference.Country", null=True, blank=True, on_delete=models.CASCADE,
-                                related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    country = models.ForeignKey("reference.Country", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
         verbose_name = _("mention")
@@ -255,8 +266,9 @@ class Flag(models.Model):
     reason = models.CharField(_("reason"), max_length=500)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(default=dj_timezone.now)
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

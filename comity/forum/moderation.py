@@ -72,8 +72,11 @@ def moderated_thread(user, pk) -> Thread:
 
 def moderated_flag(user, pk) -> Flag:
     """A flag on a post the user can read, in a space they moderate; 404 for everyone else."""
-    flag = Flag.objects.filter(pk=pk, post__in=permissions.posts_visible_to(user)).select_related(
-        "post__thread__space").first()
+    flag = (
+        Flag.objects.filter(pk=pk, post__in=permissions.posts_visible_to(user))
+        .select_related("post__thread__space")
+        .first()
+    )
     if flag is None or not permissions.can_moderate(user, flag.post.thread.space):
         raise Http404
     return flag
@@ -87,8 +90,9 @@ def moderated_spaces(user) -> QuerySet[Space]:
     if user.role in permissions.GLOBAL_MODERATORS:
         explicit = SpaceMember.objects.filter(user=user, is_moderator=True, state=SpaceMember.State.MEMBER)
         return visible.filter(~Q(kind=SpaceKind.PRIVATE) | Q(pk__in=explicit.values("space_id")))
-    return visible.filter(memberships__user=user, memberships__is_moderator=True,
-                          memberships__state=SpaceMember.State.MEMBER)
+    return visible.filter(
+        memberships__user=user, memberships__is_moderator=True, memberships__state=SpaceMember.State.MEMBER
+    )
 
 
 def flag_queue(*, user, space: Space | None = None) -> QuerySet[Flag]:
@@ -96,8 +100,7 @@ def flag_queue(*, user, space: Space | None = None) -> QuerySet[Flag]:
     flags = Flag.objects.filter(status=Flag.Status.OPEN, post__thread__space__in=moderated_spaces(user))
     if space is not None:
         flags = flags.filter(post__thread__space=space)
-    return flags.select_related("post__thread__space", "post__author__country", "reporter").order_by(
-        "created_at", "pk")
+    return flags.select_related("post__thread__space", "post__author__country", "reporter").order_by("created_at", "pk")
 
 
 # --- flags, hiding, restoring ------------------------------------------------------------------------------------
@@ -109,8 +112,10 @@ def _require_reader(actor, post: Post) -> None:
 
 
 def _require_moderator(actor, space: Space) -> None:
-    if not permissions.can_moderate(actor, space) or \
-            not permissions.spaces_visible_to(actor).filter(pk=space.pk).exists():
+    if (
+        not permissions.can_moderate(actor, space)
+        or not permissions.spaces_visible_to(actor).filter(pk=space.pk).exists()
+    ):
         raise PermissionDenied
 
 
@@ -137,8 +142,13 @@ def post_flag(*, actor, post: Post, reason: str) -> Flag:
         raise ValidationError({"reason": [_("You have already flagged this post; the moderators will look at it.")]})
     with transaction.atomic():
         flag = Flag.objects.create(post=post, reporter=actor, reason=reason)
-        audit_log(action=AuditAction.POST_FLAGGED, actor=actor, target=post, country=_country(actor),
-                  details={**_post_details(post), "flag": flag.pk})
+        audit_log(
+            action=AuditAction.POST_FLAGGED,
+            actor=actor,
+            target=post,
+            country=_country(actor),
+            details={**_post_details(post), "flag": flag.pk},
+        )
     return flag
 
 
@@ -159,8 +169,13 @@ def post_hide(*, actor, post: Post, reason: str) -> Post:
         post.is_hidden, post.hidden_reason, post.hidden_by = True, reason, actor
         post.save(update_fields=["is_hidden", "hidden_reason", "hidden_by"])
         flags = _resolve_flags(post, actor=actor, status=Flag.Status.HIDDEN)
-        audit_log(action=AuditAction.POST_HIDDEN, actor=actor, target=post, country=_country(actor),
-                  details={**_post_details(post), "reason": reason, "flags_resolved": flags})
+        audit_log(
+            action=AuditAction.POST_HIDDEN,
+            actor=actor,
+            target=post,
+            country=_country(actor),
+            details={**_post_details(post), "reason": reason, "flags_resolved": flags},
+        )
     return post
 
 
@@ -173,8 +188,13 @@ def post_restore(*, actor, post: Post) -> Post:
         post.is_hidden, post.hidden_reason, post.hidden_by = False, "", None
         post.save(update_fields=["is_hidden", "hidden_reason", "hidden_by"])
         flags = _resolve_flags(post, actor=actor, status=Flag.Status.DISMISSED)
-        audit_log(action=AuditAction.POST_RESTORED, actor=actor, target=post, country=_country(actor),
-                  details={**_post_details(post), "flags_resolved": flags})
+        audit_log(
+            action=AuditAction.POST_RESTORED,
+            actor=actor,
+            target=post,
+            country=_country(actor),
+            details={**_post_details(post), "flags_resolved": flags},
+        )
     return post
 
 
@@ -192,8 +212,13 @@ def flag_dismiss(*, actor, flag: Flag) -> None:
         raise ValidationError(_("The post is hidden; restore it instead."))
     with transaction.atomic():
         flags = _resolve_flags(post, actor=actor, status=Flag.Status.DISMISSED)
-        audit_log(action=AuditAction.POST_RESTORED, actor=actor, target=post, country=_country(actor),
-                  details={**_post_details(post), "dismissed": True, "flags_resolved": flags})
+        audit_log(
+            action=AuditAction.POST_RESTORED,
+            actor=actor,
+            target=post,
+            country=_country(actor),
+            details={**_post_details(post), "dismissed": True, "flags_resolved": flags},
+        )
 
 
 # --- threads -----------------------------------------------------------------------------------------------------
@@ -206,31 +231,56 @@ def _thread_toggle(*, actor, thread: Thread, field: str, value: bool, action: Au
     with transaction.atomic():
         setattr(thread, field, value)
         thread.save(update_fields=[field])
-        audit_log(action=action, actor=actor, target=thread, country=_country(actor),
-                  details={"space": thread.space_id})
+        audit_log(
+            action=action, actor=actor, target=thread, country=_country(actor), details={"space": thread.space_id}
+        )
     return thread
 
 
 def thread_lock(*, actor, thread: Thread) -> Thread:
     """Readers can no longer post; moderators still can."""
-    return _thread_toggle(actor=actor, thread=thread, field="is_locked", value=True,
-                          action=AuditAction.THREAD_LOCKED, already=_("The thread is already locked."))
+    return _thread_toggle(
+        actor=actor,
+        thread=thread,
+        field="is_locked",
+        value=True,
+        action=AuditAction.THREAD_LOCKED,
+        already=_("The thread is already locked."),
+    )
 
 
 def thread_unlock(*, actor, thread: Thread) -> Thread:
-    return _thread_toggle(actor=actor, thread=thread, field="is_locked", value=False,
-                          action=AuditAction.THREAD_UNLOCKED, already=_("The thread is not locked."))
+    return _thread_toggle(
+        actor=actor,
+        thread=thread,
+        field="is_locked",
+        value=False,
+        action=AuditAction.THREAD_UNLOCKED,
+        already=_("The thread is not locked."),
+    )
 
 
 def thread_pin(*, actor, thread: Thread) -> Thread:
     """Pinned threads come first in their space."""
-    return _thread_toggle(actor=actor, thread=thread, field="is_pinned", value=True,
-                          action=AuditAction.THREAD_PINNED, already=_("The thread is already pinned."))
+    return _thread_toggle(
+        actor=actor,
+        thread=thread,
+        field="is_pinned",
+        value=True,
+        action=AuditAction.THREAD_PINNED,
+        already=_("The thread is already pinned."),
+    )
 
 
 def thread_unpin(*, actor, thread: Thread) -> Thread:
-    return _thread_toggle(actor=actor, thread=thread, field="is_pinned", value=False,
-                          action=AuditAction.THREAD_UNPINNED, already=_("The thread is not pinned."))
+    return _thread_toggle(
+        actor=actor,
+        thread=thread,
+        field="is_pinned",
+        value=False,
+        action=AuditAction.THREAD_UNPINNED,
+        already=_("The thread is not pinned."),
+    )
 
 
 def move_targets(user, thread: Thread) -> QuerySet[Space]:
@@ -245,27 +295,43 @@ def thread_move(*, actor, thread: Thread, to_space: Space) -> Thread:
     from_space = thread.space
     _require_moderator(actor, from_space)
     if from_space.kind == SpaceKind.PRIVATE:
-        raise ValidationError({"space": [_(
-            "A thread of a private consultation cannot be moved: only the consultation's participants may read "
-            "it.")]})
+        raise ValidationError(
+            {
+                "space": [
+                    _(
+                        "A thread of a private consultation cannot be moved: only the consultation's participants "
+                        "may read "
+                        "it."
+                    )
+                ]
+            }
+        )
     if to_space is not None and thread.tlp == TLP.RED and to_space.kind != SpaceKind.PRIVATE:
-        raise ValidationError({"space": [_(
-            "A TLP:RED thread cannot be moved to a wider space: its readers were chosen for it.")]})
+        raise ValidationError(
+            {"space": [_("A TLP:RED thread cannot be moved to a wider space: its readers were chosen for it.")]}
+        )
     if to_space is None or not move_targets(actor, thread).filter(pk=to_space.pk).exists():
         raise ValidationError({"space": [_("Choose another open space that you moderate.")]})
     with transaction.atomic():
         thread.space = to_space
         thread.save(update_fields=["space"])
         hooks.thread_moved(thread=thread, to_space=to_space)
-        audit_log(action=AuditAction.THREAD_MOVED, actor=actor, target=thread, country=_country(actor),
-                  details={"from": from_space.pk, "to": to_space.pk})
+        audit_log(
+            action=AuditAction.THREAD_MOVED,
+            actor=actor,
+            target=thread,
+            country=_country(actor),
+            details={"from": from_space.pk, "to": to_space.pk},
+        )
     return thread
 
 
 def can_set_legal_hold(user, thread: Thread) -> bool:
     """The secretariat (every space it reads) and the space's moderators."""
-    return permissions.can_moderate(user, thread.space) and \
-        permissions.spaces_visible_to(user).filter(pk=thread.space_id).exists()
+    return (
+        permissions.can_moderate(user, thread.space)
+        and permissions.spaces_visible_to(user).filter(pk=thread.space_id).exists()
+    )
 
 
 def thread_legal_hold_set(*, actor, thread: Thread, reason: str) -> Thread:
@@ -278,8 +344,13 @@ def thread_legal_hold_set(*, actor, thread: Thread, reason: str) -> Thread:
     with transaction.atomic():
         thread.legal_hold = True
         thread.save(update_fields=["legal_hold"])
-        audit_log(action=AuditAction.LEGAL_HOLD_SET, actor=actor, target=thread, country=_country(actor),
-                  details={"space": thread.space_id, "reason": reason})
+        audit_log(
+            action=AuditAction.LEGAL_HOLD_SET,
+            actor=actor,
+            target=thread,
+            country=_country(actor),
+            details={"space": thread.space_id, "reason": reason},
+        )
     return thread
 
 
@@ -292,8 +363,13 @@ def thread_legal_hold_release(*, actor, thread: Thread, reason: str = "") -> Thr
     with transaction.atomic():
         thread.legal_hold = False
         thread.save(update_fields=["legal_hold"])
-        audit_log(action=AuditAction.LEGAL_HOLD_RELEASED, actor=actor, target=thread, country=_country(actor),
-                  details={"space": thread.space_id, "reason": reason})
+        audit_log(
+            action=AuditAction.LEGAL_HOLD_RELEASED,
+            actor=actor,
+            target=thread,
+            country=_country(actor),
+            details={"space": thread.space_id, "reason": reason},
+        )
     return thread
 
 
@@ -302,22 +378,35 @@ def thread_legal_hold_release(*, actor, thread: Thread, reason: str = "") -> Thr
 
 def space_retention_set(*, actor, space: Space, months: int | None) -> Space:
     """Keep posts forever (None) or delete those older than N months (1 to 1200) with `purge_forum`."""
-    if not permissions.can_manage_space(actor, space) or \
-            not permissions.spaces_visible_to(actor).filter(pk=space.pk).exists():
+    if (
+        not permissions.can_manage_space(actor, space)
+        or not permissions.spaces_visible_to(actor).filter(pk=space.pk).exists()
+    ):
         raise PermissionDenied
-    if months is not None and (isinstance(months, bool) or not isinstance(months, int)
-                               or not 1 <= months <= MAX_RETENTION_MONTHS):
-        raise ValidationError({"retention_months": [_(
-            "Give a whole number of months from 1 to %(max)s, or keep posts forever.") % {
-            "max": MAX_RETENTION_MONTHS}]})
+    if months is not None and (
+        isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= MAX_RETENTION_MONTHS
+    ):
+        raise ValidationError(
+            {
+                "retention_months": [
+                    _("Give a whole number of months from 1 to %(max)s, or keep posts forever.")
+                    % {"max": MAX_RETENTION_MONTHS}
+                ]
+            }
+        )
     if space.retention_months == months:
         return space
     with transaction.atomic():
         previous = space.retention_months
         space.retention_months = months
         space.save(update_fields=["retention_months"])
-        audit_log(action=AuditAction.SPACE_UPDATED, actor=actor, target=space, country=_country(actor),
-                  details={"retention_months": {"from": previous, "to": months}})
+        audit_log(
+            action=AuditAction.SPACE_UPDATED,
+            actor=actor,
+            target=space,
+            country=_country(actor),
+            details={"retention_months": {"from": previous, "to": months}},
+        )
     return space
 
 
@@ -364,28 +453,46 @@ def posts_purge(*, now: dt.datetime | None = None, dry_run: bool = False) -> lis
             if not rows:
                 continue
             thread_ids = sorted({thread_id for _pk, thread_id in rows})
-            emptied = list(Thread.objects.filter(pk__in=thread_ids).annotate(
-                recent=Count("posts", filter=Q(posts__created_at__gte=cutoff))).filter(recent=0).values_list(
-                "pk", flat=True))
-            entry = SpacePurge(space_id=space.pk, slug=space.slug, retention_months=space.retention_months,
-                               cutoff=cutoff, posts=len(rows), threads=len(emptied))
+            emptied = list(
+                Thread.objects.filter(pk__in=thread_ids)
+                .annotate(recent=Count("posts", filter=Q(posts__created_at__gte=cutoff)))
+                .filter(recent=0)
+                .values_list("pk", flat=True)
+            )
+            entry = SpacePurge(
+                space_id=space.pk,
+                slug=space.slug,
+                retention_months=space.retention_months,
+                cutoff=cutoff,
+                posts=len(rows),
+                threads=len(emptied),
+            )
             report.append(entry)
             if dry_run:
                 continue
             post_ids = [pk for pk, _thread in rows]
             for start in range(0, len(post_ids), PURGE_BATCH):
-                batch = post_ids[start:start + PURGE_BATCH]
+                batch = post_ids[start : start + PURGE_BATCH]
                 _delete_post_attachments(batch)
                 Post.objects.filter(pk__in=batch).delete()
             Thread.objects.filter(pk__in=emptied).delete()
             remaining = Thread.objects.filter(pk__in=thread_ids).annotate(
-                n=Count("posts"), last_id=Max("posts__pk"), last_at=Max("posts__created_at"))
+                n=Count("posts"), last_id=Max("posts__pk"), last_at=Max("posts__created_at")
+            )
             for thread in remaining:
-                Thread.objects.filter(pk=thread.pk).update(post_count=thread.n, last_post_id_cache=thread.last_id,
-                                                           last_post_at=thread.last_at)
-            audit_log(action=AuditAction.POSTS_PURGED, target=space,
-                      details={"posts": entry.posts, "threads": entry.threads, "cutoff": cutoff,
-                               "retention_months": space.retention_months})
+                Thread.objects.filter(pk=thread.pk).update(
+                    post_count=thread.n, last_post_id_cache=thread.last_id, last_post_at=thread.last_at
+                )
+            audit_log(
+                action=AuditAction.POSTS_PURGED,
+                target=space,
+                details={
+                    "posts": entry.posts,
+                    "threads": entry.threads,
+                    "cutoff": cutoff,
+                    "retention_months": space.retention_months,
+                },
+            )
     return report
 
 
@@ -399,10 +506,13 @@ def tlp_definition(tlp: str) -> str:
     return {
         TLP.CLEAR: _("Recipients can spread this to the world; there is no limit on disclosure."),
         TLP.GREEN: _("Limited disclosure: recipients can spread this within their community, not publicly."),
-        TLP.AMBER: _("Limited disclosure: recipients can only spread this on a need-to-know basis within their "
-                     "organization and its clients."),
-        TLP.AMBER_STRICT: _("Limited disclosure: recipients can only spread this on a need-to-know basis within "
-                            "their organization."),
+        TLP.AMBER: _(
+            "Limited disclosure: recipients can only spread this on a need-to-know basis within their "
+            "organization and its clients."
+        ),
+        TLP.AMBER_STRICT: _(
+            "Limited disclosure: recipients can only spread this on a need-to-know basis within their organization."
+        ),
         TLP.RED: _("For the eyes and ears of individual recipients only; no further disclosure."),
     }[TLP(tlp)]
 
@@ -424,14 +534,20 @@ def _export_lines(thread: Thread, fmt: str, exported_by: str, at: dt.datetime) -
     markdown_format = fmt == "markdown"
     yield (f"**{banner}**\n\n" if markdown_format else f"{banner}\n\n")
     yield (f"# {thread.title}\n\n" if markdown_format else f"{thread.title}\n{'=' * len(thread.title)}\n\n")
-    yield _("Space: %(space)s. Exported by %(person)s on %(time)s (UTC).") % {
-        "space": thread.space.name, "person": exported_by, "time": at.strftime("%Y-%m-%d %H:%M")} + "\n\n"
+    yield (
+        _("Space: %(space)s. Exported by %(person)s on %(time)s (UTC).")
+        % {"space": thread.space.name, "person": exported_by, "time": at.strftime("%Y-%m-%d %H:%M")}
+        + "\n\n"
+    )
     posts = Post.objects.filter(thread=thread).select_related("author__country").order_by("created_at", "pk")
     for post in posts.iterator(chunk_size=500):
         country = f" ({post.author.country.iso2})" if post.author.country_id else ""
         heading = _("%(author)s%(country)s, %(time)s UTC, language: %(language)s") % {
-            "author": post.author.display_name, "country": country,
-            "time": post.created_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M"), "language": post.language}
+            "author": post.author.display_name,
+            "country": country,
+            "time": post.created_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M"),
+            "language": post.language,
+        }
         yield "---\n\n"
         yield (f"### {heading}\n\n" if markdown_format else f"{heading}\n\n")
         body = _("[This post was hidden by a moderator.]") if post.is_hidden else post.body.strip()
@@ -447,13 +563,25 @@ def thread_export(*, actor, thread: Thread, fmt: str) -> ThreadExport:
     if fmt not in EXPORT_FORMATS:
         raise ValidationError({"format": [_("Choose Markdown or plain text.")]})
     if not can_export(thread):
-        raise ValidationError(_("TLP:RED threads cannot be exported: their content is for the eyes and ears of "
-                                "the participants only and never leaves Comity."))
+        raise ValidationError(
+            _(
+                "TLP:RED threads cannot be exported: their content is for the eyes and ears of "
+                "the participants only and never leaves Comity."
+            )
+        )
     at = timezone.now()
-    audit_log(action=AuditAction.THREAD_EXPORTED, actor=actor, target=thread, country=_country(actor),
-              details={"space": thread.space_id, "format": fmt, "tlp": thread.tlp, "posts": thread.post_count})
+    audit_log(
+        action=AuditAction.THREAD_EXPORTED,
+        actor=actor,
+        target=thread,
+        country=_country(actor),
+        details={"space": thread.space_id, "format": fmt, "tlp": thread.tlp, "posts": thread.post_count},
+    )
     extension = "md" if fmt == "markdown" else "txt"
     name = slugify(thread.title)[:60] or "thread"
     content_type = "text/markdown; charset=utf-8" if fmt == "markdown" else "text/plain; charset=utf-8"
-    return ThreadExport(filename=f"comity-thread-{thread.pk}-{name}.{extension}", content_type=content_type,
-                        chunks=_export_lines(thread, fmt, actor.display_name, at))
+    return ThreadExport(
+        filename=f"comity-thread-{thread.pk}-{name}.{extension}",
+        content_type=content_type,
+        chunks=_export_lines(thread, fmt, actor.display_name, at),
+    )

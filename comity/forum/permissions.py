@@ -24,8 +24,9 @@ def _rule(user) -> Q:
     rule = Q(kind=SpaceKind.PLENARY)
     country = user.country if user.country_id else None
     if country is not None:
-        regions = [code for code in (country.region_m49, country.subregion_m49, country.intermediate_region_m49)
-                   if code]
+        regions = [
+            code for code in (country.region_m49, country.subregion_m49, country.intermediate_region_m49) if code
+        ]
         if regions:
             rule |= Q(kind=SpaceKind.REGIONAL, region_m49__in=regions)
         rule |= Q(kind=SpaceKind.NETWORK, network__memberships__country_id=country.pk)
@@ -43,8 +44,11 @@ def spaces_visible_to(user) -> QuerySet[Space]:
         explicit = SpaceMember.objects.filter(user=user, state=SpaceMember.State.MEMBER).values("space_id")
         removed = SpaceMember.objects.filter(user=user, state=SpaceMember.State.REMOVED).values("space_id")
         authorities = Contact.objects.filter(user=user, end_date__isnull=True).values("authority_id")
-        condition = _rule(user) | Q(pk__in=explicit) | Q(kind=SpaceKind.PRIVATE,
-                                                          invited_authorities__authority_id__in=authorities)
+        condition = (
+            _rule(user)
+            | Q(pk__in=explicit)
+            | Q(kind=SpaceKind.PRIVATE, invited_authorities__authority_id__in=authorities)
+        )
         if user.is_secretariat:
             condition |= ~Q(kind=SpaceKind.PRIVATE)  # the secretariat reads every space except private ones
         cached = frozenset(Space.objects.filter(condition).exclude(pk__in=removed).values_list("pk", flat=True))
@@ -62,8 +66,11 @@ def joinable_spaces(user) -> QuerySet[Space]:
     if not is_member(user):
         return Space.objects.none()
     removed = SpaceMember.objects.filter(user=user, state=SpaceMember.State.REMOVED).values("space_id")
-    return Space.objects.filter(kind=SpaceKind.THEMATIC, is_archived=False).exclude(
-        pk__in=spaces_visible_to(user).values("pk")).exclude(pk__in=removed)
+    return (
+        Space.objects.filter(kind=SpaceKind.THEMATIC, is_archived=False)
+        .exclude(pk__in=spaces_visible_to(user).values("pk"))
+        .exclude(pk__in=removed)
+    )
 
 
 def threads_visible_to(user) -> QuerySet[Thread]:
@@ -78,7 +85,8 @@ def posts_visible_to(user) -> QuerySet[Post]:
     if user.role in GLOBAL_MODERATORS:
         return qs
     moderated = SpaceMember.objects.filter(user=user, is_moderator=True, state=SpaceMember.State.MEMBER).values(
-        "space_id")
+        "space_id"
+    )
     return qs.filter(Q(is_hidden=False) | Q(thread__space_id__in=moderated))
 
 
@@ -87,8 +95,9 @@ def can_moderate(user, space: Space) -> bool:
         return False
     if user.role in GLOBAL_MODERATORS and space.kind != SpaceKind.PRIVATE:
         return True
-    return SpaceMember.objects.filter(space=space, user=user, is_moderator=True,
-                                      state=SpaceMember.State.MEMBER).exists()
+    return SpaceMember.objects.filter(
+        space=space, user=user, is_moderator=True, state=SpaceMember.State.MEMBER
+    ).exists()
 
 
 def can_post(user, thread: Thread) -> bool:

@@ -90,8 +90,9 @@ def post_search(*, user, terms: list[str], filters: SearchFilters | None = None)
         if filters.author.isdigit():
             posts = posts.filter(author_id=int(filters.author))
         else:
-            posts = posts.filter(Q(author__full_name__icontains=filters.author)
-                                 | Q(author__email__icontains=filters.author))
+            posts = posts.filter(
+                Q(author__full_name__icontains=filters.author) | Q(author__email__icontains=filters.author)
+            )
     if filters.date_from:
         posts = posts.filter(created_at__gte=_day_start(filters.date_from))
     if filters.date_to:
@@ -118,7 +119,7 @@ def highlight(text: str, terms: list[str]) -> Markup:
         return escape(text)
     out, last = [], 0
     for match in pattern.finditer(text):
-        out.append(escape(text[last:match.start()]))
+        out.append(escape(text[last : match.start()]))
         out.append(Markup("<mark>%s</mark>") % match.group(0))
         last = match.end()
     out.append(escape(text[last:]))
@@ -161,5 +162,7 @@ class Hit:
 
 
 def hits(posts, terms: list[str]) -> list[Hit]:
-    return [Hit(post=post, title=highlight(post.thread.title, terms), snippet=snippet(post_plain_text(post), terms))
-            for post in posts]
+    return [
+        Hit(post=post, title=highlight(post.thread.title, terms), snippet=snippet(post_plain_text(post), terms))
+        for post in posts
+    ]

@@ -58,9 +58,15 @@ def space_get_for(*, user, slug: str) -> Space:
 
 def unread_threads_by_space(*, user, space_ids) -> dict[int, int]:
     """{space id: number of threads with posts newer than the user's read marker}, in one query."""
-    rows = (Thread.objects.filter(space_id__in=space_ids).annotate(read_up_to=_read_up_to(user))
-            .filter(last_post_id_cache__gt=F("read_up_to")).order_by().values("space_id")
-            .annotate(unread=Count("pk")).values_list("space_id", "unread"))
+    rows = (
+        Thread.objects.filter(space_id__in=space_ids)
+        .annotate(read_up_to=_read_up_to(user))
+        .filter(last_post_id_cache__gt=F("read_up_to"))
+        .order_by()
+        .values("space_id")
+        .annotate(unread=Count("pk"))
+        .values_list("space_id", "unread")
+    )
     return dict(rows)
 
 
@@ -101,15 +107,30 @@ def space_roster(*, space: Space) -> SpaceRoster:
     """Who was invited to a space explicitly: people, removed people, and authorities with their contacts."""
     from comity.directory.models import Contact
 
-    rows = list(SpaceMember.objects.filter(space=space).exclude(state=SETTINGS_ONLY)
-                .select_related("user", "user__country").order_by("user__full_name", "pk"))
-    contacts = Prefetch("authority__contacts", to_attr="current_holders", queryset=Contact.objects.filter(
-        end_date__isnull=True, user__isnull=False, user__is_active=True).select_related("user").order_by("name"))
-    authorities = list(SpaceAuthority.objects.filter(space=space).select_related("authority", "authority__country")
-                       .prefetch_related(contacts).order_by("authority__country__name_en", "authority__official_name"))
-    return SpaceRoster(members=[row for row in rows if row.state == SpaceMember.State.MEMBER],
-                       removed=[row for row in rows if row.state == SpaceMember.State.REMOVED],
-                       authorities=authorities)
+    rows = list(
+        SpaceMember.objects.filter(space=space)
+        .exclude(state=SETTINGS_ONLY)
+        .select_related("user", "user__country")
+        .order_by("user__full_name", "pk")
+    )
+    contacts = Prefetch(
+        "authority__contacts",
+        to_attr="current_holders",
+        queryset=Contact.objects.filter(end_date__isnull=True, user__isnull=False, user__is_active=True)
+        .select_related("user")
+        .order_by("name"),
+    )
+    authorities = list(
+        SpaceAuthority.objects.filter(space=space)
+        .select_related("authority", "authority__country")
+        .prefetch_related(contacts)
+        .order_by("authority__country__name_en", "authority__official_name")
+    )
+    return SpaceRoster(
+        members=[row for row in rows if row.state == SpaceMember.State.MEMBER],
+        removed=[row for row in rows if row.state == SpaceMember.State.REMOVED],
+        authorities=authorities,
+    )
 
 
 # --- threads -----------------------------------------------------------------------------------------------------
@@ -117,19 +138,30 @@ def space_roster(*, space: Space) -> SpaceRoster:
 
 def thread_list(*, user, space: Space) -> QuerySet[Thread]:
     """A space's threads, pinned first then by last activity, each with the viewer's unread count."""
-    unread = (Post.objects.filter(thread=OuterRef("pk"), pk__gt=OuterRef("read_up_to")).order_by()
-              .values("thread").annotate(n=Count("pk")).values("n"))
-    return (permissions.threads_visible_to(user).filter(space=space).select_related("author")
-            .prefetch_related("addressed_countries")
-            .annotate(read_up_to=_read_up_to(user))
-            .annotate(unread_count=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)))
-            .order_by("-is_pinned", "-last_post_at", "-pk"))
+    unread = (
+        Post.objects.filter(thread=OuterRef("pk"), pk__gt=OuterRef("read_up_to"))
+        .order_by()
+        .values("thread")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        permissions.threads_visible_to(user)
+        .filter(space=space)
+        .select_related("author")
+        .prefetch_related("addressed_countries")
+        .annotate(read_up_to=_read_up_to(user))
+        .annotate(unread_count=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)))
+        .order_by("-is_pinned", "-last_post_at", "-pk")
+    )
 
 
 def thread_get_for(*, user, pk) -> Thread:
-    qs = (permissions.threads_visible_to(user).select_related("space", "space__network", "author",
-                                                               "accepted_post", "accepted_post__author")
-          .prefetch_related("addressed_countries"))
+    qs = (
+        permissions.threads_visible_to(user)
+        .select_related("space", "space__network", "author", "accepted_post", "accepted_post__author")
+        .prefetch_related("addressed_countries")
+    )
     return get_visible_or_404(qs, pk=pk)
 
 
@@ -150,8 +182,12 @@ def thread_posts(*, thread: Thread) -> QuerySet[Post]:
 
     Hidden posts stay in the list (the page shows a placeholder to non-moderators), so pages, anchors and
     the read position are the same for every reader."""
-    return (Post.objects.filter(thread=thread).select_related("author", "author__country")
-            .annotate(revision_count=Count("revisions")).order_by("created_at", "pk"))
+    return (
+        Post.objects.filter(thread=thread)
+        .select_related("author", "author__country")
+        .annotate(revision_count=Count("revisions"))
+        .order_by("created_at", "pk")
+    )
 
 
 def post_get_for(*, user, pk) -> Post:
@@ -170,8 +206,12 @@ def post_in_thread_for(*, user, thread: Thread, pk) -> Post | None:
 
 def post_number(post: Post) -> int:
     """The post's place in its thread in reading order (the first post is 1)."""
-    return Post.objects.filter(thread_id=post.thread_id).filter(
-        Q(created_at__lt=post.created_at) | Q(created_at=post.created_at, pk__lt=post.pk)).count() + 1
+    return (
+        Post.objects.filter(thread_id=post.thread_id)
+        .filter(Q(created_at__lt=post.created_at) | Q(created_at=post.created_at, pk__lt=post.pk))
+        .count()
+        + 1
+    )
 
 
 def post_page(post: Post) -> int:
@@ -189,8 +229,12 @@ def first_unread(*, user, thread: Thread, read_up_to: int | None = None) -> Posi
     """Where the first post after the user's read marker is: its id and its page (None when all is read)."""
     if read_up_to is None:
         read_up_to = read_marker(user=user, thread=thread)
-    post = (Post.objects.filter(thread=thread, pk__gt=read_up_to).order_by("created_at", "pk")
-            .only("pk", "created_at", "thread_id").first())
+    post = (
+        Post.objects.filter(thread=thread, pk__gt=read_up_to)
+        .order_by("created_at", "pk")
+        .only("pk", "created_at", "thread_id")
+        .first()
+    )
     if post is None:
         return None
     return Position(post.pk, post_page(post))

@@ -67,9 +67,20 @@ def _clean_text_and_language(body: str, language: str, errors: dict[str, list[st
 # --- spaces -----------------------------------------------------------------------------------------------
 
 
-def space_create(*, actor, kind: str, name: str, slug: str = "", description: str = "", region_m49: str = "",
-                 network=None, default_tlp: str = TLP.GREEN, invite_users=(), invite_authorities=(),
-                 retention_months: int | None = None) -> Space:
+def space_create(
+    *,
+    actor,
+    kind: str,
+    name: str,
+    slug: str = "",
+    description: str = "",
+    region_m49: str = "",
+    network=None,
+    default_tlp: str = TLP.GREEN,
+    invite_users=(),
+    invite_authorities=(),
+    retention_months: int | None = None,
+) -> Space:
     """Plenary, regional, network and thematic spaces: secretariat. Private consultations: any member."""
     if not permissions.can_open_consultation(actor):
         raise PermissionDenied
@@ -94,22 +105,38 @@ def space_create(*, actor, kind: str, name: str, slug: str = "", description: st
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        space = Space.objects.create(kind=kind, name=name.strip(), slug=slug, description=description,
-                                     region_m49=region_m49, network=network, default_tlp=default_tlp,
-                                     created_by=actor, retention_months=retention_months)
+        space = Space.objects.create(
+            kind=kind,
+            name=name.strip(),
+            slug=slug,
+            description=description,
+            region_m49=region_m49,
+            network=network,
+            default_tlp=default_tlp,
+            created_by=actor,
+            retention_months=retention_months,
+        )
         if kind in (SpaceKind.PRIVATE, SpaceKind.THEMATIC):
-            SpaceMember.objects.create(space=space, user=actor, is_moderator=kind == SpaceKind.PRIVATE,
-                                       added_by=actor)
+            SpaceMember.objects.create(space=space, user=actor, is_moderator=kind == SpaceKind.PRIVATE, added_by=actor)
         for user in invite_users:
-            SpaceMember.objects.update_or_create(space=space, user=user, defaults={
-                "state": SpaceMember.State.MEMBER, "added_by": actor})
+            SpaceMember.objects.update_or_create(
+                space=space, user=user, defaults={"state": SpaceMember.State.MEMBER, "added_by": actor}
+            )
         for authority in invite_authorities:
             SpaceAuthority.objects.get_or_create(space=space, authority=authority, defaults={"added_by": actor})
         # A private consultation's name can reveal a case: the audit log, read by people outside it, keeps ids.
-        audit_log(action=AuditAction.SPACE_CREATED, actor=actor, target=space, country=_country(actor),
-                  details={"kind": kind, "name": space.name if kind != SpaceKind.PRIVATE else "",
-                           "users": [u.pk for u in invite_users],
-                           "authorities": [a.pk for a in invite_authorities]})
+        audit_log(
+            action=AuditAction.SPACE_CREATED,
+            actor=actor,
+            target=space,
+            country=_country(actor),
+            details={
+                "kind": kind,
+                "name": space.name if kind != SpaceKind.PRIVATE else "",
+                "users": [u.pk for u in invite_users],
+                "authorities": [a.pk for a in invite_authorities],
+            },
+        )
     permissions.forget(actor)
     return space
 
@@ -119,13 +146,19 @@ def space_member_add(*, actor, space: Space, user=None, authority=None) -> None:
         raise PermissionDenied
     with transaction.atomic():
         if user is not None:
-            SpaceMember.objects.update_or_create(space=space, user=user, defaults={
-                "state": SpaceMember.State.MEMBER, "added_by": actor})
+            SpaceMember.objects.update_or_create(
+                space=space, user=user, defaults={"state": SpaceMember.State.MEMBER, "added_by": actor}
+            )
             permissions.forget(user)
         if authority is not None:
             SpaceAuthority.objects.get_or_create(space=space, authority=authority, defaults={"added_by": actor})
-        audit_log(action=AuditAction.SPACE_MEMBER_ADDED, actor=actor, target=space, country=_country(actor),
-                  details={"user": getattr(user, "pk", None), "authority": getattr(authority, "pk", None)})
+        audit_log(
+            action=AuditAction.SPACE_MEMBER_ADDED,
+            actor=actor,
+            target=space,
+            country=_country(actor),
+            details={"user": getattr(user, "pk", None), "authority": getattr(authority, "pk", None)},
+        )
 
 
 def space_member_remove(*, actor, space: Space, user=None, authority=None) -> None:
@@ -134,13 +167,21 @@ def space_member_remove(*, actor, space: Space, user=None, authority=None) -> No
         raise PermissionDenied
     with transaction.atomic():
         if user is not None:
-            SpaceMember.objects.update_or_create(space=space, user=user, defaults={
-                "state": SpaceMember.State.REMOVED, "is_moderator": False, "added_by": actor})
+            SpaceMember.objects.update_or_create(
+                space=space,
+                user=user,
+                defaults={"state": SpaceMember.State.REMOVED, "is_moderator": False, "added_by": actor},
+            )
             permissions.forget(user)
         if authority is not None:
             SpaceAuthority.objects.filter(space=space, authority=authority).delete()
-        audit_log(action=AuditAction.SPACE_MEMBER_REMOVED, actor=actor, target=space, country=_country(actor),
-                  details={"user": getattr(user, "pk", None), "authority": getattr(authority, "pk", None)})
+        audit_log(
+            action=AuditAction.SPACE_MEMBER_REMOVED,
+            actor=actor,
+            target=space,
+            country=_country(actor),
+            details={"user": getattr(user, "pk", None), "authority": getattr(authority, "pk", None)},
+        )
 
 
 def space_join(*, actor, space: Space) -> None:
@@ -181,8 +222,17 @@ def _apply_mentions(post: Post) -> None:
     Mention.objects.bulk_create(rows)
 
 
-def thread_create(*, actor, space: Space, title: str, body: str, tlp: str | None = None,
-                  kind: str = Thread.Kind.DISCUSSION, addressed_countries=(), language: str = "en") -> Thread:
+def thread_create(
+    *,
+    actor,
+    space: Space,
+    title: str,
+    body: str,
+    tlp: str | None = None,
+    kind: str = Thread.Kind.DISCUSSION,
+    addressed_countries=(),
+    language: str = "en",
+) -> Thread:
     if not permissions.can_start_thread(actor, space):
         raise PermissionDenied
     errors: dict[str, list[str]] = {}
@@ -201,26 +251,45 @@ def thread_create(*, actor, space: Space, title: str, body: str, tlp: str | None
         raise ValidationError(errors)
     with transaction.atomic():
         now = timezone.now()
-        thread = Thread.objects.create(space=space, title=title.strip()[:200], author=actor, tlp=tlp, kind=kind,
-                                       created_at=now, last_post_at=now)
+        thread = Thread.objects.create(
+            space=space, title=title.strip()[:200], author=actor, tlp=tlp, kind=kind, created_at=now, last_post_at=now
+        )
         thread.addressed_countries.set(addressed_countries)
         _post_insert(actor=actor, thread=thread, body=body, language=language)
-        audit_log(action=AuditAction.THREAD_CREATED, actor=actor, target=thread, country=_country(actor),
-                  details={"space": space.pk, "tlp": tlp, "kind": kind,
-                           "addressed": sorted(c.iso2 for c in addressed_countries)})
+        audit_log(
+            action=AuditAction.THREAD_CREATED,
+            actor=actor,
+            target=thread,
+            country=_country(actor),
+            details={
+                "space": space.pk,
+                "tlp": tlp,
+                "kind": kind,
+                "addressed": sorted(c.iso2 for c in addressed_countries),
+            },
+        )
     thread.refresh_from_db()
     return thread
 
 
 def _post_insert(*, actor, thread: Thread, body: str, language: str, quote_of: Post | None = None) -> Post:
     now = timezone.now()
-    post = Post.objects.create(thread=thread, author=actor, body=body, body_html=markdown.render(body),
-                               language=language, quote_of=quote_of, created_at=now,
-                               search_text=markdown.plain_text(body))
-    Thread.objects.filter(pk=thread.pk).update(post_count=F("post_count") + 1, last_post_at=now,
-                                               last_post_id_cache=post.pk)
-    ReadMarker.objects.update_or_create(user=actor, thread=thread, defaults={
-        "last_read_post_id": post.pk, "updated_at": now})
+    post = Post.objects.create(
+        thread=thread,
+        author=actor,
+        body=body,
+        body_html=markdown.render(body),
+        language=language,
+        quote_of=quote_of,
+        created_at=now,
+        search_text=markdown.plain_text(body),
+    )
+    Thread.objects.filter(pk=thread.pk).update(
+        post_count=F("post_count") + 1, last_post_at=now, last_post_id_cache=post.pk
+    )
+    ReadMarker.objects.update_or_create(
+        user=actor, thread=thread, defaults={"last_read_post_id": post.pk, "updated_at": now}
+    )
     _apply_mentions(post)
     transaction.on_commit(lambda: hooks.post_created(post_id=post.pk))
     return post
@@ -237,8 +306,12 @@ def post_create(*, actor, thread: Thread, body: str, language: str = "en", quote
         raise ValidationError(errors)
     with transaction.atomic():
         post = _post_insert(actor=actor, thread=thread, body=body, language=language, quote_of=quote_of)
-        if thread.kind == Thread.Kind.QUESTION and thread.status == Thread.Status.OPEN and actor.country_id and \
-                thread.addressed_countries.filter(pk=actor.country_id).exists():
+        if (
+            thread.kind == Thread.Kind.QUESTION
+            and thread.status == Thread.Status.OPEN
+            and actor.country_id
+            and thread.addressed_countries.filter(pk=actor.country_id).exists()
+        ):
             Thread.objects.filter(pk=thread.pk).update(status=Thread.Status.ANSWERED)
     return post
 
@@ -300,7 +373,8 @@ def space_notify_level_set(*, actor, space: Space, level: str) -> SpaceMember:
         raise ValidationError({"level": [_("Unknown notification level.")]})
     with transaction.atomic():
         membership, created = SpaceMember.objects.get_or_create(
-            space=space, user=actor, defaults={"state": SETTINGS_ONLY, "notify_level": level})
+            space=space, user=actor, defaults={"state": SETTINGS_ONLY, "notify_level": level}
+        )
         if not created and membership.notify_level != level:
             membership.notify_level = level
             membership.save(update_fields=["notify_level"])
@@ -310,8 +384,12 @@ def space_notify_level_set(*, actor, space: Space, level: str) -> SpaceMember:
 
 def space_notify_level(*, user, space: Space) -> str:
     """The level a reader chose for a space (normal when they never chose)."""
-    level = SpaceMember.objects.filter(space=space, user=user).exclude(state=SpaceMember.State.REMOVED).values_list(
-        "notify_level", flat=True).first()
+    level = (
+        SpaceMember.objects.filter(space=space, user=user)
+        .exclude(state=SpaceMember.State.REMOVED)
+        .values_list("notify_level", flat=True)
+        .first()
+    )
     return level or NotifyLevel.NORMAL
 
 
@@ -324,6 +402,7 @@ def thread_subscription_set(*, actor, thread: Thread, level: str) -> ThreadSubsc
     if not level:
         ThreadSubscription.objects.filter(user=actor, thread=thread).delete()
         return None
-    subscription, _created = ThreadSubscription.objects.update_or_create(user=actor, thread=thread,
-                                                                         defaults={"level": level})
+    subscription, _created = ThreadSubscription.objects.update_or_create(
+        user=actor, thread=thread, defaults={"level": level}
+    )
     return subscription

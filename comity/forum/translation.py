@@ -91,9 +91,10 @@ def available_for(thread: Thread) -> bool:
 
 
 def refusal_message(thread: Thread) -> str:
-    return _("This thread is marked %(mark)s. Its text may not leave Comity, so it is not sent to the translation "
-             "service, which is not run by the network. Ask a colleague who reads the language, or the author.") % {
-        "mark": TLP(thread.tlp).label}
+    return _(
+        "This thread is marked %(mark)s. Its text may not leave Comity, so it is not sent to the translation "
+        "service, which is not run by the network. Ask a colleague who reads the language, or the author."
+    ) % {"mark": TLP(thread.tlp).label}
 
 
 # --- languages and glossary --------------------------------------------------------------------------------------
@@ -174,20 +175,30 @@ def _call_service(*, text: str, source: str, target: str) -> str:
     url = service_url().rstrip("/") + "/translate"
     if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
         raise TranslationFailed(_("The translation service is not configured correctly."))
-    payload = {"q": text, "source": SERVICE_CODES.get(source, source), "target": SERVICE_CODES.get(target, target),
-               "format": "text"}
+    payload = {
+        "q": text,
+        "source": SERVICE_CODES.get(source, source),
+        "target": SERVICE_CODES.get(target, target),
+        "format": "text",
+    }
     key = getattr(settings, "COMITY_TRANSLATE_API_KEY", "")
     if key:
         payload["api_key"] = key
-    request = urllib.request.Request(url, data=json.dumps(payload).encode("utf-8"), method="POST",  # noqa: S310
-                                     headers={"Content-Type": "application/json", "Accept": "application/json"})
+    request = urllib.request.Request(  # noqa: S310 - scheme checked above
+        url,
+        data=json.dumps(payload).encode("utf-8"),
+        method="POST",
+        headers={"Content-Type": "application/json", "Accept": "application/json"},
+    )
     timeout = float(getattr(settings, "COMITY_TRANSLATE_TIMEOUT", DEFAULT_TIMEOUT))
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - scheme checked above
             raw = response.read(MAX_RESPONSE_BYTES + 1)
     except urllib.error.HTTPError as exc:
-        raise TranslationFailed(_("The translation service refused the request (HTTP %(status)s). Try again later "
-                                  "or tell the secretariat.") % {"status": exc.code}) from exc
+        raise TranslationFailed(
+            _("The translation service refused the request (HTTP %(status)s). Try again later or tell the secretariat.")
+            % {"status": exc.code}
+        ) from exc
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         raise TranslationFailed(_("The translation service did not answer. Try again later.")) from exc
     if len(raw) > MAX_RESPONSE_BYTES:
@@ -221,11 +232,22 @@ def post_translate(*, actor, post: Post, target: str) -> TranslationResult:
     if source == target:
         raise ValidationError({"target": [_("This post is already in that language.")]})
     protected, found = protect(post.body, source)
-    audit_log(action=AuditAction.TRANSLATION_REQUESTED, actor=actor, target=post,
-              country=actor.country.iso2 if actor.country_id else "",
-              details={"post": post.pk, "thread": thread.pk, "space": thread.space_id, "tlp": thread.tlp,
-                       "source": source, "target": target, "self_hosted": is_self_hosted(),
-                       "glossary_terms": len(found)})
+    audit_log(
+        action=AuditAction.TRANSLATION_REQUESTED,
+        actor=actor,
+        target=post,
+        country=actor.country.iso2 if actor.country_id else "",
+        details={
+            "post": post.pk,
+            "thread": thread.pk,
+            "space": thread.space_id,
+            "tlp": thread.tlp,
+            "source": source,
+            "target": target,
+            "self_hosted": is_self_hosted(),
+            "glossary_terms": len(found),
+        },
+    )
     translated = _call_service(text=protected, source=source, target=target)
     text, used = restore(translated, found, target)
     return TranslationResult(text=text, source=source, target=target, terms=used)

@@ -25,11 +25,11 @@ class OutboxEmail(models.Model):
     body_text = models.TextField(_("text"))
     body_html = models.TextField(_("HTML"), blank=True)
     headers = models.JSONField(default=dict, blank=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     category = models.CharField(max_length=20, blank=True)  # notification, digest, reminder
-    status = models.CharField(_("status"), max_length=10, choices=OutboxStatus.choices,
-                              default=OutboxStatus.QUEUED)
+    status = models.CharField(_("status"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.QUEUED)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=dj_timezone.now)
     last_error = models.TextField(blank=True)

@@ -44,16 +44,32 @@ def backoff(attempts: int) -> dt.timedelta:
 REDACT_AFTER_SENDING = {"invitation", "password_reset"}
 
 
-def outbox_enqueue(*, to: str, subject: str, body_text: str, body_html: str = "", headers: dict | None = None,
-                   user=None, category: str = "", now: dt.datetime | None = None) -> OutboxEmail:
+def outbox_enqueue(
+    *,
+    to: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    headers: dict | None = None,
+    user=None,
+    category: str = "",
+    now: dt.datetime | None = None,
+) -> OutboxEmail:
     """Queue one e-mail. Call inside the transaction of the event; then call `schedule_delivery()` once."""
     domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">") or None
-    all_headers = {"Message-ID": make_msgid(domain=domain), "Auto-Submitted": "auto-generated",
-                   **(headers or {})}
+    all_headers = {"Message-ID": make_msgid(domain=domain), "Auto-Submitted": "auto-generated", **(headers or {})}
     moment = now or timezone.now()
-    return OutboxEmail.objects.create(to=to, subject=subject[:300].replace("\n", " "), body_text=body_text,
-                                      body_html=body_html, headers=all_headers, user=user, category=category,
-                                      created_at=moment, next_attempt_at=moment)
+    return OutboxEmail.objects.create(
+        to=to,
+        subject=subject[:300].replace("\n", " "),
+        body_text=body_text,
+        body_html=body_html,
+        headers=all_headers,
+        user=user,
+        category=category,
+        created_at=moment,
+        next_attempt_at=moment,
+    )
 
 
 def _kick() -> None:
@@ -81,14 +97,21 @@ class DeliveryReport:
 
 
 def _claim(row: OutboxEmail, now: dt.datetime) -> bool:
-    claimed = OutboxEmail.objects.filter(pk=row.pk, status=OutboxStatus.QUEUED,
-                                         next_attempt_at=row.next_attempt_at).update(next_attempt_at=now + LEASE)
+    claimed = OutboxEmail.objects.filter(
+        pk=row.pk, status=OutboxStatus.QUEUED, next_attempt_at=row.next_attempt_at
+    ).update(next_attempt_at=now + LEASE)
     return claimed == 1
 
 
 def _message(row: OutboxEmail, connection) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(subject=row.subject, body=row.body_text, from_email=settings.DEFAULT_FROM_EMAIL,
-                                     to=[row.to], headers=dict(row.headers or {}), connection=connection)
+    message = EmailMultiAlternatives(
+        subject=row.subject,
+        body=row.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[row.to],
+        headers=dict(row.headers or {}),
+        connection=connection,
+    )
     if row.body_html:
         message.attach_alternative(row.body_html, "text/html")
     return message
@@ -97,17 +120,23 @@ def _message(row: OutboxEmail, connection) -> EmailMultiAlternatives:
 def _record_failure(row: OutboxEmail, error: str, now: dt.datetime, report: DeliveryReport) -> None:
     attempts = row.attempts + 1
     if attempts >= max_attempts():
-        failed = {"status": OutboxStatus.FAILED, "attempts": attempts, "last_error": error[:2000],
-                  "next_attempt_at": now}
+        failed = {
+            "status": OutboxStatus.FAILED,
+            "attempts": attempts,
+            "last_error": error[:2000],
+            "next_attempt_at": now,
+        }
         if row.category in REDACT_AFTER_SENDING:  # a link that was never delivered must not stay readable
-            failed.update(body_text=_("[Removed: this message held a single-use link and could not be delivered.]"),
-                          body_html="")
+            failed.update(
+                body_text=_("[Removed: this message held a single-use link and could not be delivered.]"), body_html=""
+            )
         OutboxEmail.objects.filter(pk=row.pk).update(**failed)
         report.failed += 1
         logger.error("e-mail %s to %s failed for good after %s attempts: %s", row.pk, row.to, attempts, error)
     else:
-        OutboxEmail.objects.filter(pk=row.pk).update(attempts=attempts, last_error=error[:2000],
-                                                     next_attempt_at=now + backoff(attempts))
+        OutboxEmail.objects.filter(pk=row.pk).update(
+            attempts=attempts, last_error=error[:2000], next_attempt_at=now + backoff(attempts)
+        )
         report.retried += 1
         logger.warning("e-mail %s to %s not sent (attempt %s), will retry: %s", row.pk, row.to, attempts, error)
 
@@ -116,8 +145,11 @@ def outbox_deliver_due(*, now: dt.datetime | None = None, limit: int = BATCH) ->
     """Send every due queued e-mail over one connection; on a connection failure stop and retry later."""
     now = now or timezone.now()
     report = DeliveryReport()
-    due = list(OutboxEmail.objects.filter(status=OutboxStatus.QUEUED, next_attempt_at__lte=now)
-               .order_by("next_attempt_at", "pk")[:limit])
+    due = list(
+        OutboxEmail.objects.filter(status=OutboxStatus.QUEUED, next_attempt_at__lte=now).order_by(
+            "next_attempt_at", "pk"
+        )[:limit]
+    )
     claimed = [row for row in due if _claim(row, now)]
     if not claimed:
         return report
@@ -136,11 +168,16 @@ def outbox_deliver_due(*, now: dt.datetime | None = None, limit: int = BATCH) ->
             except OSError as exc:  # socket errors (SMTPException is an OSError too, hence the order)
                 raise _ConnectionLost(exc) from exc
             else:
-                sent = {"status": OutboxStatus.SENT, "sent_at": timezone.now(), "attempts": row.attempts + 1,
-                        "last_error": ""}
+                sent = {
+                    "status": OutboxStatus.SENT,
+                    "sent_at": timezone.now(),
+                    "attempts": row.attempts + 1,
+                    "last_error": "",
+                }
                 if row.category in REDACT_AFTER_SENDING:  # single-use links must not outlive delivery in clear
-                    sent.update(body_text=_("[Removed after delivery: this message held a single-use link.]"),
-                                body_html="")
+                    sent.update(
+                        body_text=_("[Removed after delivery: this message held a single-use link.]"), body_html=""
+                    )
                 OutboxEmail.objects.filter(pk=row.pk).update(**sent)
                 report.sent += 1
             remaining.pop(0)
@@ -163,7 +200,8 @@ class _ConnectionLost(Exception):
 def outbox_retry(*, row: OutboxEmail) -> None:
     """Put a failed e-mail back in the queue (operators, after fixing the cause)."""
     OutboxEmail.objects.filter(pk=row.pk, status=OutboxStatus.FAILED).update(
-        status=OutboxStatus.QUEUED, attempts=0, next_attempt_at=timezone.now())
+        status=OutboxStatus.QUEUED, attempts=0, next_attempt_at=timezone.now()
+    )
 
 
 def keep_days() -> int:
@@ -177,5 +215,6 @@ def outbox_purge(*, now: dt.datetime | None = None) -> int:
 
     cutoff = (now or timezone.now()) - dt.timedelta(days=keep_days())
     deleted, _by_model = OutboxEmail.objects.filter(
-        Q(status=OutboxStatus.SENT, sent_at__lt=cutoff) | Q(status=OutboxStatus.FAILED, created_at__lt=cutoff)).delete()
+        Q(status=OutboxStatus.SENT, sent_at__lt=cutoff) | Q(status=OutboxStatus.FAILED, created_at__lt=cutoff)
+    ).delete()
     return deleted

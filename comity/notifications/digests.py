@@ -75,8 +75,9 @@ def send_digests(*, now: dt.datetime | None = None) -> DigestReport:
     now = now or timezone.now()
     report = DigestReport()
     for period in PERIODS:
-        user_ids = set(Notification.objects.filter(email_mode=period, digested_at__isnull=True)
-                       .values_list("user_id", flat=True))
+        user_ids = set(
+            Notification.objects.filter(email_mode=period, digested_at__isnull=True).values_list("user_id", flat=True)
+        )
         users = User.objects.filter(pk__in=user_ids).order_by("pk")
         states = {s.user_id: s for s in DigestState.objects.filter(user_id__in=user_ids)}
         for user in users:
@@ -92,9 +93,13 @@ def digest_send(*, user, period: str, cutoff: dt.datetime, now: dt.datetime) -> 
     """Queue one digest for a user (or just close out notifications they can no longer read)."""
     with transaction.atomic():
         pending = Notification.objects.select_for_update(of=("self",)).filter(
-            user=user, email_mode=period, digested_at__isnull=True, created_at__lt=cutoff)
-        notes = list(pending.select_related("thread__space", "post__author").order_by("thread__space_id",
-                                                                                       "thread_id", "created_at"))
+            user=user, email_mode=period, digested_at__isnull=True, created_at__lt=cutoff
+        )
+        notes = list(
+            pending.select_related("thread__space", "post__author").order_by(
+                "thread__space_id", "thread_id", "created_at"
+            )
+        )
         if not notes:
             return False
         readable = set(permissions.spaces_visible_to(user).values_list("pk", flat=True)) if user.is_active else set()
@@ -103,10 +108,16 @@ def digest_send(*, user, period: str, cutoff: dt.datetime, now: dt.datetime) -> 
         if not shown or not user.email:
             return False
         with translation.override(user.preferred_language or "en"):
-            message = emails.digest_email(user=user, period=period, groups=_groups(shown),
-                                          day=cutoff.date())
-        outbox.outbox_enqueue(to=user.email, subject=message.subject, body_text=message.body_text,
-                              headers=message.headers, user=user, category="digest", now=now)
+            message = emails.digest_email(user=user, period=period, groups=_groups(shown), day=cutoff.date())
+        outbox.outbox_enqueue(
+            to=user.email,
+            subject=message.subject,
+            body_text=message.body_text,
+            headers=message.headers,
+            user=user,
+            category="digest",
+            now=now,
+        )
         field_name = "last_weekly_digest_at" if period == EmailMode.WEEKLY else "last_daily_digest_at"
         DigestState.objects.update_or_create(user=user, defaults={field_name: now})
         outbox.schedule_delivery()

@@ -54,29 +54,33 @@ def _reason(kind: str, *, author: str, title: str, country: str, days: int | Non
     if kind == NotificationKind.REPLY:
         return _("%(author)s replied to you in “%(title)s”.") % values
     if kind == NotificationKind.QUESTION_REMINDER:
-        return _("The question “%(title)s” to your country (%(country)s) is still open after %(days)s "
-                 "business days.") % values
+        return (
+            _("The question “%(title)s” to your country (%(country)s) is still open after %(days)s business days.")
+            % values
+        )
     return _("%(author)s posted in “%(title)s”.") % values
 
 
 def _footer(*, unsubscribe_url: str, unsubscribe_label: str) -> str:
     prefs = links.absolute(reverse("notifications:preferences"))
-    return "\n".join([
-        "-- ",
-        _("You receive this e-mail because of your notification settings in Comity."),
-        f"{unsubscribe_label}: {unsubscribe_url}",
-        f"{_('Change your notification preferences')}: {prefs}",
-    ])
+    return "\n".join(
+        [
+            "-- ",
+            _("You receive this e-mail because of your notification settings in Comity."),
+            f"{unsubscribe_label}: {unsubscribe_url}",
+            f"{_('Change your notification preferences')}: {prefs}",
+        ]
+    )
 
 
-def notification_email(*, user, notification, thread, space, post=None, business_days: int | None = None,
-                       unsubscribe_scope: str = "thread") -> Composed:
+def notification_email(
+    *, user, notification, thread, space, post=None, business_days: int | None = None, unsubscribe_scope: str = "thread"
+) -> Composed:
     """One immediate e-mail about one notification. Call with the recipient's language active."""
     open_url = links.absolute(reverse("notifications:open", kwargs={"pk": notification.pk}))
     object_id = space.pk if unsubscribe_scope == "space" else thread.pk
     unsubscribe = links.unsubscribe_url(user_id=user.pk, scope=unsubscribe_scope, object_id=object_id)
-    label = _("Stop e-mail about this space") if unsubscribe_scope == "space" else \
-        _("Stop e-mail about this thread")
+    label = _("Stop e-mail about this space") if unsubscribe_scope == "space" else _("Stop e-mail about this thread")
     mark = tlp_label(thread.tlp)
     country = territory_name(notification.country_code) if notification.country_code else ""
     greeting = _("Hello %(name)s,") % {"name": user.display_name}
@@ -84,7 +88,8 @@ def notification_email(*, user, notification, thread, space, post=None, business
         kind_label = str(NotificationKind(notification.kind).label)
         subject = _("[Comity] %(event)s (%(mark)s)") % {"event": kind_label, "mark": mark}
         lines = [
-            greeting, "",
+            greeting,
+            "",
             _("There is something new for you in Comity: %(event)s.") % {"event": kind_label},
             _("The thread is marked %(mark)s, so this e-mail carries no title, text or author.") % {"mark": mark},
             "",
@@ -94,7 +99,8 @@ def notification_email(*, user, notification, thread, space, post=None, business
         author = post.author.display_name if post is not None else ""
         subject = _("[Comity] %(title)s") % {"title": thread.title}
         lines = [
-            greeting, "",
+            greeting,
+            "",
             _reason(notification.kind, author=author, title=thread.title, country=country, days=business_days),
             "",
             f"{_('Space')}: {space.localized_name()}",
@@ -120,9 +126,16 @@ def digest_email(*, user, period: str, groups, day) -> Composed:
     else:
         subject = _("[Comity] Your daily digest, %(date)s") % {"date": date_text}
     total = sum(len(notes) for _space, threads in groups for _thread, notes in threads)
-    lines = [_("Hello %(name)s,") % {"name": user.display_name}, "",
-             ngettext("%(count)s new notification since your last digest.",
-                      "%(count)s new notifications since your last digest.", total) % {"count": total}]
+    lines = [
+        _("Hello %(name)s,") % {"name": user.display_name},
+        "",
+        ngettext(
+            "%(count)s new notification since your last digest.",
+            "%(count)s new notifications since your last digest.",
+            total,
+        )
+        % {"count": total},
+    ]
     hidden = []
     for space, threads in groups:
         visible = [(t, n) for t, n in threads if not is_restricted(t.tlp)]
@@ -135,16 +148,25 @@ def digest_email(*, user, period: str, groups, day) -> Composed:
             for note in notes:
                 author = note.post.author.display_name if note.post_id else ""
                 country = territory_name(note.country_code) if note.country_code else ""
-                lines.append("  - " + _reason(note.kind, author=author, title=thread.title, country=country,
-                                              days=None))
+                lines.append("  - " + _reason(note.kind, author=author, title=thread.title, country=country, days=None))
             lines.append("  " + links.absolute(reverse("notifications:open", kwargs={"pk": notes[0].pk})))
     if hidden:
-        lines += ["", "== " + _("Restricted threads") + " ==",
-                  _("Threads marked TLP:AMBER, AMBER+STRICT or RED are listed without title, space or text.")]
+        lines += [
+            "",
+            "== " + _("Restricted threads") + " ==",
+            _("Threads marked TLP:AMBER, AMBER+STRICT or RED are listed without title, space or text."),
+        ]
         for thread, notes in hidden:
-            lines += ["", "* " + ngettext("A thread marked %(mark)s: %(count)s new notification",
-                                "A thread marked %(mark)s: %(count)s new notifications", len(notes)) % {
-                "mark": tlp_label(thread.tlp), "count": len(notes)}]
+            lines += [
+                "",
+                "* "
+                + ngettext(
+                    "A thread marked %(mark)s: %(count)s new notification",
+                    "A thread marked %(mark)s: %(count)s new notifications",
+                    len(notes),
+                )
+                % {"mark": tlp_label(thread.tlp), "count": len(notes)},
+            ]
             lines.append("  " + links.absolute(reverse("notifications:open", kwargs={"pk": notes[0].pk})))
     label = _("Stop the weekly digest") if period == "weekly" else _("Stop the daily digest")
     body = "\n".join(lines) + "\n\n" + _footer(unsubscribe_url=unsubscribe, unsubscribe_label=label) + "\n"

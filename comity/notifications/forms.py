@@ -9,8 +9,9 @@ from comity.notifications.models import EmailMode
 
 
 class DefaultPreferenceForm(forms.Form):
-    email_mode = forms.ChoiceField(label=_("E-mail for everything else"), choices=EmailMode.choices,
-                                   widget=forms.RadioSelect)
+    email_mode = forms.ChoiceField(
+        label=_("E-mail for everything else"), choices=EmailMode.choices, widget=forms.RadioSelect
+    )
 
 
 class SpacePreferenceForm(forms.Form):

@@ -59,8 +59,9 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         constraints = [
-            models.UniqueConstraint(fields=["user", "post"], condition=Q(post__isnull=False),
-                                    name="uniq_notification_user_post"),
+            models.UniqueConstraint(
+                fields=["user", "post"], condition=Q(post__isnull=False), name="uniq_notification_user_post"
+            ),
         ]
         indexes = [
             models.Index(fields=["user", "-created_at"], name="notification_user_recent"),
@@ -83,31 +84,38 @@ class NotificationPreference(models.Model):
     SpaceMember.notify_level; this is only about e-mail.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="notification_preferences")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
     space = models.ForeignKey("forum.Space", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     thread = models.ForeignKey("forum.Thread", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    email_mode = models.CharField(_("e-mail"), max_length=10, choices=EmailMode.choices,
-                                  default=EmailMode.IMMEDIATE)
+    email_mode = models.CharField(_("e-mail"), max_length=10, choices=EmailMode.choices, default=EmailMode.IMMEDIATE)
     updated_at = models.DateTimeField(default=dj_timezone.now)
 
     class Meta:
         verbose_name = _("notification preference")
         verbose_name_plural = _("notification preferences")
         constraints = [
-            models.CheckConstraint(condition=Q(space__isnull=True) | Q(thread__isnull=True),
-                                   name="notification_pref_space_or_thread"),
-            models.UniqueConstraint(fields=["user"], condition=Q(space__isnull=True, thread__isnull=True),
-                                    name="uniq_notification_pref_default"),
-            models.UniqueConstraint(fields=["user", "space"], condition=Q(space__isnull=False),
-                                    name="uniq_notification_pref_space"),
-            models.UniqueConstraint(fields=["user", "thread"], condition=Q(thread__isnull=False),
-                                    name="uniq_notification_pref_thread"),
+            models.CheckConstraint(
+                condition=Q(space__isnull=True) | Q(thread__isnull=True), name="notification_pref_space_or_thread"
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(space__isnull=True, thread__isnull=True),
+                name="uniq_notification_pref_default",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "space"], condition=Q(space__isnull=False), name="uniq_notification_pref_space"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "thread"], condition=Q(thread__isnull=False), name="uniq_notification_pref_thread"
+            ),
         ]
 
     def __str__(self) -> str:
-        scope = f"thread {self.thread_id}" if self.thread_id else f"space {self.space_id}" if self.space_id \
-            else "default"
+        scope = (
+            f"thread {self.thread_id}" if self.thread_id else f"space {self.space_id}" if self.space_id else "default"
+        )
         return f"{self.user_id} {scope}: {self.email_mode}"
 
 
@@ -142,8 +150,7 @@ class QuestionReminder(models.Model):
     class Meta:
         ordering = ["thread", "country", "level"]
         verbose_name = _("question reminder")
-        constraints = [models.UniqueConstraint(fields=["thread", "country", "level"],
-                                               name="uniq_question_reminder")]
+        constraints = [models.UniqueConstraint(fields=["thread", "country", "level"], name="uniq_question_reminder")]
 
     def __str__(self) -> str:
         return f"reminder {self.level} for {self.country_id} in {self.thread_id}"

@@ -47,9 +47,12 @@ def country_schedule(country) -> Schedule:
     """The schedule of the country's central authority (mla_central first), else a Monday-Friday week."""
     from comity.directory.models import Authority
 
-    authorities = list(Authority.objects.filter(country=country, is_active=True)
-                       .select_related("country").prefetch_related("office_hours", "closures", "competences")
-                       .order_by("pk"))
+    authorities = list(
+        Authority.objects.filter(country=country, is_active=True)
+        .select_related("country")
+        .prefetch_related("office_hours", "closures", "competences")
+        .order_by("pk")
+    )
     central = [a for a in authorities if any(c.code == "mla_central" for c in a.competences.all())]
     chosen = (central or authorities or [None])[0]
     if chosen is None:
@@ -100,13 +103,15 @@ def _recipients(thread: Thread, country, level: int):
     if not people:
         return []
     ids = [p.pk for p in people]
-    thread_levels = dict(ThreadSubscription.objects.filter(thread=thread, user_id__in=ids)
-                         .values_list("user_id", "level"))
+    thread_levels = dict(
+        ThreadSubscription.objects.filter(thread=thread, user_id__in=ids).values_list("user_id", "level")
+    )
     space_levels = services.space_levels_of(space_id=thread.space_id, user_ids=ids)
     out = []
     for person in people:
-        level_now = services.effective_level(thread_level=thread_levels.get(person.pk),
-                                             space_level=space_levels.get(person.pk))
+        level_now = services.effective_level(
+            thread_level=thread_levels.get(person.pk), space_level=space_levels.get(person.pk)
+        )
         if level_now == NotifyLevel.MUTED or not services.can_read_space(person, thread.space_id):
             continue
         out.append(person)
@@ -114,17 +119,23 @@ def _recipients(thread: Thread, country, level: int):
 
 
 def _answered_by(thread: Thread, country) -> bool:
-    return Post.objects.filter(thread=thread, author__country=country, is_hidden=False).exclude(
-        author_id=thread.author_id).exists()
+    return (
+        Post.objects.filter(thread=thread, author__country=country, is_hidden=False)
+        .exclude(author_id=thread.author_id)
+        .exists()
+    )
 
 
 def send_question_reminders(*, now: dt.datetime | None = None) -> list[QuestionReminder]:
     """Send every reminder that is due at `now`; returns the reminders sent."""
     now = now or timezone.now()
     days = business_days_setting()
-    threads = (Thread.objects.filter(kind=Thread.Kind.QUESTION, status=Thread.Status.OPEN,
-                                     space__is_archived=False)
-               .select_related("space").prefetch_related("addressed_countries").order_by("pk"))
+    threads = (
+        Thread.objects.filter(kind=Thread.Kind.QUESTION, status=Thread.Status.OPEN, space__is_archived=False)
+        .select_related("space")
+        .prefetch_related("addressed_countries")
+        .order_by("pk")
+    )
     done = set(QuestionReminder.objects.filter(thread__in=threads).values_list("thread_id", "country_id", "level"))
     schedules: dict[int, Schedule] = {}
     sent: list[QuestionReminder] = []
@@ -147,8 +158,9 @@ def send_question_reminders(*, now: dt.datetime | None = None) -> list[QuestionR
 def _send(*, thread: Thread, country, level: int, due: dt.datetime, now: dt.datetime, days: int):
     try:
         with transaction.atomic():
-            reminder = QuestionReminder.objects.create(thread=thread, country=country, level=level, due_at=due,
-                                                       sent_at=now)
+            reminder = QuestionReminder.objects.create(
+                thread=thread, country=country, level=level, due_at=due, sent_at=now
+            )
             people = _recipients(thread, country, level)
             prefs = list(NotificationPreference.objects.filter(user__in=people))
             emailed = 0
@@ -156,19 +168,34 @@ def _send(*, thread: Thread, country, level: int, due: dt.datetime, now: dt.date
                 mode = services.email_mode_for(user_id=person.pk, thread=thread, prefs=prefs)
                 # A reminder is time-critical: it is e-mailed at once unless the person wants no e-mail at all.
                 mode = EmailMode.NONE if mode == EmailMode.NONE or not person.email else EmailMode.IMMEDIATE
-                note = Notification.objects.create(user=person, kind=NotificationKind.QUESTION_REMINDER,
-                                                   thread=thread, country_code=country.iso2, email_mode=mode,
-                                                   created_at=now)
+                note = Notification.objects.create(
+                    user=person,
+                    kind=NotificationKind.QUESTION_REMINDER,
+                    thread=thread,
+                    country_code=country.iso2,
+                    email_mode=mode,
+                    created_at=now,
+                )
                 if mode == EmailMode.IMMEDIATE:
-                    services.queue_notification_email(user=person, notification=note, thread=thread,
-                                                      space=thread.space, business_days=days, now=now)
+                    services.queue_notification_email(
+                        user=person, notification=note, thread=thread, space=thread.space, business_days=days, now=now
+                    )
                     emailed += 1
             reminder.recipients = [p.pk for p in people]
             reminder.save(update_fields=["recipients"])
             Thread.objects.filter(pk=thread.pk, reminder_level__lt=level).update(reminder_level=level)
-            audit_log(action=AuditAction.QUESTION_REMINDER_SENT, target=thread, country=country.iso2,
-                      details={"level": level, "business_days": days, "due_at": due, "recipients": reminder.recipients,
-                               "emailed": emailed})
+            audit_log(
+                action=AuditAction.QUESTION_REMINDER_SENT,
+                target=thread,
+                country=country.iso2,
+                details={
+                    "level": level,
+                    "business_days": days,
+                    "due_at": due,
+                    "recipients": reminder.recipients,
+                    "emailed": emailed,
+                },
+            )
             if emailed:
                 outbox.schedule_delivery()
     except IntegrityError:  # another run sent it a moment ago

@@ -13,8 +13,9 @@ def notification_list(*, user, unread_only: bool = False) -> QuerySet[Notificati
     """Newest first. A notification about a space the user no longer reads is left out (and answers 404)."""
     if not permissions.is_member(user):
         return Notification.objects.none()
-    qs = (Notification.objects.filter(user=user, thread__space__in=permissions.spaces_visible_to(user))
-          .select_related("thread", "thread__space", "post", "post__author"))
+    qs = Notification.objects.filter(user=user, thread__space__in=permissions.spaces_visible_to(user)).select_related(
+        "thread", "thread__space", "post", "post__author"
+    )
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
     return qs
@@ -23,8 +24,9 @@ def notification_list(*, user, unread_only: bool = False) -> QuerySet[Notificati
 def notification_unread_count(*, user) -> int:
     if not permissions.is_member(user):
         return 0
-    return Notification.objects.filter(user=user, read_at__isnull=True,
-                                       thread__space__in=permissions.spaces_visible_to(user)).count()
+    return Notification.objects.filter(
+        user=user, read_at__isnull=True, thread__space__in=permissions.spaces_visible_to(user)
+    ).count()
 
 
 def notification_get_for(*, user, pk: int) -> Notification:
@@ -37,8 +39,11 @@ def notification_get_for(*, user, pk: int) -> Notification:
 def preference_list(*, user) -> list[NotificationPreference]:
     """The default first, then overrides for spaces, then for threads (only those the user can still read)."""
     visible = permissions.spaces_visible_to(user).values("pk")
-    rows = list(NotificationPreference.objects.filter(user=user)
-                .select_related("space", "thread", "thread__space").order_by("pk"))
+    rows = list(
+        NotificationPreference.objects.filter(user=user)
+        .select_related("space", "thread", "thread__space")
+        .order_by("pk")
+    )
     visible_ids = set(visible.values_list("pk", flat=True))
     out = [p for p in rows if p.space_id is None and p.thread_id is None]
     out += [p for p in rows if p.space_id is not None and p.space_id in visible_ids]

@@ -69,15 +69,22 @@ def effective_level(*, thread_level: str | None, space_level: str | None) -> str
 
 def space_levels_of(*, space_id: int, user_ids) -> dict[int, str]:
     """Levels people chose for a space: on membership rows and on the forum's settings-only rows."""
-    return dict(SpaceMember.objects.filter(space_id=space_id, user_id__in=list(user_ids))
-                .exclude(state=SpaceMember.State.REMOVED).values_list("user_id", "notify_level"))
+    return dict(
+        SpaceMember.objects.filter(space_id=space_id, user_id__in=list(user_ids))
+        .exclude(state=SpaceMember.State.REMOVED)
+        .values_list("user_id", "notify_level")
+    )
 
 
 def email_mode_for(*, user_id: int, thread: Thread, prefs: list[NotificationPreference]) -> str:
     """The most specific preference: the thread's, then the space's, then the default, else immediate."""
     by_scope = {(p.space_id, p.thread_id): p.email_mode for p in prefs if p.user_id == user_id}
-    return (by_scope.get((None, thread.pk)) or by_scope.get((thread.space_id, None))
-            or by_scope.get((None, None)) or EmailMode.IMMEDIATE)
+    return (
+        by_scope.get((None, thread.pk))
+        or by_scope.get((thread.space_id, None))
+        or by_scope.get((None, None))
+        or EmailMode.IMMEDIATE
+    )
 
 
 def _first_post_id(thread: Thread) -> int | None:
@@ -107,16 +114,20 @@ def post_recipients(post: Post) -> dict[int, tuple[str, str]]:
         for user_id, country_id in contact_points(addressed).values_list("pk", "country_id"):
             add(user_id, NotificationKind.QUESTION_TO_COUNTRY, addressed[country_id])
     if post.quote_of_id:
-        add(Post.objects.filter(pk=post.quote_of_id).values_list("author_id", flat=True).first(),
-            NotificationKind.REPLY)
+        add(
+            Post.objects.filter(pk=post.quote_of_id).values_list("author_id", flat=True).first(), NotificationKind.REPLY
+        )
     if not is_first:
         add(thread.author_id, NotificationKind.REPLY)
     thread_levels = dict(ThreadSubscription.objects.filter(thread=thread).values_list("user_id", "level"))
     for user_id, level in thread_levels.items():
         if level == NotifyLevel.WATCHING:
             add(user_id, NotificationKind.WATCHED_THREAD)
-    for user_id in SpaceMember.objects.filter(space_id=thread.space_id, notify_level=NotifyLevel.WATCHING).exclude(
-            state=SpaceMember.State.REMOVED).values_list("user_id", flat=True):
+    for user_id in (
+        SpaceMember.objects.filter(space_id=thread.space_id, notify_level=NotifyLevel.WATCHING)
+        .exclude(state=SpaceMember.State.REMOVED)
+        .values_list("user_id", flat=True)
+    ):
         if user_id not in thread_levels:
             add(user_id, NotificationKind.WATCHED_SPACE)
     return {user_id: min(found, key=lambda r: KIND_PRIORITY.index(r[0])) for user_id, found in reasons.items()}
@@ -160,11 +171,15 @@ def notify_about_post(*, post: Post) -> int:
     if not candidates:
         return 0
     users = {u.pk: u for u in User.objects.filter(pk__in=candidates, is_active=True).select_related("country")}
-    thread_levels = dict(ThreadSubscription.objects.filter(thread=thread, user_id__in=users)
-                         .values_list("user_id", "level"))
+    thread_levels = dict(
+        ThreadSubscription.objects.filter(thread=thread, user_id__in=users).values_list("user_id", "level")
+    )
     space_levels = space_levels_of(space_id=space.pk, user_ids=users)
-    prefs = list(NotificationPreference.objects.filter(user_id__in=users).filter(
-        Q(space__isnull=True, thread__isnull=True) | Q(space=space) | Q(thread=thread)))
+    prefs = list(
+        NotificationPreference.objects.filter(user_id__in=users).filter(
+            Q(space__isnull=True, thread__isnull=True) | Q(space=space) | Q(thread=thread)
+        )
+    )
     already = set(Notification.objects.filter(post=post).values_list("user_id", flat=True))
     queued = created = 0
     for user_id, (kind, country) in sorted(candidates.items()):
@@ -179,30 +194,57 @@ def notify_about_post(*, post: Post) -> int:
         mode = email_mode_for(user_id=user_id, thread=thread, prefs=prefs)
         if level == NotifyLevel.MUTED:
             mode = EmailMode.NONE
-        note = Notification.objects.create(user=user, kind=kind, thread=thread, post=post, country_code=country,
-                                           email_mode=mode, created_at=post.created_at)
+        note = Notification.objects.create(
+            user=user,
+            kind=kind,
+            thread=thread,
+            post=post,
+            country_code=country,
+            email_mode=mode,
+            created_at=post.created_at,
+        )
         created += 1
         if mode == EmailMode.IMMEDIATE and user.email:
             scope = "space" if kind == NotificationKind.WATCHED_SPACE else "thread"
-            queue_notification_email(user=user, notification=note, thread=thread, space=space, post=post,
-                                     unsubscribe_scope=scope)
+            queue_notification_email(
+                user=user, notification=note, thread=thread, space=space, post=post, unsubscribe_scope=scope
+            )
             queued += 1
     if queued:
         outbox.schedule_delivery()
     return created
 
 
-def queue_notification_email(*, user, notification: Notification, thread: Thread, space: Space,
-                             post: Post | None = None, business_days: int | None = None,
-                             unsubscribe_scope: str = "thread", now: dt.datetime | None = None) -> None:
+def queue_notification_email(
+    *,
+    user,
+    notification: Notification,
+    thread: Thread,
+    space: Space,
+    post: Post | None = None,
+    business_days: int | None = None,
+    unsubscribe_scope: str = "thread",
+    now: dt.datetime | None = None,
+) -> None:
     with translation.override(user.preferred_language or "en"):
-        message = emails.notification_email(user=user, notification=notification, thread=thread, space=space,
-                                            post=post, business_days=business_days,
-                                            unsubscribe_scope=unsubscribe_scope)
-    outbox.outbox_enqueue(to=user.email, subject=message.subject, body_text=message.body_text,
-                          headers=message.headers, user=user,
-                          category="reminder" if notification.kind == NotificationKind.QUESTION_REMINDER
-                          else "notification", now=now)
+        message = emails.notification_email(
+            user=user,
+            notification=notification,
+            thread=thread,
+            space=space,
+            post=post,
+            business_days=business_days,
+            unsubscribe_scope=unsubscribe_scope,
+        )
+    outbox.outbox_enqueue(
+        to=user.email,
+        subject=message.subject,
+        body_text=message.body_text,
+        headers=message.headers,
+        user=user,
+        category="reminder" if notification.kind == NotificationKind.QUESTION_REMINDER else "notification",
+        now=now,
+    )
 
 
 # --- the notification centre ------------------------------------------------------------------------------------
@@ -218,16 +260,17 @@ def notification_mark_read(*, user, notification: Notification) -> None:
 
 def notification_mark_all_read(*, user) -> int:
     """Mark every unread notification the user can see as read; returns how many."""
-    return Notification.objects.filter(user=user, read_at__isnull=True,
-                                       thread__space__in=permissions.spaces_visible_to(user)).update(
-        read_at=timezone.now())
+    return Notification.objects.filter(
+        user=user, read_at__isnull=True, thread__space__in=permissions.spaces_visible_to(user)
+    ).update(read_at=timezone.now())
 
 
 # --- preferences --------------------------------------------------------------------------------------------
 
 
-def preference_set(*, user, email_mode: str, space: Space | None = None, thread: Thread | None = None
-                   ) -> NotificationPreference:
+def preference_set(
+    *, user, email_mode: str, space: Space | None = None, thread: Thread | None = None
+) -> NotificationPreference:
     """Set the default e-mail mode, or an override for a space or a thread the user can read."""
     if email_mode not in EmailMode.values:
         raise ValidationError({"email_mode": [_("Choose one of the e-mail options.")]})
@@ -237,8 +280,8 @@ def preference_set(*, user, email_mode: str, space: Space | None = None, thread:
     if scope_space is not None and not can_read_space(user, scope_space.pk):
         raise ValidationError(_("You cannot read that space."))
     pref, _created = NotificationPreference.objects.update_or_create(
-        user=user, space=space, thread=thread,
-        defaults={"email_mode": email_mode, "updated_at": timezone.now()})
+        user=user, space=space, thread=thread, defaults={"email_mode": email_mode, "updated_at": timezone.now()}
+    )
     return pref
 
 
@@ -281,5 +324,6 @@ def unsubscribe_apply(*, request: links.UnsubscribeRequest) -> str:
         else:
             mode = EmailMode.DAILY if request.scope == "daily" else EmailMode.WEEKLY
             NotificationPreference.objects.filter(user=user, email_mode=mode).update(
-                email_mode=EmailMode.NONE, updated_at=timezone.now())
+                email_mode=EmailMode.NONE, updated_at=timezone.now()
+            )
     return request.scope

@@ -28,12 +28,16 @@ def notification_list(request):
     unread_only = request.GET.get("unread") == "1"
     notifications = selectors.notification_list(user=request.user, unread_only=unread_only)
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "notifications/list.html", {
-        "page": page,
-        "unread_count": selectors.notification_unread_count(user=request.user),
-        "unread_only": unread_only,
-        "kinds": dict(NotificationKind.choices),
-    })
+    return render(
+        request,
+        "notifications/list.html",
+        {
+            "page": page,
+            "unread_count": selectors.notification_unread_count(user=request.user),
+            "unread_only": unread_only,
+            "kinds": dict(NotificationKind.choices),
+        },
+    )
 
 
 @member_required
@@ -51,8 +55,7 @@ def notification_read(request, pk):
     notification = selectors.notification_get_for(user=request.user, pk=pk)
     services.notification_mark_read(user=request.user, notification=notification)
     if request.headers.get("HX-Request") == "true":
-        return render(request, "notifications/_row.html", {"n": notification,
-                                                            "kinds": dict(NotificationKind.choices)})
+        return render(request, "notifications/_row.html", {"n": notification, "kinds": dict(NotificationKind.choices)})
     return redirect(_back(request))
 
 
@@ -60,8 +63,11 @@ def notification_read(request, pk):
 @require_POST
 def notification_read_all(request):
     count = services.notification_mark_all_read(user=request.user)
-    messages.success(request, ngettext("%(count)s notification marked as read.",
-                                       "%(count)s notifications marked as read.", count) % {"count": count})
+    messages.success(
+        request,
+        ngettext("%(count)s notification marked as read.", "%(count)s notifications marked as read.", count)
+        % {"count": count},
+    )
     return redirect("notifications:list")
 
 
@@ -72,8 +78,9 @@ def unread_count(request):
     user = request.user
     if not (user.is_authenticated and user.is_active and user.is_verified()):
         return HttpResponse(status=204)
-    return render(request, "notifications/_badge.html",
-                  {"unread_count": selectors.notification_unread_count(user=user)})
+    return render(
+        request, "notifications/_badge.html", {"unread_count": selectors.notification_unread_count(user=user)}
+    )
 
 
 def _back(request) -> str:
@@ -103,26 +110,42 @@ def preferences(request):
     rows = selectors.preference_list(user=user)
     default_row = next((p for p in rows if p.space_id is None and p.thread_id is None), None)
     action = request.POST.get("action") if request.method == "POST" else None
-    default_form = DefaultPreferenceForm(request.POST if action == "default" else None, prefix="default",
-                                         initial={"email_mode": default_row.email_mode if default_row
-                                                  else EmailMode.IMMEDIATE})
+    default_form = DefaultPreferenceForm(
+        request.POST if action == "default" else None,
+        prefix="default",
+        initial={"email_mode": default_row.email_mode if default_row else EmailMode.IMMEDIATE},
+    )
     space_form = SpacePreferenceForm(request.POST if action == "space" else None, prefix="space", spaces=spaces)
-    thread_form = ThreadPreferenceForm(request.POST if action == "thread" else None, prefix="thread",
-                                       initial={"email_mode": next((p.email_mode for p in rows
-                                                                    if thread and p.thread_id == thread.pk),
-                                                                   EmailMode.IMMEDIATE)})
+    thread_form = ThreadPreferenceForm(
+        request.POST if action == "thread" else None,
+        prefix="thread",
+        initial={
+            "email_mode": next((p.email_mode for p in rows if thread and p.thread_id == thread.pk), EmailMode.IMMEDIATE)
+        },
+    )
     page_errors: list[str] = []
     if request.method == "POST":
         if _apply_preferences(request, action, default_form, space_form, thread_form, thread, page_errors):
             messages.success(request, _("Your notification preferences were saved."))
-            return redirect(reverse("notifications:preferences")
-                            + (f"?thread={thread.pk}" if thread is not None and action == "thread" else ""))
+            return redirect(
+                reverse("notifications:preferences")
+                + (f"?thread={thread.pk}" if thread is not None and action == "thread" else "")
+            )
     failed = page_errors or any(form.is_bound and form.errors for form in (default_form, space_form, thread_form))
-    return render(request, "notifications/preferences.html", {
-        "default_form": default_form, "space_form": space_form, "thread_form": thread_form, "thread": thread,
-        "overrides": [p for p in rows if p.space_id is not None or p.thread_id is not None],
-        "modes": dict(EmailMode.choices), "page_errors": page_errors,
-    }, status=400 if failed else 200)
+    return render(
+        request,
+        "notifications/preferences.html",
+        {
+            "default_form": default_form,
+            "space_form": space_form,
+            "thread_form": thread_form,
+            "thread": thread,
+            "overrides": [p for p in rows if p.space_id is not None or p.thread_id is not None],
+            "modes": dict(EmailMode.choices),
+            "page_errors": page_errors,
+        },
+        status=400 if failed else 200,
+    )
 
 
 def _apply_preferences(request, action, default_form, space_form, thread_form, thread, page_errors) -> bool:
@@ -134,8 +157,9 @@ def _apply_preferences(request, action, default_form, space_form, thread_form, t
             services.preference_set(user=user, email_mode=default_form.cleaned_data["email_mode"])
             return True
         if action == "space" and space_form.is_valid():
-            services.preference_set(user=user, email_mode=space_form.cleaned_data["email_mode"],
-                                    space=space_form.cleaned_data["space"])
+            services.preference_set(
+                user=user, email_mode=space_form.cleaned_data["email_mode"], space=space_form.cleaned_data["space"]
+            )
             return True
         if action == "thread":
             if thread is None:
@@ -164,16 +188,28 @@ def _apply_preferences(request, action, default_form, space_form, thread_form, t
 # --- one-click unsubscribe ------------------------------------------------------------------------------------
 
 SCOPE_TEXT = {
-    "thread": (lambda: _("Stop notifications about this thread"),
-               lambda: _("You will no longer be notified about this thread, except when someone mentions you by "
-                         "name (then only in Comity, not by e-mail).")),
-    "space": (lambda: _("Stop notifications about this space"),
-              lambda: _("You will no longer be notified about this space, except when someone mentions you by "
-                        "name (then only in Comity, not by e-mail).")),
-    "daily": (lambda: _("Stop the daily digest"),
-              lambda: _("You will no longer receive the daily digest by e-mail. Notifications stay in Comity.")),
-    "weekly": (lambda: _("Stop the weekly digest"),
-               lambda: _("You will no longer receive the weekly digest by e-mail. Notifications stay in Comity.")),
+    "thread": (
+        lambda: _("Stop notifications about this thread"),
+        lambda: _(
+            "You will no longer be notified about this thread, except when someone mentions you by "
+            "name (then only in Comity, not by e-mail)."
+        ),
+    ),
+    "space": (
+        lambda: _("Stop notifications about this space"),
+        lambda: _(
+            "You will no longer be notified about this space, except when someone mentions you by "
+            "name (then only in Comity, not by e-mail)."
+        ),
+    ),
+    "daily": (
+        lambda: _("Stop the daily digest"),
+        lambda: _("You will no longer receive the daily digest by e-mail. Notifications stay in Comity."),
+    ),
+    "weekly": (
+        lambda: _("Stop the weekly digest"),
+        lambda: _("You will no longer receive the weekly digest by e-mail. Notifications stay in Comity."),
+    ),
 }
 
 
@@ -185,21 +221,34 @@ def unsubscribe(request, token):
     try:
         unsubscribe_request = links.read_unsubscribe_token(token)
     except signing.BadSignature:
-        return render(request, "notifications/unsubscribe.html", {
-            "state": "invalid",
-            "message": _("This unsubscribe link is not valid: it may have been cut or changed. Sign in and "
-                         "change your notification preferences instead."),
-        }, status=400)
+        return render(
+            request,
+            "notifications/unsubscribe.html",
+            {
+                "state": "invalid",
+                "message": _(
+                    "This unsubscribe link is not valid: it may have been cut or changed. Sign in and "
+                    "change your notification preferences instead."
+                ),
+            },
+            status=400,
+        )
     title, explanation = (text() for text in SCOPE_TEXT[unsubscribe_request.scope])
     context = {"state": "confirm", "title": title, "explanation": explanation, "token": token}
     if request.method == "POST":
         try:
             services.unsubscribe_apply(request=unsubscribe_request)
         except LookupError:
-            return render(request, "notifications/unsubscribe.html", {
-                "state": "gone",
-                "message": _("There is nothing to unsubscribe from: the account, thread or space no longer "
-                             "exists."),
-            }, status=404)
+            return render(
+                request,
+                "notifications/unsubscribe.html",
+                {
+                    "state": "gone",
+                    "message": _(
+                        "There is nothing to unsubscribe from: the account, thread or space no longer exists."
+                    ),
+                },
+                status=404,
+            )
         context["state"] = "done"
     return render(request, "notifications/unsubscribe.html", context)

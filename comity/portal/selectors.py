@@ -32,13 +32,16 @@ def country_public_authorities(*, country: Country, now: dt.datetime) -> list[di
         return []
     rows = []
     for authority in directory_selectors.authority_list(user=AnonymousUser(), country=country.iso2):
-        rows.append({
-            "authority": authority,
-            "name": authority.localized_name(),
-            "competences": [str(Competence(c.code).label) for c in authority.competences.all()
-                            if c.code in Competence.values],
-            "languages": [language_name(code) for code in authority.languages_accepted],
-            "channels": [str(Channel(code).label) for code in authority.channels if code in Channel.values],
-            "status": directory_selectors.authority_availability(authority, now),
-        })
+        rows.append(
+            {
+                "authority": authority,
+                "name": authority.localized_name(),
+                "competences": [
+                    str(Competence(c.code).label) for c in authority.competences.all() if c.code in Competence.values
+                ],
+                "languages": [language_name(code) for code in authority.languages_accepted],
+                "channels": [str(Channel(code).label) for code in authority.channels if code in Channel.values],
+                "status": directory_selectors.authority_availability(authority, now),
+            }
+        )
     return rows

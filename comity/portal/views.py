@@ -21,10 +21,18 @@ def country_detail(request, iso2):
     if iso2 != country.iso2:
         return redirect("portal:country_detail", iso2=country.iso2, permanent=True)
     now = timezone.now()
-    zones = [{"name": zone, "city": l10n.zone_city(zone), "time": l10n.local_time(now, zone)}
-             for zone in country.timezones]
+    zones = [
+        {"name": zone, "city": l10n.zone_city(zone), "time": l10n.local_time(now, zone)} for zone in country.timezones
+    ]
     memberships = sorted(country.network_memberships.all(), key=lambda m: collation_key(m.network.localized_name()))
-    return render(request, "portal/country_detail.html", {
-        "country": country, "memberships": memberships, "zones": zones, "now": l10n.moment(now),
-        "authorities": selectors.country_public_authorities(country=country, now=now),
-    })
+    return render(
+        request,
+        "portal/country_detail.html",
+        {
+            "country": country,
+            "memberships": memberships,
+            "zones": zones,
+            "now": l10n.moment(now),
+            "authorities": selectors.country_public_authorities(country=country, now=now),
+        },
+    )

@@ -20,8 +20,19 @@ class ReadOnlyAdminMixin:
 
 @admin.register(Country)
 class CountryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["iso2", "iso3", "m49", "name_en", "region_m49", "subregion_m49", "un_status", "is_ldc", "is_lldc",
-                    "is_sids", "holidays_supported"]
+    list_display = [
+        "iso2",
+        "iso3",
+        "m49",
+        "name_en",
+        "region_m49",
+        "subregion_m49",
+        "un_status",
+        "is_ldc",
+        "is_lldc",
+        "is_sids",
+        "holidays_supported",
+    ]
     list_filter = ["un_status", "region_m49", "is_ldc", "is_lldc", "is_sids", "holidays_supported"]
     search_fields = ["iso2", "iso3", "name_en"]
     ordering = ["iso2"]

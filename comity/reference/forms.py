@@ -11,12 +11,14 @@ from comity.reference.models import Network
 
 class CountryFilterForm(forms.Form):
     region = forms.ChoiceField(
-        label=_("Region"), required=False,
+        label=_("Region"),
+        required=False,
         help_text=_("A UN M49 region, sub-region or intermediate region."),
         error_messages={"invalid_choice": _("“%(value)s” is not a UN M49 region or sub-region code.")},
     )
     network = forms.ChoiceField(
-        label=_("Network"), required=False,
+        label=_("Network"),
+        required=False,
         error_messages={"invalid_choice": _("“%(value)s” is not a network in Comity.")},
     )
 

@@ -24,8 +24,7 @@ class Country(models.Model):
     region_m49 = models.CharField(_("M49 region"), max_length=3, blank=True, db_index=True)
     subregion_m49 = models.CharField(_("M49 sub-region"), max_length=3, blank=True, db_index=True)
     intermediate_region_m49 = models.CharField(_("M49 intermediate region"), max_length=3, blank=True)
-    un_status = models.CharField(_("UN status"), max_length=10, choices=UNStatus.choices,
-                                 default=UNStatus.NONE)
+    un_status = models.CharField(_("UN status"), max_length=10, choices=UNStatus.choices, default=UNStatus.NONE)
     is_ldc = models.BooleanField(_("least developed country"), default=False)
     is_lldc = models.BooleanField(_("landlocked developing country"), default=False)
     is_sids = models.BooleanField(_("small island developing state"), default=False)

@@ -21,8 +21,7 @@ def country_list(*, region: str | None = None, network: str | None = None) -> Qu
     of a network (slug); each with its networks prefetched. Validate the filter values before calling."""
     countries = Country.objects.prefetch_related(Prefetch("networks", queryset=Network.objects.order_by("name")))
     if region:
-        countries = countries.filter(Q(region_m49=region) | Q(subregion_m49=region)
-                                     | Q(intermediate_region_m49=region))
+        countries = countries.filter(Q(region_m49=region) | Q(subregion_m49=region) | Q(intermediate_region_m49=region))
     if network:
         countries = countries.filter(network_memberships__network__slug=network)
     return countries.order_by("iso2")
@@ -46,7 +45,8 @@ def country_get(*, iso2: str, annotations: dict | None = None) -> Country:
     memberships = NetworkMembership.objects.select_related("network").order_by("network__name")
     return get_object_or_404(
         Country.objects.annotate(**(annotations or {})).prefetch_related(
-            Prefetch("network_memberships", queryset=memberships)),
+            Prefetch("network_memberships", queryset=memberships)
+        ),
         iso2=iso2.upper(),
     )
 
@@ -71,5 +71,6 @@ def network_slugs() -> list[str]:
 def network_get(*, slug: str) -> Network:
     """A network by slug with `member_count` and its memberships (country included); 404 if there is none."""
     networks = Network.objects.annotate(member_count=Count("memberships")).prefetch_related(
-        _memberships_with_countries())
+        _memberships_with_countries()
+    )
     return get_object_or_404(networks, slug=slug)

@@ -20,10 +20,32 @@ from comity.audit.services import audit_log
 from comity.reference import datafiles
 from comity.reference.models import Country, Network, NetworkMembership
 
-COUNTRY_FIELDS = ("iso3", "m49", "name_en", "region_m49", "subregion_m49", "intermediate_region_m49", "un_status",
-                  "is_ldc", "is_lldc", "is_sids", "timezones", "holidays_supported")
-NETWORK_FIELDS = ("acronym", "name", "names", "description", "website", "source", "source_url", "as_of",
-                  "members_complete", "note")
+COUNTRY_FIELDS = (
+    "iso3",
+    "m49",
+    "name_en",
+    "region_m49",
+    "subregion_m49",
+    "intermediate_region_m49",
+    "un_status",
+    "is_ldc",
+    "is_lldc",
+    "is_sids",
+    "timezones",
+    "holidays_supported",
+)
+NETWORK_FIELDS = (
+    "acronym",
+    "name",
+    "names",
+    "description",
+    "website",
+    "source",
+    "source_url",
+    "as_of",
+    "members_complete",
+    "note",
+)
 
 
 @dataclass(frozen=True)
@@ -41,17 +63,28 @@ class ReferenceLoadResult:
 
     @property
     def changed(self) -> bool:
-        return any((self.countries_created, self.countries_updated, self.networks_created, self.networks_updated,
-                    self.memberships_created, self.memberships_updated, self.memberships_deleted))
+        return any(
+            (
+                self.countries_created,
+                self.countries_updated,
+                self.networks_created,
+                self.networks_updated,
+                self.memberships_created,
+                self.memberships_updated,
+                self.memberships_deleted,
+            )
+        )
 
     def as_dict(self) -> dict:
         return asdict(self)
 
     def summary(self) -> str:
-        text = (f"Reference data: {self.countries} countries ({self.countries_created} created, "
-                f"{self.countries_updated} updated), {self.networks} networks ({self.networks_created} created, "
-                f"{self.networks_updated} updated), {self.memberships} memberships ({self.memberships_created} "
-                f"added, {self.memberships_updated} updated, {self.memberships_deleted} removed)")
+        text = (
+            f"Reference data: {self.countries} countries ({self.countries_created} created, "
+            f"{self.countries_updated} updated), {self.networks} networks ({self.networks_created} created, "
+            f"{self.networks_updated} updated), {self.memberships} memberships ({self.memberships_created} "
+            f"added, {self.memberships_updated} updated, {self.memberships_deleted} removed)"
+        )
         return text + ("." if self.changed else "; nothing changed.")
 
 
@@ -70,21 +103,30 @@ def reference_load(*, actor=None, data_dir: Path | None = None) -> ReferenceLoad
     with transaction.atomic():
         countries_by_iso2, created_c, updated_c = _sync_countries(countries_wanted)
         networks_by_slug, created_n, updated_n = _sync_networks(networks_wanted)
-        m_total, m_created, m_updated, m_deleted = _sync_memberships(networks_wanted, networks_by_slug,
-                                                                     countries_by_iso2)
+        m_total, m_created, m_updated, m_deleted = _sync_memberships(
+            networks_wanted, networks_by_slug, countries_by_iso2
+        )
         result = ReferenceLoadResult(
-            countries=len(countries_wanted), countries_created=created_c, countries_updated=updated_c,
-            networks=len(networks_wanted), networks_created=created_n, networks_updated=updated_n,
-            memberships=m_total, memberships_created=m_created, memberships_updated=m_updated,
+            countries=len(countries_wanted),
+            countries_created=created_c,
+            countries_updated=updated_c,
+            networks=len(networks_wanted),
+            networks_created=created_n,
+            networks_updated=updated_n,
+            memberships=m_total,
+            memberships_created=m_created,
+            memberships_updated=m_updated,
             memberships_deleted=m_deleted,
         )
         if result.changed:
-            audit_log(action=AuditAction.REFERENCE_LOADED, actor=actor, target_type="reference",
-                      details=result.as_dict())
+            audit_log(
+                action=AuditAction.REFERENCE_LOADED, actor=actor, target_type="reference", details=result.as_dict()
+            )
     return result
 
 
 # --- countries ---------------------------------------------------------------------------------------
+
 
 def _countries_from_files(data_dir: Path | None) -> dict[str, dict]:
     m49 = datafiles.read("m49.json", data_dir)["countries"]
@@ -92,9 +134,13 @@ def _countries_from_files(data_dir: Path | None) -> dict[str, dict]:
     groups = datafiles.read("development_groups.json", data_dir)["groups"]
     primary_zones = datafiles.read("timezones.json", data_dir)["primary"]
     iso_codes = {c.alpha_2 for c in pycountry.countries}
-    for label, codes in (("m49.json", m49), ("un_membership.json members", un["members"]),
-                         ("un_membership.json observers", un["observers"]), ("timezones.json", primary_zones),
-                         *((f"development_groups.json {key}", group["members"]) for key, group in groups.items())):
+    for label, codes in (
+        ("m49.json", m49),
+        ("un_membership.json members", un["members"]),
+        ("un_membership.json observers", un["observers"]),
+        ("timezones.json", primary_zones),
+        *((f"development_groups.json {key}", group["members"]) for key, group in groups.items()),
+    ):
         unknown = sorted(set(codes) - iso_codes)
         if unknown:
             raise ReferenceDataError(f"{label}: not ISO 3166-1 alpha-2 codes: {', '.join(unknown)}")
@@ -112,10 +158,18 @@ def _countries_from_files(data_dir: Path | None) -> dict[str, dict]:
         else:
             status = Country.UNStatus.NONE
         wanted[iso2] = {
-            "iso3": entry.alpha_3, "m49": entry.numeric, "name_en": entry.name,
-            "region_m49": region, "subregion_m49": subregion, "intermediate_region_m49": intermediate,
-            "un_status": status.value, "is_ldc": iso2 in ldc, "is_lldc": iso2 in lldc, "is_sids": iso2 in sids,
-            "timezones": country_zones(iso2, primary_zones.get(iso2)), "holidays_supported": iso2 in supported,
+            "iso3": entry.alpha_3,
+            "m49": entry.numeric,
+            "name_en": entry.name,
+            "region_m49": region,
+            "subregion_m49": subregion,
+            "intermediate_region_m49": intermediate,
+            "un_status": status.value,
+            "is_ldc": iso2 in ldc,
+            "is_lldc": iso2 in lldc,
+            "is_sids": iso2 in sids,
+            "timezones": country_zones(iso2, primary_zones.get(iso2)),
+            "holidays_supported": iso2 in supported,
         }
     return wanted
 
@@ -185,6 +239,7 @@ def country_zones(iso2: str, primary: str | None = None) -> list[str]:
 
 # --- networks ----------------------------------------------------------------------------------------
 
+
 def _networks_from_file(data_dir: Path | None, iso_codes: set[str]) -> list[dict]:
     entries = datafiles.read("networks.json", data_dir)["networks"]
     seen: set[str] = set()
@@ -213,8 +268,7 @@ def _networks_from_file(data_dir: Path | None, iso_codes: set[str]) -> list[dict
         stray = sorted(set(notes) - set(members))
         if stray:
             raise ReferenceDataError(f"networks.json: {slug!r} has notes for non-members: {', '.join(stray)}")
-        wanted.append({"slug": slug, "values": values,
-                       "members": {iso2: notes.get(iso2, "") for iso2 in members}})
+        wanted.append({"slug": slug, "values": values, "members": {iso2: notes.get(iso2, "") for iso2 in members}})
     return wanted
 
 
@@ -236,18 +290,24 @@ def _sync_networks(wanted: list[dict]) -> tuple[dict[str, Network], int, int]:
     return existing, created, updated
 
 
-def _sync_memberships(wanted: list[dict], networks: dict[str, Network],
-                      countries: dict[str, Country]) -> tuple[int, int, int, int]:
+def _sync_memberships(
+    wanted: list[dict], networks: dict[str, Network], countries: dict[str, Country]
+) -> tuple[int, int, int, int]:
     desired: dict[tuple[int, int], str] = {}
     for item in wanted:
         network_id = networks[item["slug"]].pk
         for iso2, note in item["members"].items():
             desired[(network_id, countries[iso2].pk)] = note
-    existing = {(m.network_id, m.country_id): m
-                for m in NetworkMembership.objects.filter(network_id__in=[n.pk for n in networks.values()])}
+    existing = {
+        (m.network_id, m.country_id): m
+        for m in NetworkMembership.objects.filter(network_id__in=[n.pk for n in networks.values()])
+    }
     stale = [m.pk for key, m in existing.items() if key not in desired]
-    to_create = [NetworkMembership(network_id=network_id, country_id=country_id, note=note)
-                 for (network_id, country_id), note in desired.items() if (network_id, country_id) not in existing]
+    to_create = [
+        NetworkMembership(network_id=network_id, country_id=country_id, note=note)
+        for (network_id, country_id), note in desired.items()
+        if (network_id, country_id) not in existing
+    ]
     to_update = []
     for key, note in desired.items():
         membership = existing.get(key)

@@ -21,7 +21,8 @@ def sign_in(client: Client, user) -> Client:
     from comity.core.decorators import REAUTH_AT
 
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
-        user=user, name="test", confirmed=True)
+        user=user, name="test", confirmed=True
+    )
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     session = client.session
     now = time.time()
@@ -34,8 +35,9 @@ def sign_in(client: Client, user) -> Client:
     return client
 
 
-def check_matrix(personas: dict, method: str, url: str, expected: dict[str, int], data=None,
-                 content_type: str | None = None) -> None:
+def check_matrix(
+    personas: dict, method: str, url: str, expected: dict[str, int], data=None, content_type: str | None = None
+) -> None:
     """Request `url` as each persona and compare status codes; reports every mismatch at once."""
     mismatches = []
     for name, want in expected.items():

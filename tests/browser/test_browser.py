@@ -100,9 +100,16 @@ def test_member_pages_have_no_serious_accessibility_violations(page, live_server
     space = forum_services.space_create(actor=admin, kind=SpaceKind.PLENARY, name="Plenary")
     thread = forum_services.thread_create(actor=member, space=space, title="Bank records", body="**Hello** @BR")
     _sign_in(page, live_server, member)
-    for path in ("/en/directory/authorities/", f"/en/directory/authorities/{authority.pk}/", "/en/directory/finder/",
-                 "/en/forum/", f"/en/forum/s/{space.slug}/", f"/en/forum/t/{thread.pk}/",
-                 "/en/accounts/profile/", "/ar/forum/"):
+    for path in (
+        "/en/directory/authorities/",
+        f"/en/directory/authorities/{authority.pk}/",
+        "/en/directory/finder/",
+        "/en/forum/",
+        f"/en/forum/s/{space.slug}/",
+        f"/en/forum/t/{thread.pk}/",
+        "/en/accounts/profile/",
+        "/ar/forum/",
+    ):
         response = page.goto(f"{live_server.url}{path}")
         assert response.status == 200, path
         results = Axe().run(page)

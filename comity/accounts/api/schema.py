@@ -8,8 +8,11 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
     name = "bearerToken"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer",
-                "description": "Personal API token created on the profile page: `Authorization: Bearer cmt_...`."}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "Personal API token created on the profile page: `Authorization: Bearer cmt_...`.",
+        }
 
 
 class VerifiedSessionScheme(OpenApiAuthenticationExtension):
@@ -19,5 +22,9 @@ class VerifiedSessionScheme(OpenApiAuthenticationExtension):
     def get_security_definition(self, auto_schema):
         from django.conf import settings
 
-        return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME,
-                "description": "Browser session after two-factor sign-in (CSRF token needed for writes)."}
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": settings.SESSION_COOKIE_NAME,
+            "description": "Browser session after two-factor sign-in (CSRF token needed for writes).",
+        }

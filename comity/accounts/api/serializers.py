@@ -11,8 +11,19 @@ class MeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "email", "full_name", "country", "role", "coordinated_countries", "liaison_networks",
-                  "preferred_language", "timezone", "languages_spoken", "token_scope"]
+        fields = [
+            "id",
+            "email",
+            "full_name",
+            "country",
+            "role",
+            "coordinated_countries",
+            "liaison_networks",
+            "preferred_language",
+            "timezone",
+            "languages_spoken",
+            "token_scope",
+        ]
 
     def get_token_scope(self, obj) -> str | None:
         token = getattr(self.context["request"], "auth", None)

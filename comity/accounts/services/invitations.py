@@ -56,29 +56,50 @@ def invitation_create(
         ):
             old.revoked_at = now
             old.save(update_fields=["revoked_at"])
-            audit_log(action=AuditAction.INVITATION_REVOKED, actor=actor, target=old, country=old.country.iso2,
-                      details={"email": old.email, "reason": "replaced"})
+            audit_log(
+                action=AuditAction.INVITATION_REVOKED,
+                actor=actor,
+                target=old,
+                country=old.country.iso2,
+                details={"email": old.email, "reason": "replaced"},
+            )
         invitation = Invitation(
-            email=email, full_name=full_name.strip(), country=country, role=role, language=language,
-            token_hash=sha256_hex(raw), invited_by=actor, created_at=now,
+            email=email,
+            full_name=full_name.strip(),
+            country=country,
+            role=role,
+            language=language,
+            token_hash=sha256_hex(raw),
+            invited_by=actor,
+            created_at=now,
             expires_at=now + dt.timedelta(days=settings.INVITATION_VALIDITY_DAYS),
         )
         invitation.full_clean(exclude=["token_hash"])
         invitation.save()
         invitation.coordinated_countries.set(coordinated_countries)
         invitation.liaison_networks.set(liaison_networks)
-        audit_log(action=AuditAction.INVITATION_SENT, actor=actor, target=invitation, country=country.iso2,
-                  details={"email": email, "role": role})
+        audit_log(
+            action=AuditAction.INVITATION_SENT,
+            actor=actor,
+            target=invitation,
+            country=country.iso2,
+            details={"email": email, "role": role},
+        )
         link = _absolute(reverse("accounts:invitation_accept", kwargs={"token": raw}))
         expires = invitation.expires_at
         _send(
-            to=email, language=language, category="invitation",
+            to=email,
+            language=language,
+            category="invitation",
             subject_fn=lambda: _("You are invited to join Comity"),
-            body_fn=lambda: _(
-                "%(inviter)s invited you to join Comity, the network of competent national authorities.\n\n"
-                "Open this link to set your password and two-factor authentication:\n%(link)s\n\n"
-                "The link can be used once and expires on %(expires)s (UTC)."
-            ) % {"inviter": actor.full_name, "link": link, "expires": expires.strftime("%Y-%m-%d %H:%M")},
+            body_fn=lambda: (
+                _(
+                    "%(inviter)s invited you to join Comity, the network of competent national authorities.\n\n"
+                    "Open this link to set your password and two-factor authentication:\n%(link)s\n\n"
+                    "The link can be used once and expires on %(expires)s (UTC)."
+                )
+                % {"inviter": actor.full_name, "link": link, "expires": expires.strftime("%Y-%m-%d %H:%M")}
+            ),
         )
     return invitation, raw
 
@@ -110,8 +131,12 @@ def _audit_expiry(invitation: Invitation) -> None:
             return
         locked.expiry_audited = True
         locked.save(update_fields=["expiry_audited"])
-        audit_log(action=AuditAction.INVITATION_EXPIRED, target=locked, country=locked.country.iso2,
-                  details={"email": locked.email})
+        audit_log(
+            action=AuditAction.INVITATION_EXPIRED,
+            target=locked,
+            country=locked.country.iso2,
+            details={"email": locked.email},
+        )
 
 
 def invitations_expire() -> int:
@@ -131,8 +156,13 @@ def invitation_revoke(*, actor: User, invitation: Invitation) -> None:
     with transaction.atomic():
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
-        audit_log(action=AuditAction.INVITATION_REVOKED, actor=actor, target=invitation,
-                  country=invitation.country.iso2, details={"email": invitation.email})
+        audit_log(
+            action=AuditAction.INVITATION_REVOKED,
+            actor=actor,
+            target=invitation,
+            country=invitation.country.iso2,
+            details={"email": invitation.email},
+        )
 
 
 def invitation_accept(*, raw_token: str, full_name: str, password: str) -> User:
@@ -145,8 +175,11 @@ def invitation_accept(*, raw_token: str, full_name: str, password: str) -> User:
         if User.objects.filter(email__iexact=invitation.email).exists():
             raise InvitationError(_("This invitation has already been used. Sign in instead."))
         user = User(
-            email=invitation.email, full_name=(full_name or invitation.full_name).strip(),
-            country=invitation.country, role=invitation.role, preferred_language=invitation.language,
+            email=invitation.email,
+            full_name=(full_name or invitation.full_name).strip(),
+            country=invitation.country,
+            role=invitation.role,
+            preferred_language=invitation.language,
             timezone=(invitation.country.primary_timezone if invitation.country.timezones else "UTC"),
         )
         password_validation.validate_password(password, user)
@@ -157,6 +190,11 @@ def invitation_accept(*, raw_token: str, full_name: str, password: str) -> User:
         invitation.accepted_at = timezone.now()
         invitation.accepted_user = user
         invitation.save(update_fields=["accepted_at", "accepted_user"])
-        audit_log(action=AuditAction.INVITATION_ACCEPTED, actor=user, target=invitation,
-                  country=invitation.country.iso2, details={"email": user.email, "role": user.role})
+        audit_log(
+            action=AuditAction.INVITATION_ACCEPTED,
+            actor=user,
+            target=invitation,
+            country=invitation.country.iso2,
+            details={"email": user.email, "role": user.role},
+        )
     return user

@@ -30,13 +30,21 @@ def password_reset_request(*, email: str, language: str) -> None:
     with transaction.atomic():
         audit_log(action=AuditAction.PASSWORD_RESET_REQUESTED, target=user, country=_country_code(user))
         minutes = settings.PASSWORD_RESET_TIMEOUT // 60
-        _send(to=user.email, language=user.preferred_language or language, category="password_reset", user=user,
-              subject_fn=lambda: _("Reset your Comity password"),
-              body_fn=lambda: _(
-                  "Someone asked to reset the password of your Comity account.\n\n"
-                  "If it was you, open this link within %(minutes)s minutes; it works once:\n%(link)s\n\n"
-                  "If it was not you, ignore this message: your password stays the same."
-              ) % {"minutes": minutes, "link": link})
+        _send(
+            to=user.email,
+            language=user.preferred_language or language,
+            category="password_reset",
+            user=user,
+            subject_fn=lambda: _("Reset your Comity password"),
+            body_fn=lambda: (
+                _(
+                    "Someone asked to reset the password of your Comity account.\n\n"
+                    "If it was you, open this link within %(minutes)s minutes; it works once:\n%(link)s\n\n"
+                    "If it was not you, ignore this message: your password stays the same."
+                )
+                % {"minutes": minutes, "link": link}
+            ),
+        )
 
 
 def password_reset_complete(*, user: User, password: str) -> None:
@@ -45,8 +53,13 @@ def password_reset_complete(*, user: User, password: str) -> None:
         user.set_password(password)
         user.save(update_fields=["password"])
         ended = _sessions_end(user=user)
-        audit_log(action=AuditAction.PASSWORD_RESET_COMPLETED, actor=user, target=user,
-                  country=_country_code(user), details={"sessions_ended": ended})
+        audit_log(
+            action=AuditAction.PASSWORD_RESET_COMPLETED,
+            actor=user,
+            target=user,
+            country=_country_code(user),
+            details={"sessions_ended": ended},
+        )
 
 
 def password_change(*, user: User, current_key: str | None, new_password: str) -> None:
@@ -55,5 +68,10 @@ def password_change(*, user: User, current_key: str | None, new_password: str) -
         user.set_password(new_password)
         user.save(update_fields=["password"])
         ended = _sessions_end(user=user, keep=current_key)
-        audit_log(action=AuditAction.PASSWORD_CHANGED, actor=user, target=user, country=_country_code(user),
-                  details={"other_sessions_ended": ended})
+        audit_log(
+            action=AuditAction.PASSWORD_CHANGED,
+            actor=user,
+            target=user,
+            country=_country_code(user),
+            details={"other_sessions_ended": ended},
+        )

@@ -62,14 +62,22 @@ def second_factor_verify(*, user: User, code: str) -> SecondFactorResult:
         return SecondFactorResult(ok=True, device=device)
     if len(code.replace("-", "").replace(" ", "")) == 10:
         with transaction.atomic():
-            match = (RecoveryCode.objects.select_for_update()
-                     .filter(user=user, code_hash=_recovery_hash(code), used_at__isnull=True).first())
+            match = (
+                RecoveryCode.objects.select_for_update()
+                .filter(user=user, code_hash=_recovery_hash(code), used_at__isnull=True)
+                .first()
+            )
             if match is not None:
                 match.used_at = timezone.now()
                 match.save(update_fields=["used_at"])
                 remaining = RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
-                audit_log(action=AuditAction.RECOVERY_CODE_USED, actor=user, target=user,
-                          country=_country_code(user), details={"remaining": remaining})
+                audit_log(
+                    action=AuditAction.RECOVERY_CODE_USED,
+                    actor=user,
+                    target=user,
+                    country=_country_code(user),
+                    details={"remaining": remaining},
+                )
                 ratelimit.reset("otp-acct", str(user.pk))
                 return SecondFactorResult(ok=True, device=device, used_recovery_code=True)
     for scope, value in pairs:
@@ -110,8 +118,7 @@ def _recovery_codes_replace(user: User) -> list[str]:
 def recovery_codes_regenerate(*, user: User) -> list[str]:
     with transaction.atomic():
         codes = _recovery_codes_replace(user)
-        audit_log(action=AuditAction.RECOVERY_CODES_REGENERATED, actor=user, target=user,
-                  country=_country_code(user))
+        audit_log(action=AuditAction.RECOVERY_CODES_REGENERATED, actor=user, target=user, country=_country_code(user))
     return codes
 
 
@@ -123,5 +130,10 @@ def second_factor_reset(*, actor: User, user: User) -> None:
         TOTPDevice.objects.filter(user=user).delete()
         RecoveryCode.objects.filter(user=user).delete()
         ended = _sessions_end(user=user)
-        audit_log(action=AuditAction.TOTP_RESET, actor=actor, target=user, country=_country_code(user),
-                  details={"sessions_ended": ended})
+        audit_log(
+            action=AuditAction.TOTP_RESET,
+            actor=actor,
+            target=user,
+            country=_country_code(user),
+            details={"sessions_ended": ended},
+        )

@@ -56,14 +56,24 @@ def session_revoke(*, user: User, session_id: int) -> bool:
     with transaction.atomic():
         _session_store(session.session_key).delete()
         session.delete()
-        audit_log(action=AuditAction.SESSION_REVOKED, actor=user, target=user, country=_country_code(user),
-                  details={"count": 1})
+        audit_log(
+            action=AuditAction.SESSION_REVOKED,
+            actor=user,
+            target=user,
+            country=_country_code(user),
+            details={"count": 1},
+        )
     return True
 
 
 def sessions_end_others(*, user: User, current_key: str) -> int:
     with transaction.atomic():
         ended = _sessions_end(user=user, keep=current_key)
-        audit_log(action=AuditAction.SESSION_REVOKED, actor=user, target=user, country=_country_code(user),
-                  details={"count": ended})
+        audit_log(
+            action=AuditAction.SESSION_REVOKED,
+            actor=user,
+            target=user,
+            country=_country_code(user),
+            details={"count": ended},
+        )
     return ended

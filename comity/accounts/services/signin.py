@@ -44,13 +44,22 @@ def sign_in_check_password(*, request, email: str, password: str) -> SignInResul
     locks = [ratelimit.register_failure(scope, value) for scope, value in pairs]
     known = User.objects.filter(email__iexact=email).select_related("country").first()
     with transaction.atomic():
-        audit_log(action=AuditAction.LOGIN_FAILED, target=known, country=_country_code(known) if known else "",
-                  details={"email_sha256": sha256_hex(email)})
+        audit_log(
+            action=AuditAction.LOGIN_FAILED,
+            target=known,
+            country=_country_code(known) if known else "",
+            details={"email_sha256": sha256_hex(email)},
+        )
         newly = [lock for lock in locks if lock.locked]
         if newly:
-            audit_log(action=AuditAction.LOGIN_LOCKED, target=known,
-                      details={"email_sha256": sha256_hex(email),
-                               "until": max(newly, key=lambda x: x.retry_at).retry_at_datetime})
+            audit_log(
+                action=AuditAction.LOGIN_LOCKED,
+                target=known,
+                details={
+                    "email_sha256": sha256_hex(email),
+                    "until": max(newly, key=lambda x: x.retry_at).retry_at_datetime,
+                },
+            )
     return SignInResult(lock=ratelimit.check(pairs))
 
 
@@ -69,8 +78,12 @@ def reauth_check(*, user: User, password: str, code: str) -> SecondFactorResult:
         return SecondFactorResult(ok=False, lock=lock)
     if not user.check_password(password):
         ratelimit.register_failure("otp-acct", str(user.pk))
-        audit_log(action=AuditAction.LOGIN_FAILED, target=user, country=_country_code(user),
-                  details={"stage": "reauthentication"})
+        audit_log(
+            action=AuditAction.LOGIN_FAILED,
+            target=user,
+            country=_country_code(user),
+            details={"stage": "reauthentication"},
+        )
         return SecondFactorResult(ok=False, lock=ratelimit.check(pairs))
     result = second_factor_verify(user=user, code=code)
     if result.ok:

@@ -17,8 +17,9 @@ from comity.audit.models import AuditAction
 from comity.audit.services import audit_log
 
 
-def api_token_create(*, user: User, name: str, scope: str = ApiToken.Scope.READ,
-                     days: int | None = None) -> tuple[ApiToken, str]:
+def api_token_create(
+    *, user: User, name: str, scope: str = ApiToken.Scope.READ, days: int | None = None
+) -> tuple[ApiToken, str]:
     """Create a token; the raw value is returned once and only its hash is kept."""
     errors: dict[str, list[str]] = {}
     if not user.is_active:
@@ -36,11 +37,20 @@ def api_token_create(*, user: User, name: str, scope: str = ApiToken.Scope.READ,
     raw = f"cmt_{prefix}_{secrets.token_urlsafe(32)}"
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user, name=name.strip()[:80], prefix=prefix, token_hash=sha256_hex(raw), scope=scope,
+            user=user,
+            name=name.strip()[:80],
+            prefix=prefix,
+            token_hash=sha256_hex(raw),
+            scope=scope,
             expires_at=timezone.now() + dt.timedelta(days=days),
         )
-        audit_log(action=AuditAction.API_TOKEN_CREATED, actor=user, target=token, country=_country_code(user),
-                  details={"name": token.name, "scope": scope, "expires_at": token.expires_at})
+        audit_log(
+            action=AuditAction.API_TOKEN_CREATED,
+            actor=user,
+            target=token,
+            country=_country_code(user),
+            details={"name": token.name, "scope": scope, "expires_at": token.expires_at},
+        )
     return token, raw
 
 
@@ -52,12 +62,17 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> None:
     with transaction.atomic():
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit_log(action=AuditAction.API_TOKEN_REVOKED, actor=actor, target=token,
-                  country=_country_code(token.user), details={"name": token.name})
+        audit_log(
+            action=AuditAction.API_TOKEN_REVOKED,
+            actor=actor,
+            target=token,
+            country=_country_code(token.user),
+            details={"name": token.name},
+        )
 
 
 def api_token_authenticate(raw: str) -> ApiToken | None:
-    token = (ApiToken.objects.select_related("user").filter(token_hash=sha256_hex(raw or "")).first())
+    token = ApiToken.objects.select_related("user").filter(token_hash=sha256_hex(raw or "")).first()
     if token is None or not token.is_usable:
         return None
     now = timezone.now()

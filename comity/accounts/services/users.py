@@ -29,8 +29,13 @@ def user_deactivate(*, actor: User, user: User) -> None:
         user.save(update_fields=["is_active", "deactivated_at"])
         ended = _sessions_end(user=user)
         tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
-        audit_log(action=AuditAction.USER_DEACTIVATED, actor=actor, target=user, country=_country_code(user),
-                  details={"sessions_ended": ended, "tokens_revoked": tokens})
+        audit_log(
+            action=AuditAction.USER_DEACTIVATED,
+            actor=actor,
+            target=user,
+            country=_country_code(user),
+            details={"sessions_ended": ended, "tokens_revoked": tokens},
+        )
 
 
 def user_reactivate(*, actor: User, user: User) -> None:
@@ -57,24 +62,34 @@ def user_change_role(*, actor: User, user: User, role: str, coordinated_countrie
     if role == Role.LIAISON and not liaison_networks:
         raise ValidationError({"liaison_networks": [_("A network liaison needs at least one network.")]})
     with transaction.atomic():
-        before = {"role": user.role,
-                  "countries": sorted(user.coordinated_countries.values_list("iso2", flat=True)),
-                  "networks": sorted(user.liaison_networks.values_list("slug", flat=True))}
+        before = {
+            "role": user.role,
+            "countries": sorted(user.coordinated_countries.values_list("iso2", flat=True)),
+            "networks": sorted(user.liaison_networks.values_list("slug", flat=True)),
+        }
         user.role = role
         user.is_staff = role == Role.SECRETARIAT
         user.save(update_fields=["role", "is_staff"])
         user.coordinated_countries.set(coordinated_countries if role == Role.COORDINATOR else [])
         user.liaison_networks.set(liaison_networks if role == Role.LIAISON else [])
         user.__dict__.pop("_coordinated_codes", None)
-        after = {"role": role,
-                 "countries": sorted(c.iso2 for c in coordinated_countries) if role == Role.COORDINATOR else [],
-                 "networks": sorted(n.slug for n in liaison_networks) if role == Role.LIAISON else []}
-        audit_log(action=AuditAction.USER_ROLE_CHANGED, actor=actor, target=user, country=_country_code(user),
-                  details={"before": before, "after": after})
+        after = {
+            "role": role,
+            "countries": sorted(c.iso2 for c in coordinated_countries) if role == Role.COORDINATOR else [],
+            "networks": sorted(n.slug for n in liaison_networks) if role == Role.LIAISON else [],
+        }
+        audit_log(
+            action=AuditAction.USER_ROLE_CHANGED,
+            actor=actor,
+            target=user,
+            country=_country_code(user),
+            details={"before": before, "after": after},
+        )
 
 
-def profile_update(*, user: User, full_name: str, preferred_language: str, timezone_name: str,
-                   languages_spoken: list[str]) -> None:
+def profile_update(
+    *, user: User, full_name: str, preferred_language: str, timezone_name: str, languages_spoken: list[str]
+) -> None:
     errors: dict[str, list[str]] = {}
     if not full_name.strip():
         errors["full_name"] = [_("Enter your name.")]
@@ -84,8 +99,12 @@ def profile_update(*, user: User, full_name: str, preferred_language: str, timez
         errors["timezone"] = [_("Unknown time zone.")]
     if errors:
         raise ValidationError(errors)
-    fields = {"full_name": full_name.strip(), "preferred_language": preferred_language,
-              "timezone": timezone_name, "languages_spoken": sorted(set(languages_spoken))}
+    fields = {
+        "full_name": full_name.strip(),
+        "preferred_language": preferred_language,
+        "timezone": timezone_name,
+        "languages_spoken": sorted(set(languages_spoken)),
+    }
     changed = {k: v for k, v in fields.items() if getattr(user, k) != v}
     if not changed:
         return
@@ -93,8 +112,13 @@ def profile_update(*, user: User, full_name: str, preferred_language: str, timez
         for key, value in changed.items():
             setattr(user, key, value)
         user.save(update_fields=list(changed))
-        audit_log(action=AuditAction.USER_PROFILE_UPDATED, actor=user, target=user, country=_country_code(user),
-                  details={"fields": sorted(changed)})
+        audit_log(
+            action=AuditAction.USER_PROFILE_UPDATED,
+            actor=user,
+            target=user,
+            country=_country_code(user),
+            details={"fields": sorted(changed)},
+        )
 
 
 def user_set_language(*, user: User, language: str) -> None:

@@ -18,8 +18,13 @@ STRONG = "a long and unusual passphrase 42"
 
 
 def _invite(personas, who="secretariat", **data):
-    payload = {"email": "new.person@example.test", "full_name": "New Person", "country": "BR",
-               "role": Role.MEMBER, "language": "en"}
+    payload = {
+        "email": "new.person@example.test",
+        "full_name": "New Person",
+        "country": "BR",
+        "role": Role.MEMBER,
+        "language": "en",
+    }
     payload.update(data)
     return personas[who].post("/en/accounts/invitations/", payload)
 
@@ -42,7 +47,10 @@ def test_secretariat_invites_and_token_is_stored_hashed(personas, django_capture
     assert mail.outbox[-1].to == ["new.person@example.test"]
     event = AuditEvent.objects.get(action=AuditAction.INVITATION_SENT)
     assert (event.actor.email, event.country_code, event.details["email"]) == (
-        "secretariat@example.test", "BR", "new.person@example.test")
+        "secretariat@example.test",
+        "BR",
+        "new.person@example.test",
+    )
 
 
 def test_coordinator_invites_for_own_country_only(personas, users):
@@ -85,19 +93,23 @@ def test_accept_enrol_and_recovery_codes(personas, django_capture_on_commit_call
     assert page.status_code == 200
     assert "new.person@example.test" in page.content.decode()
 
-    weak = client.post(f"/en/accounts/invitation/{token}/",
-                       {"full_name": "New Person", "password1": "short", "password2": "short"})
+    weak = client.post(
+        f"/en/accounts/invitation/{token}/", {"full_name": "New Person", "password1": "short", "password2": "short"}
+    )
     assert weak.status_code == 400
     assert "at least 12 characters" in weak.content.decode()
     assert not User.objects.filter(email="new.person@example.test").exists()
 
-    common = client.post(f"/en/accounts/invitation/{token}/",
-                         {"full_name": "New Person", "password1": "password1234", "password2": "password1234"})
+    common = client.post(
+        f"/en/accounts/invitation/{token}/",
+        {"full_name": "New Person", "password1": "password1234", "password2": "password1234"},
+    )
     assert common.status_code == 400
     assert not User.objects.filter(email="new.person@example.test").exists()
 
-    response = client.post(f"/en/accounts/invitation/{token}/",
-                           {"full_name": "New Person", "password1": STRONG, "password2": STRONG})
+    response = client.post(
+        f"/en/accounts/invitation/{token}/", {"full_name": "New Person", "password1": STRONG, "password2": STRONG}
+    )
     assert response.status_code == 302
     assert response["Location"].endswith("/accounts/login/enrol/")
     user = User.objects.get(email="new.person@example.test")
@@ -133,8 +145,9 @@ def test_accept_enrol_and_recovery_codes(personas, django_capture_on_commit_call
 
 
 def test_expired_invitation_is_refused_and_audited_once(users, brazil):
-    invitation, token = services.invitation_create(actor=users["secretariat"], email="late@example.test",
-                                                   full_name="Late", country=brazil)
+    invitation, token = services.invitation_create(
+        actor=users["secretariat"], email="late@example.test", full_name="Late", country=brazil
+    )
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     client = Client()
     for _ in range(2):
@@ -142,8 +155,9 @@ def test_expired_invitation_is_refused_and_audited_once(users, brazil):
         assert response.status_code == 410
         assert "expired" in response.content.decode()
     assert AuditEvent.objects.filter(action=AuditAction.INVITATION_EXPIRED).count() == 1
-    post = client.post(f"/en/accounts/invitation/{token}/",
-                       {"full_name": "Late", "password1": STRONG, "password2": STRONG})
+    post = client.post(
+        f"/en/accounts/invitation/{token}/", {"full_name": "Late", "password1": STRONG, "password2": STRONG}
+    )
     assert post.status_code == 410
     assert not User.objects.filter(email="late@example.test").exists()
 
@@ -151,8 +165,9 @@ def test_expired_invitation_is_refused_and_audited_once(users, brazil):
 def test_expire_command_audits_pending_expired(users, brazil):
     from django.core.management import call_command
 
-    invitation, _token = services.invitation_create(actor=users["secretariat"], email="x@example.test",
-                                                    full_name="X", country=brazil)
+    invitation, _token = services.invitation_create(
+        actor=users["secretariat"], email="x@example.test", full_name="X", country=brazil
+    )
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - dt.timedelta(days=1))
     call_command("expire_invitations")
     call_command("expire_invitations")
@@ -160,10 +175,12 @@ def test_expire_command_audits_pending_expired(users, brazil):
 
 
 def test_revoke(personas, users, brazil, indonesia):
-    invitation, token = services.invitation_create(actor=users["secretariat"], email="r@example.test",
-                                                   full_name="R", country=brazil)
-    other, _ = services.invitation_create(actor=users["secretariat"], email="s@example.test",
-                                          full_name="S", country=indonesia)
+    invitation, token = services.invitation_create(
+        actor=users["secretariat"], email="r@example.test", full_name="R", country=brazil
+    )
+    other, _ = services.invitation_create(
+        actor=users["secretariat"], email="s@example.test", full_name="S", country=indonesia
+    )
     # A coordinator of another country cannot see or revoke it.
     assert personas["coordinator_other"].post(f"/en/accounts/invitations/{invitation.pk}/revoke/").status_code == 404
     invitation.refresh_from_db()

@@ -54,18 +54,24 @@ def test_cannot_revoke_someone_elses_session(users):
 def test_token_creation_needs_recent_reauth(personas, users):
     client = personas["member"]
     _stale(client)
-    response = client.post("/en/accounts/profile/tokens/", {"name": "ci", "scope": "read", "days": 30},
-                           HTTP_REFERER="/en/accounts/profile/")
+    response = client.post(
+        "/en/accounts/profile/tokens/",
+        {"name": "ci", "scope": "read", "days": 30},
+        HTTP_REFERER="/en/accounts/profile/",
+    )
     assert response.status_code == 302
     assert "/en/accounts/confirm/" in response["Location"]
     assert ApiToken.objects.count() == 0
 
     device = TOTPDevice.objects.get(user=users["member"])
-    bad = client.post("/en/accounts/confirm/", {"password": "wrong password!!", "code": code_for(device, 1),
-                                                "next": "/en/accounts/profile/"})
+    bad = client.post(
+        "/en/accounts/confirm/",
+        {"password": "wrong password!!", "code": code_for(device, 1), "next": "/en/accounts/profile/"},
+    )
     assert bad.status_code == 400
-    ok = client.post("/en/accounts/confirm/", {"password": PASSWORD, "code": code_for(device, 1),
-                                               "next": "/en/accounts/profile/"})
+    ok = client.post(
+        "/en/accounts/confirm/", {"password": PASSWORD, "code": code_for(device, 1), "next": "/en/accounts/profile/"}
+    )
     assert ok.status_code == 302
     assert ok["Location"] == "/en/accounts/profile/"
     assert client.post("/en/accounts/profile/tokens/", {"name": "ci", "scope": "read", "days": 30}).status_code == 302
@@ -156,16 +162,20 @@ def test_deactivation_ends_sessions_and_tokens(personas, users):
     member = users["member"]
     _token, raw = services.api_token_create(user=member, name="x")
     victim = personas["member"]
-    assert personas["coordinator"].post(f"/en/accounts/members/{member.pk}/status/",
-                                        {"action": "deactivate"}).status_code == 302
+    assert (
+        personas["coordinator"].post(f"/en/accounts/members/{member.pk}/status/", {"action": "deactivate"}).status_code
+        == 302
+    )
     member.refresh_from_db()
     assert not member.is_active
     assert victim.get("/en/accounts/profile/").status_code == 302
     assert Client().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
     event = AuditEvent.objects.get(action=AuditAction.USER_DEACTIVATED)
     assert event.details == {"sessions_ended": 1, "tokens_revoked": 1}
-    assert personas["coordinator"].post(f"/en/accounts/members/{member.pk}/status/",
-                                        {"action": "reactivate"}).status_code == 302
+    assert (
+        personas["coordinator"].post(f"/en/accounts/members/{member.pk}/status/", {"action": "reactivate"}).status_code
+        == 302
+    )
     member.refresh_from_db()
     assert member.is_active
 
@@ -173,8 +183,7 @@ def test_deactivation_ends_sessions_and_tokens(personas, users):
 def test_coordinator_of_other_country_cannot_deactivate(personas, users):
     member = users["member"]
     before = AuditEvent.objects.count()
-    response = personas["coordinator_other"].post(f"/en/accounts/members/{member.pk}/status/",
-                                                  {"action": "deactivate"})
+    response = personas["coordinator_other"].post(f"/en/accounts/members/{member.pk}/status/", {"action": "deactivate"})
     assert response.status_code == 404
     member.refresh_from_db()
     assert member.is_active
@@ -185,14 +194,16 @@ def test_only_secretariat_changes_roles(personas, users, brazil):
     member = users["member"]
     before = AuditEvent.objects.count()
     for name in ("coordinator", "coordinator_other", "member_other"):
-        response = personas[name].post(f"/en/accounts/members/{member.pk}/role/",
-                                       {"role": Role.COORDINATOR, "coordinated_countries": ["BR"]})
+        response = personas[name].post(
+            f"/en/accounts/members/{member.pk}/role/", {"role": Role.COORDINATOR, "coordinated_countries": ["BR"]}
+        )
         assert response.status_code == 404, name
     member.refresh_from_db()
     assert member.role == Role.MEMBER
     assert AuditEvent.objects.count() == before
-    ok = personas["secretariat"].post(f"/en/accounts/members/{member.pk}/role/",
-                                      {"role": Role.COORDINATOR, "coordinated_countries": ["BR"]})
+    ok = personas["secretariat"].post(
+        f"/en/accounts/members/{member.pk}/role/", {"role": Role.COORDINATOR, "coordinated_countries": ["BR"]}
+    )
     assert ok.status_code == 302
     member.refresh_from_db()
     assert member.role == Role.COORDINATOR
@@ -239,19 +250,29 @@ def test_secretariat_resets_second_factor(personas, users):
 
 def test_profile_update_and_bad_input(personas, users):
     client = personas["member"]
-    bad = client.post("/en/accounts/profile/", {"full_name": "Bruno", "preferred_language": "xx",
-                                                "timezone": "Mars/Olympus", "languages_spoken": ["pt"]})
+    bad = client.post(
+        "/en/accounts/profile/",
+        {"full_name": "Bruno", "preferred_language": "xx", "timezone": "Mars/Olympus", "languages_spoken": ["pt"]},
+    )
     assert bad.status_code == 400
     users["member"].refresh_from_db()
     assert (users["member"].timezone, users["member"].preferred_language) == ("UTC", "en")
-    ok = client.post("/en/accounts/profile/", {"full_name": "Bruno Silva", "preferred_language": "pt",
-                                               "timezone": "America/Sao_Paulo", "languages_spoken": ["pt", "es"]})
+    ok = client.post(
+        "/en/accounts/profile/",
+        {
+            "full_name": "Bruno Silva",
+            "preferred_language": "pt",
+            "timezone": "America/Sao_Paulo",
+            "languages_spoken": ["pt", "es"],
+        },
+    )
     assert ok.status_code == 302
     assert ok["Location"] == "/pt/accounts/profile/"
     users["member"].refresh_from_db()
     assert users["member"].languages_spoken == ["es", "pt"]
     assert AuditEvent.objects.get(action=AuditAction.USER_PROFILE_UPDATED).details == {
-        "fields": ["full_name", "languages_spoken", "preferred_language", "timezone"]}
+        "fields": ["full_name", "languages_spoken", "preferred_language", "timezone"]
+    }
 
 
 def test_language_switch_is_remembered(personas, users):
@@ -280,8 +301,10 @@ def test_password_reset_same_answer_and_single_use(users, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True):
         known = client.post("/en/accounts/password/reset/", {"email": users["member"].email})
     assert unknown.status_code == known.status_code == 200
-    assert unknown.content.decode().split('id="reset-sent">')[1][:80] == \
-        known.content.decode().split('id="reset-sent">')[1][:80]
+    assert (
+        unknown.content.decode().split('id="reset-sent">')[1][:80]
+        == known.content.decode().split('id="reset-sent">')[1][:80]
+    )
     assert len(mail.outbox) == 1
     link = re.search(r"(/accounts/password/reset/[^/\s]+/[^/\s]+/)", mail.outbox[0].body).group(1)
     url = "/en" + link
@@ -303,22 +326,60 @@ def test_password_reset_same_answer_and_single_use(users, django_capture_on_comm
 
 def test_permission_matrix_get(personas, users):
     member_url = f"/en/accounts/members/{users['member'].pk}/"
-    check_matrix(personas, "get", "/en/accounts/members/", {
-        "anonymous": 302, "member": 404, "member_other": 404, "coordinator": 200, "coordinator_other": 200,
-        "secretariat": 200})
-    check_matrix(personas, "get", member_url, {
-        "anonymous": 302, "member": 404, "member_other": 404, "coordinator": 200, "coordinator_other": 404,
-        "secretariat": 200})
-    check_matrix(personas, "get", "/en/accounts/profile/", {
-        "anonymous": 302, "member": 200, "member_other": 200, "coordinator": 200, "coordinator_other": 200,
-        "secretariat": 200})
-    check_matrix(personas, "get", "/en/accounts/sessions/", {
-        "anonymous": 302, "member": 200, "member_other": 200, "coordinator": 200, "coordinator_other": 200,
-        "secretariat": 200})
-    check_matrix(personas, "get", "/en/accounts/login/", {
-        "anonymous": 200, "member": 302, "secretariat": 302})
-    check_matrix(personas, "get", "/admin/", {
-        "anonymous": 302, "member": 302, "coordinator": 302, "secretariat": 200})
+    check_matrix(
+        personas,
+        "get",
+        "/en/accounts/members/",
+        {
+            "anonymous": 302,
+            "member": 404,
+            "member_other": 404,
+            "coordinator": 200,
+            "coordinator_other": 200,
+            "secretariat": 200,
+        },
+    )
+    check_matrix(
+        personas,
+        "get",
+        member_url,
+        {
+            "anonymous": 302,
+            "member": 404,
+            "member_other": 404,
+            "coordinator": 200,
+            "coordinator_other": 404,
+            "secretariat": 200,
+        },
+    )
+    check_matrix(
+        personas,
+        "get",
+        "/en/accounts/profile/",
+        {
+            "anonymous": 302,
+            "member": 200,
+            "member_other": 200,
+            "coordinator": 200,
+            "coordinator_other": 200,
+            "secretariat": 200,
+        },
+    )
+    check_matrix(
+        personas,
+        "get",
+        "/en/accounts/sessions/",
+        {
+            "anonymous": 302,
+            "member": 200,
+            "member_other": 200,
+            "coordinator": 200,
+            "coordinator_other": 200,
+            "secretariat": 200,
+        },
+    )
+    check_matrix(personas, "get", "/en/accounts/login/", {"anonymous": 200, "member": 302, "secretariat": 302})
+    check_matrix(personas, "get", "/admin/", {"anonymous": 302, "member": 302, "coordinator": 302, "secretariat": 200})
 
 
 def test_member_list_is_scoped(personas, users):

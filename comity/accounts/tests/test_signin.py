@@ -143,16 +143,16 @@ def test_no_device_goes_to_enrolment(users):
 
 def test_open_redirect_refused(member):
     client = Client()
-    client.post("/en/accounts/login/", {"email": member.email, "password": PASSWORD,
-                                        "next": "https://evil.example/steal"})
+    client.post(
+        "/en/accounts/login/", {"email": member.email, "password": PASSWORD, "next": "https://evil.example/steal"}
+    )
     response = client.post("/en/accounts/login/verify/", {"code": code_for(TOTPDevice.objects.get(user=member))})
     assert response["Location"] == "/en/"
 
 
 def test_safe_next_is_followed(member):
     client = Client()
-    client.post("/en/accounts/login/", {"email": member.email, "password": PASSWORD,
-                                        "next": "/en/accounts/sessions/"})
+    client.post("/en/accounts/login/", {"email": member.email, "password": PASSWORD, "next": "/en/accounts/sessions/"})
     response = client.post("/en/accounts/login/verify/", {"code": code_for(TOTPDevice.objects.get(user=member))})
     assert response["Location"] == "/en/accounts/sessions/"
 

@@ -29,7 +29,8 @@ def _safe_next(request, value: str | None) -> str:
 
 def _lock_message(lock) -> str:
     return _("Too many failed attempts. Try again after %(time)s.") % {
-        "time": format_dt(lock.retry_at_datetime, "short")}
+        "time": format_dt(lock.retry_at_datetime, "short")
+    }
 
 
 def _pending_user(request) -> User | None:

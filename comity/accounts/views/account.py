@@ -40,8 +40,9 @@ def reauth(request):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            result = services.reauth_check(user=request.user, password=form.cleaned_data["password"],
-                                           code=form.cleaned_data["code"])
+            result = services.reauth_check(
+                user=request.user, password=form.cleaned_data["password"], code=form.cleaned_data["code"]
+            )
             if result.ok:
                 request.session[REAUTH_AT] = time.time()
                 return redirect(_safe_next(request, next_url))
@@ -58,34 +59,58 @@ def reauth(request):
 @require_http_methods(["GET", "POST"])
 def profile(request):
     user = request.user
-    form = forms.ProfileForm(request.POST or None, initial={
-        "full_name": user.full_name, "preferred_language": user.preferred_language,
-        "timezone": user.timezone, "languages_spoken": user.languages_spoken})
+    form = forms.ProfileForm(
+        request.POST or None,
+        initial={
+            "full_name": user.full_name,
+            "preferred_language": user.preferred_language,
+            "timezone": user.timezone,
+            "languages_spoken": user.languages_spoken,
+        },
+    )
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.profile_update(user=user, full_name=data["full_name"],
-                                        preferred_language=data["preferred_language"],
-                                        timezone_name=data["timezone"], languages_spoken=data["languages_spoken"])
+                services.profile_update(
+                    user=user,
+                    full_name=data["full_name"],
+                    preferred_language=data["preferred_language"],
+                    timezone_name=data["timezone"],
+                    languages_spoken=data["languages_spoken"],
+                )
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
                 messages.success(request, _("Your profile was saved."))
                 with translation.override(user.preferred_language):
                     response = redirect("accounts:profile")
-                response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.preferred_language,
-                                    max_age=365 * 24 * 3600, secure=settings.LANGUAGE_COOKIE_SECURE,
-                                    httponly=True, samesite="Lax")
+                response.set_cookie(
+                    settings.LANGUAGE_COOKIE_NAME,
+                    user.preferred_language,
+                    max_age=365 * 24 * 3600,
+                    secure=settings.LANGUAGE_COOKIE_SECURE,
+                    httponly=True,
+                    samesite="Lax",
+                )
                 return response
     tokens = ApiToken.objects.filter(user=user).order_by("-created_at")
     new_token = request.session.pop(NEW_TOKEN, None)
     remaining_codes = user.recovery_codes.filter(used_at__isnull=True).count()
-    return render(request, "accounts/profile.html", {
-        "form": form, "tokens": tokens, "new_token": new_token, "token_form": forms.ApiTokenForm(),
-        "remaining_codes": remaining_codes}, status=status)
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "form": form,
+            "tokens": tokens,
+            "new_token": new_token,
+            "token_form": forms.ApiTokenForm(),
+            "remaining_codes": remaining_codes,
+        },
+        status=status,
+    )
 
 
 @never_cache
@@ -95,16 +120,23 @@ def token_create(request):
     form = forms.ApiTokenForm(request.POST)
     if form.is_valid():
         try:
-            _token, raw = services.api_token_create(user=request.user, name=form.cleaned_data["name"],
-                                                    scope=form.cleaned_data["scope"], days=form.cleaned_data["days"])
+            _token, raw = services.api_token_create(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                scope=form.cleaned_data["scope"],
+                days=form.cleaned_data["days"],
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
             request.session[NEW_TOKEN] = raw
             messages.success(request, _("Token created. Copy it now: it will not be shown again."))
     else:
-        messages.error(request, _("The token was not created: %(errors)s") % {
-            "errors": " ".join(f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items())})
+        messages.error(
+            request,
+            _("The token was not created: %(errors)s")
+            % {"errors": " ".join(f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items())},
+        )
     return redirect("accounts:profile")
 
 
@@ -145,9 +177,17 @@ def totp_replace(request):
                 request.session[SHOW_CODES] = codes
                 return redirect("accounts:recovery_codes")
             form.add_error("code", _("This code is not correct. Check the time on your phone and try again."))
-    return render(request, "accounts/enrol.html", {
-        "form": form, "qr_svg": _qr_svg(device.config_url), "secret": _base32_key(device), "replacing": True,
-    }, status=status)
+    return render(
+        request,
+        "accounts/enrol.html",
+        {
+            "form": form,
+            "qr_svg": _qr_svg(device.config_url),
+            "secret": _base32_key(device),
+            "replacing": True,
+        },
+        status=status,
+    )
 
 
 @never_cache
@@ -168,8 +208,9 @@ def sessions(request):
                 raise Http404
             messages.success(request, _("Session signed out."))
         return redirect("accounts:sessions")
-    return render(request, "accounts/sessions.html", {
-        "sessions": selectors.session_list(user=request.user), "current": current})
+    return render(
+        request, "accounts/sessions.html", {"sessions": selectors.session_list(user=request.user), "current": current}
+    )
 
 
 @require_POST

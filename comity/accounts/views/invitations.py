@@ -28,15 +28,15 @@ def invitation_accept(request, token):
     except services.InvitationError as exc:
         return render(request, "accounts/invitation_invalid.html", {"message": str(exc)}, status=410)
     draft = User(email=invitation.email, full_name=invitation.full_name)
-    form = forms.AcceptInvitationForm(request.POST or None, user=draft,
-                                      initial={"full_name": invitation.full_name})
+    form = forms.AcceptInvitationForm(request.POST or None, user=draft, initial={"full_name": invitation.full_name})
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                user = services.invitation_accept(raw_token=token, full_name=form.cleaned_data["full_name"],
-                                                  password=form.cleaned_data["password1"])
+                user = services.invitation_accept(
+                    raw_token=token, full_name=form.cleaned_data["full_name"], password=form.cleaned_data["password1"]
+                )
             except services.InvitationError as exc:
                 return render(request, "accounts/invitation_invalid.html", {"message": str(exc)}, status=410)
             except ValidationError as exc:
@@ -44,8 +44,7 @@ def invitation_accept(request, token):
             else:
                 _start_pending(request, user, "")
                 return redirect("accounts:enrol")
-    return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation},
-                  status=status)
+    return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}, status=status)
 
 
 @member_required
@@ -53,8 +52,9 @@ def invitation_accept(request, token):
 def invitation_list(request):
     if not request.user.can_manage_members:
         raise Http404
-    form = forms.InvitationForm(request.POST or None, actor=request.user,
-                                initial={"language": translation.get_language()})
+    form = forms.InvitationForm(
+        request.POST or None, actor=request.user, initial={"language": translation.get_language()}
+    )
     status = 200
     if request.method == "POST":
         status = 400
@@ -62,9 +62,15 @@ def invitation_list(request):
             data = form.cleaned_data
             try:
                 invitation, _raw = services.invitation_create(
-                    actor=request.user, email=data["email"], full_name=data["full_name"], country=data["country"],
-                    role=data["role"], coordinated_countries=data.get("coordinated_countries") or [],
-                    liaison_networks=data.get("liaison_networks") or [], language=data["language"])
+                    actor=request.user,
+                    email=data["email"],
+                    full_name=data["full_name"],
+                    country=data["country"],
+                    role=data["role"],
+                    coordinated_countries=data.get("coordinated_countries") or [],
+                    liaison_networks=data.get("liaison_networks") or [],
+                    language=data["language"],
+                )
             except PermissionDenied:
                 form.add_error("country", _("You cannot invite for this country or role."))
             except ValidationError as exc:
@@ -72,8 +78,12 @@ def invitation_list(request):
             else:
                 messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
                 return redirect("accounts:invitation_list")
-    return render(request, "accounts/invitation_list.html", {
-        "form": form, "invitations": selectors.invitation_list(actor=request.user)[:200]}, status=status)
+    return render(
+        request,
+        "accounts/invitation_list.html",
+        {"form": form, "invitations": selectors.invitation_list(actor=request.user)[:200]},
+        status=status,
+    )
 
 
 @member_required

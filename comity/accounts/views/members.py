@@ -23,8 +23,9 @@ def member_list(request):
         raise Http404
     form = forms.MemberFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    members = selectors.member_list(actor=request.user, q=filters.get("q", ""),
-                                    country=filters.get("country", ""), role=filters.get("role", ""))
+    members = selectors.member_list(
+        actor=request.user, q=filters.get("q", ""), country=filters.get("country", ""), role=filters.get("role", "")
+    )
     return render(request, "accounts/member_list.html", {"form": form, "members": members[:500]})
 
 
@@ -32,15 +33,24 @@ def member_list(request):
 @require_http_methods(["GET", "POST"])
 def member_detail(request, pk):
     member = selectors.member_get_for(actor=request.user, pk=pk)
-    role_form = forms.RoleForm(initial={
-        "role": member.role,
-        "coordinated_countries": [c.iso2 for c in member.coordinated_countries.all()],
-        "liaison_networks": [n.slug for n in member.liaison_networks.all()]})
-    return render(request, "accounts/member_detail.html", {
-        "member": member, "role_form": role_form,
-        "can_change_role": permissions.can_change_role(request.user, member),
-        "can_deactivate": permissions.can_deactivate(request.user, member),
-        "can_reset_2fa": permissions.can_reset_second_factor(request.user, member)})
+    role_form = forms.RoleForm(
+        initial={
+            "role": member.role,
+            "coordinated_countries": [c.iso2 for c in member.coordinated_countries.all()],
+            "liaison_networks": [n.slug for n in member.liaison_networks.all()],
+        }
+    )
+    return render(
+        request,
+        "accounts/member_detail.html",
+        {
+            "member": member,
+            "role_form": role_form,
+            "can_change_role": permissions.can_change_role(request.user, member),
+            "can_deactivate": permissions.can_deactivate(request.user, member),
+            "can_reset_2fa": permissions.can_reset_second_factor(request.user, member),
+        },
+    )
 
 
 @member_required
@@ -86,16 +96,22 @@ def member_role(request, member: User) -> None:
     form = forms.RoleForm(request.POST)
     if form.is_valid():
         try:
-            services.user_change_role(actor=request.user, user=member, role=form.cleaned_data["role"],
-                                      coordinated_countries=form.cleaned_data["coordinated_countries"],
-                                      liaison_networks=form.cleaned_data["liaison_networks"])
+            services.user_change_role(
+                actor=request.user,
+                user=member,
+                role=form.cleaned_data["role"],
+                coordinated_countries=form.cleaned_data["coordinated_countries"],
+                liaison_networks=form.cleaned_data["liaison_networks"],
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, _("The role was changed."))
     else:
-        messages.error(request, _("The role was not changed: %(errors)s") % {
-            "errors": " ".join(" ".join(v) for v in form.errors.values())})
+        messages.error(
+            request,
+            _("The role was not changed: %(errors)s") % {"errors": " ".join(" ".join(v) for v in form.errors.values())},
+        )
 
 
 @_member_action(permissions.can_reset_second_factor)

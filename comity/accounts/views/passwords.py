@@ -23,8 +23,9 @@ def password_reset_request(request):
     if request.method == "POST" and form.is_valid():
         services.password_reset_request(email=form.cleaned_data["email"], language=translation.get_language())
         return render(request, "accounts/password_reset_sent.html")
-    return render(request, "accounts/password_reset_request.html", {"form": form},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request, "accounts/password_reset_request.html", {"form": form}, status=400 if request.method == "POST" else 200
+    )
 
 
 @never_cache
@@ -35,8 +36,12 @@ def password_reset_confirm(request, uidb64, token):
     except (User.DoesNotExist, ValueError, TypeError, OverflowError):
         user = None
     if user is None or not default_token_generator.check_token(user, token):
-        return render(request, "accounts/invitation_invalid.html", {
-            "message": _("This password reset link is not valid or has expired. Ask for a new one.")}, status=410)
+        return render(
+            request,
+            "accounts/invitation_invalid.html",
+            {"message": _("This password reset link is not valid or has expired. Ask for a new one.")},
+            status=410,
+        )
     form = forms.SetPasswordForm(request.POST or None, user=user)
     if request.method == "POST":
         if form.is_valid():

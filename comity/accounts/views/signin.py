@@ -52,13 +52,19 @@ def _finish_sign_in(request, user: User, device) -> HttpResponseRedirect:
     elif next_url:
         target = _safe_next(request, next_url)
         if language and target.startswith(f"/{translation.get_language()}/"):
-            target = f"/{language}/" + target[len(translation.get_language()) + 2:]
+            target = f"/{language}/" + target[len(translation.get_language()) + 2 :]
     else:
         with translation.override(language):
             target = reverse("portal:home")
     response = redirect(target)
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600,
-                        secure=settings.LANGUAGE_COOKIE_SECURE, httponly=True, samesite="Lax")
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
     return response
 
 
@@ -73,7 +79,8 @@ def sign_in(request):
     if request.method == "POST":
         if form.is_valid():
             result = services.sign_in_check_password(
-                request=request, email=form.cleaned_data["email"], password=form.cleaned_data["password"])
+                request=request, email=form.cleaned_data["email"], password=form.cleaned_data["password"]
+            )
             if result.user is not None:
                 _start_pending(request, result.user, next_url)
                 if services.confirmed_totp_device(result.user) is None:
@@ -138,9 +145,16 @@ def enrol(request):
                 request.session[SHOW_CODES] = codes
                 return _finish_sign_in(request, user, device)
             form.add_error("code", _("This code is not correct. Check the time on your phone and try again."))
-    return render(request, "accounts/enrol.html", {
-        "form": form, "qr_svg": _qr_svg(device.config_url), "secret": _base32_key(device),
-    }, status=status)
+    return render(
+        request,
+        "accounts/enrol.html",
+        {
+            "form": form,
+            "qr_svg": _qr_svg(device.config_url),
+            "secret": _base32_key(device),
+        },
+        status=status,
+    )
 
 
 @never_cache

@@ -15,8 +15,9 @@ LIST = "/admin/audit/auditevent/"
 
 @pytest.fixture
 def event(users):
-    return AuditEventFactory(action=AuditAction.USER_ROLE_CHANGED, actor=users["secretariat"], country="BR",
-                             details={"to": "coordinator"})
+    return AuditEventFactory(
+        action=AuditAction.USER_ROLE_CHANGED, actor=users["secretariat"], country="BR", details={"to": "coordinator"}
+    )
 
 
 def test_secretariat_can_list_and_view(personas, event):

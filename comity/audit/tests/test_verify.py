@@ -23,8 +23,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def chain():
     """Five chained events; returns them by seq (1..5)."""
-    events = [AuditEventFactory(action=AuditAction.USER_PROFILE_UPDATED, country="BR", details={"n": n})
-              for n in range(1, 6)]
+    events = [
+        AuditEventFactory(action=AuditAction.USER_PROFILE_UPDATED, country="BR", details={"n": n}) for n in range(1, 6)
+    ]
     return {event.seq: event for event in events}
 
 
@@ -52,8 +53,16 @@ def insert_raw(event: AuditEvent) -> int:
         "INSERT INTO audit_auditevent (seq, created_at, actor_id, actor_label, action, target_type, target_id,"
         " country_code, ip, user_agent, request_id, details, prev_hash, hash)"
         " VALUES (%s, %s, NULL, %s, %s, '', '', %s, NULL, '', '', %s, %s, %s)",
-        [event.seq, connection.ops.adapt_datetimefield_value(event.created_at), event.actor_label, event.action,
-         event.country_code, '{"forged": true}', event.prev_hash, event.hash],
+        [
+            event.seq,
+            connection.ops.adapt_datetimefield_value(event.created_at),
+            event.actor_label,
+            event.action,
+            event.country_code,
+            '{"forged": true}',
+            event.prev_hash,
+            event.hash,
+        ],
     )
     return AuditEvent.objects.get(seq=event.seq).pk
 
@@ -87,22 +96,30 @@ def test_batch_size_must_be_positive(chain):
 
 def test_microsecond_timestamps_and_rich_details_round_trip():
     at = dt.datetime(2025, 3, 9, 22, 30, 15, 123456, tzinfo=dt.UTC)
-    event = AuditEventFactory(at=at, details={"name": "São Paulo — 北京", "nested": {"b": [1, 2.5, None], "a": True},
-                                              "when": dt.date(2025, 3, 9)})
+    event = AuditEventFactory(
+        at=at,
+        details={"name": "São Paulo — 北京", "nested": {"b": [1, 2.5, None], "a": True}, "when": dt.date(2025, 3, 9)},
+    )
     stored = AuditEvent.objects.get(pk=event.pk)
     assert stored.created_at == at
-    assert stored.details == {"name": "São Paulo — 北京", "nested": {"a": True, "b": [1, 2.5, None]},
-                              "when": "2025-03-09"}
+    assert stored.details == {
+        "name": "São Paulo — 北京",
+        "nested": {"a": True, "b": [1, 2.5, None]},
+        "when": "2025-03-09",
+    }
     assert stored.compute_hash() == event.hash
     assert run_verify() == "Audit chain intact: 1 events\n"
 
 
-@pytest.mark.parametrize(("raw_ip", "stored_ip"), [
-    ("203.0.113.7", "203.0.113.7"),
-    ("2001:0DB8:0000::1", "2001:db8::1"),
-    ("::ffff:192.0.2.1", "::ffff:192.0.2.1"),
-    ("not an address", None),
-])
+@pytest.mark.parametrize(
+    ("raw_ip", "stored_ip"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:0DB8:0000::1", "2001:db8::1"),
+        ("::ffff:192.0.2.1", "::ffff:192.0.2.1"),
+        ("not an address", None),
+    ],
+)
 def test_ip_is_hashed_as_stored(raw_ip, stored_ip):
     token = context.set_current(context.RequestContext(request_id="req-12345678", ip=raw_ip, user_agent="UA"))
     try:
@@ -116,67 +133,98 @@ def test_ip_is_hashed_as_stored(raw_ip, stored_ip):
 
 def test_altered_details_are_detected(chain):
     sql("UPDATE audit_auditevent SET details = %s WHERE seq = 3", ['{"n": 300}'])
-    assert verify_error() == (f"Audit chain broken at seq 3 (id {chain[3].pk}): altered: "
-                              "the event's contents no longer match its hash")
+    assert verify_error() == (
+        f"Audit chain broken at seq 3 (id {chain[3].pk}): altered: the event's contents no longer match its hash"
+    )
 
 
 def test_altered_timestamp_by_one_microsecond_is_detected(chain):
     moved = chain[2].created_at + dt.timedelta(microseconds=1)
-    sql("UPDATE audit_auditevent SET created_at = %s WHERE seq = 2",
-        [connection.ops.adapt_datetimefield_value(moved)])
-    assert verify_error() == (f"Audit chain broken at seq 2 (id {chain[2].pk}): altered: "
-                              "the event's contents no longer match its hash")
+    sql("UPDATE audit_auditevent SET created_at = %s WHERE seq = 2", [connection.ops.adapt_datetimefield_value(moved)])
+    assert verify_error() == (
+        f"Audit chain broken at seq 2 (id {chain[2].pk}): altered: the event's contents no longer match its hash"
+    )
 
 
 def test_altered_hash_column_is_detected(chain):
     sql("UPDATE audit_auditevent SET hash = %s WHERE seq = 4", ["f" * 64])
-    assert verify_error() == (f"Audit chain broken at seq 4 (id {chain[4].pk}): altered: "
-                              "the event's contents no longer match its hash")
+    assert verify_error() == (
+        f"Audit chain broken at seq 4 (id {chain[4].pk}): altered: the event's contents no longer match its hash"
+    )
 
 
 def test_deleted_middle_row_is_detected(chain):
     sql("DELETE FROM audit_auditevent WHERE seq = 3")
-    assert verify_error() == ("Audit chain broken at seq 3: missing: sequence 3 is missing (removed); "
-                              f"the next event present is seq 4 (id {chain[4].pk})")
+    assert verify_error() == (
+        "Audit chain broken at seq 3: missing: sequence 3 is missing (removed); "
+        f"the next event present is seq 4 (id {chain[4].pk})"
+    )
     result = audit_chain_verify()
     assert (result.ok, result.kind, result.seq, result.event_id, result.count) == (
-        False, ChainBreak.MISSING, 3, None, 2)
+        False,
+        ChainBreak.MISSING,
+        3,
+        None,
+        2,
+    )
 
 
 def test_several_deleted_rows_are_named_as_a_range(chain):
     sql("DELETE FROM audit_auditevent WHERE seq IN (1, 2)")
-    assert verify_error() == ("Audit chain broken at seq 1: missing: sequences 1 to 2 are missing (removed); "
-                              f"the next event present is seq 3 (id {chain[3].pk})")
+    assert verify_error() == (
+        "Audit chain broken at seq 1: missing: sequences 1 to 2 are missing (removed); "
+        f"the next event present is seq 3 (id {chain[3].pk})"
+    )
 
 
 def test_deleted_last_row_is_a_head_mismatch(chain):
     sql("DELETE FROM audit_auditevent WHERE seq = 5")
-    assert verify_error() == ("Audit chain broken at seq 5: head mismatch: the chain head records seq 5 but the last "
-                              f"event is seq 4 (id {chain[4].pk}); the tail was removed")
+    assert verify_error() == (
+        "Audit chain broken at seq 5: head mismatch: the chain head records seq 5 but the last "
+        f"event is seq 4 (id {chain[4].pk}); the tail was removed"
+    )
 
 
 def test_deleting_every_row_is_a_head_mismatch(chain):
     sql("DELETE FROM audit_auditevent")
-    assert verify_error() == ("Audit chain broken at seq 1: head mismatch: the chain head records seq 5 but the last "
-                              "event is none; the tail was removed")
+    assert verify_error() == (
+        "Audit chain broken at seq 1: head mismatch: the chain head records seq 5 but the last "
+        "event is none; the tail was removed"
+    )
 
 
 def test_row_inserted_after_the_head_is_detected_even_with_a_valid_hash(chain):
-    forged = AuditEvent(seq=6, created_at=chain[5].created_at, actor_label="intruder@example.test",
-                        action=AuditAction.LOGIN_SUCCEEDED.value, country_code="BR", details={"forged": True},
-                        prev_hash=chain[5].hash)
+    forged = AuditEvent(
+        seq=6,
+        created_at=chain[5].created_at,
+        actor_label="intruder@example.test",
+        action=AuditAction.LOGIN_SUCCEEDED.value,
+        country_code="BR",
+        details={"forged": True},
+        prev_hash=chain[5].hash,
+    )
     forged.hash = forged.compute_hash()
     forged_id = insert_raw(forged)
-    assert verify_error() == (f"Audit chain broken at seq 6 (id {forged_id}): inserted out of band: "
-                              "the event lies beyond the chain head (seq 5)")
+    assert verify_error() == (
+        f"Audit chain broken at seq 6 (id {forged_id}): inserted out of band: "
+        "the event lies beyond the chain head (seq 5)"
+    )
 
 
 def test_row_inserted_with_a_gap_after_the_head_is_detected(chain):
-    forged = AuditEvent(seq=42, created_at=chain[5].created_at, action=AuditAction.LOGIN_SUCCEEDED.value,
-                        details={"forged": True}, prev_hash="0" * 64, hash="a" * 64)
+    forged = AuditEvent(
+        seq=42,
+        created_at=chain[5].created_at,
+        action=AuditAction.LOGIN_SUCCEEDED.value,
+        details={"forged": True},
+        prev_hash="0" * 64,
+        hash="a" * 64,
+    )
     forged_id = insert_raw(forged)
-    assert verify_error() == (f"Audit chain broken at seq 42 (id {forged_id}): inserted out of band: "
-                              "the event lies beyond the chain head (seq 5)")
+    assert verify_error() == (
+        f"Audit chain broken at seq 42 (id {forged_id}): inserted out of band: "
+        "the event lies beyond the chain head (seq 5)"
+    )
 
 
 def test_row_inserted_in_place_of_another_is_detected(chain):
@@ -184,30 +232,43 @@ def test_row_inserted_in_place_of_another_is_detected(chain):
     replacement = AuditEvent.objects.get(seq=3)
     replacement.prev_hash = "e" * 64
     replacement.hash = replacement.compute_hash()
-    sql("UPDATE audit_auditevent SET prev_hash = %s, hash = %s WHERE seq = 3",
-        [replacement.prev_hash, replacement.hash])
-    assert verify_error() == (f"Audit chain broken at seq 3 (id {chain[3].pk}): inserted out of band: "
-                              "the event does not link to the previous event's hash")
+    sql(
+        "UPDATE audit_auditevent SET prev_hash = %s, hash = %s WHERE seq = 3", [replacement.prev_hash, replacement.hash]
+    )
+    assert verify_error() == (
+        f"Audit chain broken at seq 3 (id {chain[3].pk}): inserted out of band: "
+        "the event does not link to the previous event's hash"
+    )
 
 
 def test_row_with_seq_zero_is_detected(chain):
-    forged = AuditEvent(seq=0, created_at=chain[1].created_at, action=AuditAction.LOGIN_SUCCEEDED.value,
-                        details={}, prev_hash=GENESIS_HASH, hash="b" * 64)
+    forged = AuditEvent(
+        seq=0,
+        created_at=chain[1].created_at,
+        action=AuditAction.LOGIN_SUCCEEDED.value,
+        details={},
+        prev_hash=GENESIS_HASH,
+        hash="b" * 64,
+    )
     forged_id = insert_raw(forged)
-    assert verify_error() == (f"Audit chain broken at seq 0 (id {forged_id}): inserted out of band: "
-                              "sequence 0 is out of order (expected 1)")
+    assert verify_error() == (
+        f"Audit chain broken at seq 0 (id {forged_id}): inserted out of band: sequence 0 is out of order (expected 1)"
+    )
 
 
 def test_tampered_head_hash_is_detected(chain):
     sql("UPDATE audit_auditchainhead SET hash = %s", ["c" * 64])
-    assert verify_error() == (f"Audit chain broken at seq 5 (id {chain[5].pk}): head mismatch: "
-                              "the chain head's hash does not match the last event's hash")
+    assert verify_error() == (
+        f"Audit chain broken at seq 5 (id {chain[5].pk}): head mismatch: "
+        "the chain head's hash does not match the last event's hash"
+    )
 
 
 def test_missing_head_record_is_detected(chain):
     sql("DELETE FROM audit_auditchainhead")
-    assert verify_error() == (f"Audit chain broken at seq 1 (id {chain[1].pk}): head mismatch: "
-                              "the chain head record is missing")
+    assert verify_error() == (
+        f"Audit chain broken at seq 1 (id {chain[1].pk}): head mismatch: the chain head record is missing"
+    )
 
 
 def test_command_exits_non_zero_from_the_command_line(chain, capsys):
@@ -215,8 +276,10 @@ def test_command_exits_non_zero_from_the_command_line(chain, capsys):
     with pytest.raises(SystemExit) as excinfo:
         execute_from_command_line(["manage.py", "audit_verify", "--no-color"])
     assert excinfo.value.code == 1
-    assert capsys.readouterr().err == ("CommandError: Audit chain broken at seq 2: missing: sequence 2 is missing "
-                                       f"(removed); the next event present is seq 3 (id {chain[3].pk})\n")
+    assert capsys.readouterr().err == (
+        "CommandError: Audit chain broken at seq 2: missing: sequence 2 is missing "
+        f"(removed); the next event present is seq 3 (id {chain[3].pk})\n"
+    )
 
 
 def test_command_exits_zero_from_the_command_line(chain, capsys):

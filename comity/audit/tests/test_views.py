@@ -50,19 +50,42 @@ def events(users):
         (AuditAction.LOGIN_SUCCEEDED, users["member_other"], "ID", dt.datetime(2025, 3, 10, 1, 30, tzinfo=UTC)),
         (AuditAction.USER_ROLE_CHANGED, users["secretariat"], "BR", dt.datetime(2025, 3, 10, 1, 30, tzinfo=UTC)),
         (AuditAction.LOGIN_FAILED, None, "", dt.datetime(2025, 3, 11, 9, 0, tzinfo=UTC)),
-        (AuditAction.INVITATION_SENT, users["secretariat"], "FR",
-         dt.datetime(2025, 3, 12, 23, 59, 59, 999999, tzinfo=UTC)),
+        (
+            AuditAction.INVITATION_SENT,
+            users["secretariat"],
+            "FR",
+            dt.datetime(2025, 3, 12, 23, 59, 59, 999999, tzinfo=UTC),
+        ),
     ]
-    return [AuditEventFactory(action=action, actor=actor, country=country, at=at,
-                              details={"email": "someone@example.test"} if actor is None else {})
-            for action, actor, country, at in specs]
+    return [
+        AuditEventFactory(
+            action=action,
+            actor=actor,
+            country=country,
+            at=at,
+            details={"email": "someone@example.test"} if actor is None else {},
+        )
+        for action, actor, country, at in specs
+    ]
 
 
 def test_permission_matrix(personas, events):
-    check_matrix(personas, "GET", list_url(), {
-        "anonymous": 302, "member": 404, "member_other": 404, "moderator": 404, "liaison": 404, "observer": 404,
-        "coordinator": 200, "coordinator_other": 200, "secretariat": 200,
-    })
+    check_matrix(
+        personas,
+        "GET",
+        list_url(),
+        {
+            "anonymous": 302,
+            "member": 404,
+            "member_other": 404,
+            "moderator": 404,
+            "liaison": 404,
+            "observer": 404,
+            "coordinator": 200,
+            "coordinator_other": 200,
+            "secretariat": 200,
+        },
+    )
 
 
 def test_anonymous_is_sent_to_sign_in(personas):
@@ -96,8 +119,16 @@ def test_coordinator_cannot_reach_other_countries_by_filtering(personas, events)
 
 def test_events_visible_to_each_persona(users, events):
     seqs = {name: sorted(events_visible_to(user).values_list("seq", flat=True)) for name, user in users.items()}
-    assert seqs == {"secretariat": [1, 2, 3, 4, 5], "coordinator": [1, 3], "coordinator_other": [2],
-                    "member": [], "member_other": [], "moderator": [], "liaison": [], "observer": []}
+    assert seqs == {
+        "secretariat": [1, 2, 3, 4, 5],
+        "coordinator": [1, 3],
+        "coordinator_other": [2],
+        "member": [],
+        "member_other": [],
+        "moderator": [],
+        "liaison": [],
+        "observer": [],
+    }
 
 
 def test_deactivated_secretariat_sees_nothing(users, events):
@@ -111,18 +142,21 @@ def test_coordinator_without_countries_sees_nothing(users, events):
     assert list(events_visible_to(users["coordinator"])) == []
 
 
-@pytest.mark.parametrize(("params", "expected"), [
-    ({"actor": "MEMBER.br@"}, [1]),
-    ({"actor": "example.test"}, [5, 3, 2, 1]),
-    ({"actor": "nobody"}, []),
-    ({"action": AuditAction.LOGIN_SUCCEEDED.value}, [2, 1]),
-    ({"country": "br"}, [3, 1]),
-    ({"country": "FR"}, [5]),
-    ({"date_from": "2025-03-10"}, [5, 4, 3, 2]),
-    ({"date_to": "2025-03-09"}, [1]),
-    ({"date_from": "2025-03-12", "date_to": "2025-03-12"}, [5]),
-    ({"date_from": "2025-03-10", "date_to": "2025-03-11", "action": AuditAction.LOGIN_SUCCEEDED.value}, [2]),
-])
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"actor": "MEMBER.br@"}, [1]),
+        ({"actor": "example.test"}, [5, 3, 2, 1]),
+        ({"actor": "nobody"}, []),
+        ({"action": AuditAction.LOGIN_SUCCEEDED.value}, [2, 1]),
+        ({"country": "br"}, [3, 1]),
+        ({"country": "FR"}, [5]),
+        ({"date_from": "2025-03-10"}, [5, 4, 3, 2]),
+        ({"date_to": "2025-03-09"}, [1]),
+        ({"date_from": "2025-03-12", "date_to": "2025-03-12"}, [5]),
+        ({"date_from": "2025-03-10", "date_to": "2025-03-11", "action": AuditAction.LOGIN_SUCCEEDED.value}, [2]),
+    ],
+)
 def test_filters(personas, events, params, expected):
     assert shown(personas["secretariat"].get(list_url(**params))) == expected
 
@@ -156,32 +190,43 @@ def test_row_contents(personas, events):
     assert "Sam Secretariat<br>secretariat@example.test" in row
     assert "Role changed<br><code>user.role_changed</code>" in row
     assert "Brazil (BR)" in row
-    failed = re.search(r'<tr id="event-4">(.*?)</tr>', personas["secretariat"].get(list_url()).content.decode(),
-                       re.S).group(1)
+    failed = re.search(
+        r'<tr id="event-4">(.*?)</tr>', personas["secretariat"].get(list_url()).content.decode(), re.S
+    ).group(1)
     assert "<td>—</td>" in failed
     assert "<code>{&#34;email&#34;: &#34;someone@example.test&#34;}</code>" in failed
 
 
 def test_event_text_is_escaped(personas, users):
-    AuditEventFactory(country="BR", target_type="x", target_id="<script>alert(1)</script>",
-                      details={"note": "<img src=x onerror=alert(1)>"})
+    AuditEventFactory(
+        country="BR",
+        target_type="x",
+        target_id="<script>alert(1)</script>",
+        details={"note": "<img src=x onerror=alert(1)>"},
+    )
     html = personas["secretariat"].get(list_url()).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "<img src=x" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
-@pytest.mark.parametrize(("params", "field", "message"), [
-    ({"date_from": "2025-13-40"}, "date_from", "Enter a valid date."),
-    ({"date_to": "yesterday"}, "date_to", "Enter a valid date."),
-    ({"date_from": "2025-03-12", "date_to": "2025-03-10"}, "date_to", "The end date is before the start date."),
-    ({"date_from": "0001-01-01"}, "date_from", "Enter a date between 1970-01-01 and 9998-12-31."),
-    ({"date_to": "9999-12-31"}, "date_to", "Enter a date between 1970-01-01 and 9998-12-31."),
-    ({"country": "B1"}, "country", "Enter a two-letter ISO country code, such as BR."),
-    ({"country": "BRA"}, "country", "Ensure this value has at most 2 characters (it has 3)."),
-    ({"action": "audit.deleted"}, "action",
-     "Select a valid choice. audit.deleted is not one of the available choices."),
-])
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"date_from": "2025-13-40"}, "date_from", "Enter a valid date."),
+        ({"date_to": "yesterday"}, "date_to", "Enter a valid date."),
+        ({"date_from": "2025-03-12", "date_to": "2025-03-10"}, "date_to", "The end date is before the start date."),
+        ({"date_from": "0001-01-01"}, "date_from", "Enter a date between 1970-01-01 and 9998-12-31."),
+        ({"date_to": "9999-12-31"}, "date_to", "Enter a date between 1970-01-01 and 9998-12-31."),
+        ({"country": "B1"}, "country", "Enter a two-letter ISO country code, such as BR."),
+        ({"country": "BRA"}, "country", "Ensure this value has at most 2 characters (it has 3)."),
+        (
+            {"action": "audit.deleted"},
+            "action",
+            "Select a valid choice. audit.deleted is not one of the available choices.",
+        ),
+    ],
+)
 def test_bad_filter_input_shows_a_form_error(personas, events, params, field, message):
     response = personas["secretariat"].get(list_url(**params))
     assert response.status_code == 400

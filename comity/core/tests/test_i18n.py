@@ -3,9 +3,18 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize(("code", "direction"), [
-    ("en", "ltr"), ("fr", "ltr"), ("es", "ltr"), ("ru", "ltr"), ("zh-hans", "ltr"), ("pt", "ltr"), ("ar", "rtl"),
-])
+@pytest.mark.parametrize(
+    ("code", "direction"),
+    [
+        ("en", "ltr"),
+        ("fr", "ltr"),
+        ("es", "ltr"),
+        ("ru", "ltr"),
+        ("zh-hans", "ltr"),
+        ("pt", "ltr"),
+        ("ar", "rtl"),
+    ],
+)
 def test_html_lang_and_direction(client, code, direction):
     response = client.get(f"/{code}/")
     assert response.status_code == 200

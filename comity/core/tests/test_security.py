@@ -90,8 +90,9 @@ def _prod_check(**overrides):
             env.pop(key, None)
         else:
             env[key] = value
-    return subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=env,
-                          capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True, text=True, check=False
+    )
 
 
 def test_production_starts_with_its_secrets():
@@ -99,17 +100,20 @@ def test_production_starts_with_its_secrets():
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.parametrize(("override", "message"), [
-    ({"SECRET_KEY": None}, "SECRET_KEY is required"),
-    ({"SECRET_KEY": "short"}, "at least 50 random characters"),
-    ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS must list"),
-    ({"ALLOWED_HOSTS": "*"}, "'*' is refused"),
-    ({"COMITY_MASTER_KEY": None}, "COMITY_MASTER_KEY is required"),
-    ({"COMITY_MASTER_KEY": "bm90IDMyIGJ5dGVz"}, "exactly 32 bytes"),
-    ({"COMITY_MASTER_KEY": "%%%"}, "must be base64"),
-    ({"DATABASE_URL": None}, "DATABASE_URL is required"),
-    ({"DATABASE_URL": "sqlite:///x.db"}, "must point at PostgreSQL"),
-])
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"SECRET_KEY": None}, "SECRET_KEY is required"),
+        ({"SECRET_KEY": "short"}, "at least 50 random characters"),
+        ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS must list"),
+        ({"ALLOWED_HOSTS": "*"}, "'*' is refused"),
+        ({"COMITY_MASTER_KEY": None}, "COMITY_MASTER_KEY is required"),
+        ({"COMITY_MASTER_KEY": "bm90IDMyIGJ5dGVz"}, "exactly 32 bytes"),
+        ({"COMITY_MASTER_KEY": "%%%"}, "must be base64"),
+        ({"DATABASE_URL": None}, "DATABASE_URL is required"),
+        ({"DATABASE_URL": "sqlite:///x.db"}, "must point at PostgreSQL"),
+    ],
+)
 def test_production_refuses_insecure_configuration(override, message):
     result = _prod_check(**override)
     assert result.returncode != 0

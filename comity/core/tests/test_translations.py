@@ -37,8 +37,9 @@ def test_catalogue_complete(locale):
             fuzzy.append(ids[0])
         expected = set(PLACEHOLDER.findall(ids[0]))
         for text in strings:
-            if set(PLACEHOLDER.findall(text)) - set().union(*(PLACEHOLDER.findall(i) for i in ids)) or \
-                    (len(strings) == 1 and set(PLACEHOLDER.findall(text)) != expected):
+            if set(PLACEHOLDER.findall(text)) - set().union(*(PLACEHOLDER.findall(i) for i in ids)) or (
+                len(strings) == 1 and set(PLACEHOLDER.findall(text)) != expected
+            ):
                 broken.append(ids[0])
     assert missing == [], f"{locale}: {len(missing)} untranslated, e.g. {missing[:5]}"
     assert fuzzy == [], f"{locale}: fuzzy {fuzzy[:5]}"
@@ -51,10 +52,17 @@ def test_catalogue_covers_every_source_string(locale):
     assert _template_ids() - ids == set()
 
 
-@pytest.mark.parametrize(("language", "english"), [
-    ("fr", "Skip to main content"), ("ar", "Skip to main content"), ("zh-hans", "Countries"),
-    ("ru", "Sign in"), ("es", "Networks"), ("pt", "Change language"),
-])
+@pytest.mark.parametrize(
+    ("language", "english"),
+    [
+        ("fr", "Skip to main content"),
+        ("ar", "Skip to main content"),
+        ("zh-hans", "Countries"),
+        ("ru", "Sign in"),
+        ("es", "Networks"),
+        ("pt", "Change language"),
+    ],
+)
 def test_translated_pages_show_no_english_chrome(client, db, language, english):
     body = client.get(f"/{language}/").content.decode()
     assert english not in body
@@ -66,12 +74,20 @@ def test_template_catalogue_is_up_to_date():
 
     root = LOCALE_DIR.parents[1]
     keywords = dict(DEFAULT_KEYWORDS)
-    keywords.update({"gettext_lazy": None, "ngettext_lazy": (1, 2), "pgettext": ((1, "c"), 2),
-                     "pgettext_lazy": ((1, "c"), 2), "npgettext": ((1, "c"), 2, 3)})
+    keywords.update(
+        {
+            "gettext_lazy": None,
+            "ngettext_lazy": (1, 2),
+            "pgettext": ((1, "c"), 2),
+            "pgettext_lazy": ((1, "c"), 2),
+            "npgettext": ((1, "c"), 2, 3),
+        }
+    )
     method_map = [("comity/**.py", "python"), ("comity/**/jinja2/**.html", "jinja2")]
     options_map = {"comity/**/jinja2/**.html": {"extensions": "jinja2.ext.i18n"}}
     found = set()
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
-            str(root), method_map, options_map, keywords=keywords):
+        str(root), method_map, options_map, keywords=keywords
+    ):
         found.add(message if isinstance(message, str) else message[0])
     assert found - _template_ids() == set(), "run `make messages-extract` and translate the new strings"

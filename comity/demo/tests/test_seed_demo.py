@@ -33,8 +33,9 @@ def test_seed_demo_creates_one_user_per_role_idempotently(countries, settings):
 def test_demo_user_signs_in_with_documented_secrets(countries, settings):
     call_command("seed_demo", stdout=StringIO())
     client = Client()
-    response = client.post("/en/accounts/login/", {"email": "member.br@demo.comity.test",
-                                                   "password": settings.DEMO_PASSWORD})
+    response = client.post(
+        "/en/accounts/login/", {"email": "member.br@demo.comity.test", "password": settings.DEMO_PASSWORD}
+    )
     assert response["Location"].endswith("/accounts/login/verify/")
     code = f"{totp(bytes.fromhex(demo_totp_hex())):06d}"
     response = client.post("/en/accounts/login/verify/", {"code": code})

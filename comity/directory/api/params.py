@@ -62,13 +62,18 @@ def parse_at(value: str) -> dt.datetime:
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise serializers.ValidationError(_(
-            "“%(value)s” is not an ISO 8601 date and time; write it like 2026-03-09T10:00:00+01:00 or "
-            "2026-03-09T09:00:00Z.") % {"value": value}) from None
+        raise serializers.ValidationError(
+            _(
+                "“%(value)s” is not an ISO 8601 date and time; write it like 2026-03-09T10:00:00+01:00 or "
+                "2026-03-09T09:00:00Z."
+            )
+            % {"value": value}
+        ) from None
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise serializers.ValidationError(_(
-            "“%(value)s” has no UTC offset; add one, e.g. 2026-03-09T10:00:00+01:00 or 2026-03-09T09:00:00Z.")
-            % {"value": value})
+        raise serializers.ValidationError(
+            _("“%(value)s” has no UTC offset; add one, e.g. 2026-03-09T10:00:00+01:00 or 2026-03-09T09:00:00Z.")
+            % {"value": value}
+        )
     if not EARLIEST_AT <= moment < LATEST_AT:
         raise serializers.ValidationError(_("The date must be between 1970 and 2100."))
     return moment
@@ -80,42 +85,65 @@ def parse_language(value: str) -> str:
     if text.lower() in UI_LANGUAGES:
         return text.lower()
     if not match or not is_language_code(match.group(1).lower()):
-        raise serializers.ValidationError(_("Unknown language %(code)s; use an ISO 639-1 code such as fr or pt.")
-                                          % {"code": text})
+        raise serializers.ValidationError(
+            _("Unknown language %(code)s; use an ISO 639-1 code such as fr or pt.") % {"code": text}
+        )
     return text
 
 
 class AuthorityFilterSerializer(serializers.Serializer):
     """Query parameters of the authority list. Unknown values are rejected, not silently ignored."""
 
-    country = serializers.CharField(required=False, allow_blank=True,
-                                    help_text=gettext_lazy("ISO 3166-1 alpha-2 code, e.g. BR."))
-    competence = serializers.CharField(required=False, allow_blank=True, help_text=gettext_lazy(
-        "Competence code: %(codes)s.") % {"codes": ", ".join(Competence.values)})
-    language = serializers.CharField(required=False, allow_blank=True, help_text=gettext_lazy(
-        "Language accepted, ISO 639-1 code, e.g. fr."))
-    network = serializers.CharField(required=False, allow_blank=True,
-                                    help_text=gettext_lazy("Network slug, e.g. iberred."))
-    region = serializers.CharField(required=False, allow_blank=True, help_text=gettext_lazy(
-        "UN M49 region, sub-region or intermediate region code, e.g. 019."))
-    q = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text=gettext_lazy(
-        "Free text over the names in all languages and the country's English name."))
-    always_available = serializers.BooleanField(required=False, allow_null=True, default=None, help_text=gettext_lazy(
-        "true: 24/7 authorities and authorities with a 24/7 contact; false: authorities not 24/7 themselves."))
+    country = serializers.CharField(
+        required=False, allow_blank=True, help_text=gettext_lazy("ISO 3166-1 alpha-2 code, e.g. BR.")
+    )
+    competence = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=gettext_lazy("Competence code: %(codes)s.") % {"codes": ", ".join(Competence.values)},
+    )
+    language = serializers.CharField(
+        required=False, allow_blank=True, help_text=gettext_lazy("Language accepted, ISO 639-1 code, e.g. fr.")
+    )
+    network = serializers.CharField(
+        required=False, allow_blank=True, help_text=gettext_lazy("Network slug, e.g. iberred.")
+    )
+    region = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=gettext_lazy("UN M49 region, sub-region or intermediate region code, e.g. 019."),
+    )
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text=gettext_lazy("Free text over the names in all languages and the country's English name."),
+    )
+    always_available = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=gettext_lazy(
+            "true: 24/7 authorities and authorities with a 24/7 contact; false: authorities not 24/7 themselves."
+        ),
+    )
 
     def validate_country(self, value: str) -> str:
         return parse_country_code(value) if value else ""
 
     def validate_competence(self, value: str) -> str:
         if value and value not in Competence.values:
-            raise serializers.ValidationError(_("Unknown competence %(code)s. Allowed: %(allowed)s.") % {
-                "code": value, "allowed": ", ".join(Competence.values)})
+            raise serializers.ValidationError(
+                _("Unknown competence %(code)s. Allowed: %(allowed)s.")
+                % {"code": value, "allowed": ", ".join(Competence.values)}
+            )
         return value
 
     def validate_language(self, value: str) -> str:
         if value and not is_language_code(value):
-            raise serializers.ValidationError(_("Unknown language %(code)s; use an ISO 639-1 code such as fr or "
-                                                "pt.") % {"code": value})
+            raise serializers.ValidationError(
+                _("Unknown language %(code)s; use an ISO 639-1 code such as fr or pt.") % {"code": value}
+            )
         return value
 
     def validate_network(self, value: str) -> str:
@@ -126,7 +154,8 @@ class AuthorityFilterSerializer(serializers.Serializer):
     def validate_region(self, value: str) -> str:
         if value and value not in regions.known_codes():
             raise serializers.ValidationError(
-                _("“%(value)s” is not a UN M49 region or sub-region code.") % {"value": value})
+                _("“%(value)s” is not a UN M49 region or sub-region code.") % {"value": value}
+            )
         return value
 
 
@@ -134,24 +163,39 @@ class ContactFilterSerializer(serializers.Serializer):
     """Query parameters of the contact list."""
 
     authority = serializers.IntegerField(required=False, min_value=1, help_text=gettext_lazy("Authority id."))
-    country = serializers.CharField(required=False, allow_blank=True,
-                                    help_text=gettext_lazy("ISO 3166-1 alpha-2 code, e.g. BR."))
-    always_available = serializers.BooleanField(required=False, allow_null=True, default=None,
-                                                help_text=gettext_lazy("Only 24/7 contacts (true) or only the "
-                                                                       "others (false)."))
-    current = serializers.BooleanField(required=False, default=True, help_text=gettext_lazy(
-        "true (default): people holding a seat now; false: former holders only."))
+    country = serializers.CharField(
+        required=False, allow_blank=True, help_text=gettext_lazy("ISO 3166-1 alpha-2 code, e.g. BR.")
+    )
+    always_available = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=gettext_lazy("Only 24/7 contacts (true) or only the others (false)."),
+    )
+    current = serializers.BooleanField(
+        required=False,
+        default=True,
+        help_text=gettext_lazy("true (default): people holding a seat now; false: former holders only."),
+    )
 
     def validate_country(self, value: str) -> str:
         return parse_country_code(value) if value else ""
 
 
 class AvailabilityQuerySerializer(serializers.Serializer):
-    at = serializers.CharField(required=False, help_text=gettext_lazy(
-        "ISO 8601 date and time with a UTC offset or Z, e.g. 2026-03-09T10:00:00+01:00 (encode + as %2B); "
-        "default now."))
-    lang = serializers.CharField(required=False, help_text=gettext_lazy(
-        "Language of the holiday name (ISO 639-1, e.g. pt); default the Accept-Language header."))
+    at = serializers.CharField(
+        required=False,
+        help_text=gettext_lazy(
+            "ISO 8601 date and time with a UTC offset or Z, e.g. 2026-03-09T10:00:00+01:00 (encode + as %2B); "
+            "default now."
+        ),
+    )
+    lang = serializers.CharField(
+        required=False,
+        help_text=gettext_lazy(
+            "Language of the holiday name (ISO 639-1, e.g. pt); default the Accept-Language header."
+        ),
+    )
 
     def validate_at(self, value: str) -> dt.datetime:
         return parse_at(value)
@@ -164,15 +208,20 @@ class FinderQuerySerializer(AvailabilityQuerySerializer):
     """`from` is a Python keyword, so the field is added in get_fields()."""
 
     to = serializers.CharField(help_text=gettext_lazy("The requested state, ISO 3166-1 alpha-2 code."))
-    type = serializers.ChoiceField(choices=sorted(selectors.COOPERATION_TYPES), help_text=gettext_lazy(
-        "Type of cooperation."))
-    urgent = serializers.BooleanField(required=False, default=False, help_text=gettext_lazy(
-        "Put 24/7 options first (authorities, then the contacts within each)."))
+    type = serializers.ChoiceField(
+        choices=sorted(selectors.COOPERATION_TYPES), help_text=gettext_lazy("Type of cooperation.")
+    )
+    urgent = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=gettext_lazy("Put 24/7 options first (authorities, then the contacts within each)."),
+    )
 
     def get_fields(self):
         fields = super().get_fields()
-        ordered = {"from": serializers.CharField(help_text=gettext_lazy(
-            "The requesting state, ISO 3166-1 alpha-2 code."))}
+        ordered = {
+            "from": serializers.CharField(help_text=gettext_lazy("The requesting state, ISO 3166-1 alpha-2 code."))
+        }
         ordered.update(fields)
         return ordered
 
@@ -184,6 +233,5 @@ class FinderQuerySerializer(AvailabilityQuerySerializer):
 
     def validate(self, attrs: dict) -> dict:
         if attrs["from"].pk == attrs["to"].pk:
-            raise serializers.ValidationError({"to": [_("The requested state must differ from the requesting "
-                                                        "state.")]})
+            raise serializers.ValidationError({"to": [_("The requested state must differ from the requesting state.")]})
         return attrs

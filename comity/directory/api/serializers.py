@@ -31,12 +31,17 @@ from comity.directory.models import (
 
 class ErrorBodySerializer(serializers.Serializer):
     status = serializers.IntegerField(help_text=gettext_lazy("The HTTP status code."))
-    code = serializers.CharField(help_text=gettext_lazy("invalid, not_authenticated, permission_denied, "
-                                                        "not_found, method_not_allowed, throttled, ..."))
+    code = serializers.CharField(
+        help_text=gettext_lazy(
+            "invalid, not_authenticated, permission_denied, not_found, method_not_allowed, throttled, ..."
+        )
+    )
     message = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False,
-                                   help_text=gettext_lazy("For invalid input: the messages by field or query "
-                                                          "parameter name."))
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text=gettext_lazy("For invalid input: the messages by field or query parameter name."),
+    )
 
 
 class DirectoryErrorSerializer(serializers.Serializer):
@@ -53,9 +58,10 @@ class FreshnessSerializer(serializers.Serializer):
 
 class CompetenceSerializer(serializers.Serializer):
     code = serializers.ChoiceField(choices=Competence.choices)
-    instrument = serializers.CharField(help_text=gettext_lazy("Instrument code the designation was made under, "
-                                                              "or an empty string. One of: %(codes)s.")
-                                       % {"codes": ", ".join(Instrument.values)})
+    instrument = serializers.CharField(
+        help_text=gettext_lazy("Instrument code the designation was made under, or an empty string. One of: %(codes)s.")
+        % {"codes": ", ".join(Instrument.values)}
+    )
     scope_notes = serializers.CharField()
 
 
@@ -64,13 +70,22 @@ class AvailabilitySerializer(serializers.Serializer):
 
     open = serializers.BooleanField()
     status = serializers.ChoiceField(choices=["open", "closed", "holiday", "closure", "always"])
-    local_time = serializers.DateTimeField(help_text=gettext_lazy("The moment in the authority's zone, ISO 8601 "
-                                                                  "with offset."))
+    local_time = serializers.DateTimeField(
+        help_text=gettext_lazy("The moment in the authority's zone, ISO 8601 with offset.")
+    )
     timezone = serializers.CharField(help_text=gettext_lazy("IANA time zone name."))
-    holiday = serializers.CharField(allow_null=True, help_text=gettext_lazy(
-        "The public holiday's name in the requested language where the holidays data has it, else null."))
-    next_open = serializers.DateTimeField(allow_null=True, help_text=gettext_lazy(
-        "When it next opens, ISO 8601 with the authority's offset; null when open now, 24/7 or no hours."))
+    holiday = serializers.CharField(
+        allow_null=True,
+        help_text=gettext_lazy(
+            "The public holiday's name in the requested language where the holidays data has it, else null."
+        ),
+    )
+    next_open = serializers.DateTimeField(
+        allow_null=True,
+        help_text=gettext_lazy(
+            "When it next opens, ISO 8601 with the authority's offset; null when open now, 24/7 or no hours."
+        ),
+    )
 
 
 # --- contacts ------------------------------------------------------------------------------------------------
@@ -96,20 +111,25 @@ class ContactSerializer(serializers.Serializer):
     mobile = _restricted(serializers.CharField(required=False))
     email = _restricted(serializers.CharField(required=False))
     secure_channel = _restricted(serializers.CharField(required=False))
-    languages = serializers.ListField(child=serializers.CharField(), read_only=True,
-                                      help_text=gettext_lazy("ISO 639-1 codes."))
-    timezone = serializers.CharField(read_only=True, help_text=gettext_lazy(
-        "Own IANA time zone; empty when the same as the authority's."))
+    languages = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text=gettext_lazy("ISO 639-1 codes.")
+    )
+    timezone = serializers.CharField(
+        read_only=True, help_text=gettext_lazy("Own IANA time zone; empty when the same as the authority's.")
+    )
     always_available = serializers.BooleanField(read_only=True)
     start_date = serializers.DateField(read_only=True)
-    end_date = serializers.DateField(read_only=True, allow_null=True,
-                                     help_text=gettext_lazy("Null while the person holds the seat."))
+    end_date = serializers.DateField(
+        read_only=True, allow_null=True, help_text=gettext_lazy("Null while the person holds the seat.")
+    )
     is_current = serializers.BooleanField(read_only=True)
     last_confirmed_at = serializers.DateTimeField(read_only=True)
     freshness = serializers.SerializerMethodField()
-    visibility = serializers.DictField(child=serializers.ChoiceField(choices=Visibility.choices), required=False,
-                                       help_text=gettext_lazy("Who may see each restricted field. Sent only to "
-                                                              "those who may edit the contact."))
+    visibility = serializers.DictField(
+        child=serializers.ChoiceField(choices=Visibility.choices),
+        required=False,
+        help_text=gettext_lazy("Who may see each restricted field. Sent only to those who may edit the contact."),
+    )
 
     @extend_schema_field(FreshnessSerializer)
     def get_freshness(self, contact: Contact) -> dict:
@@ -139,8 +159,9 @@ def current_contacts(authority: Authority) -> list[Contact]:
         return list(authority.current_contacts)
     if hasattr(authority, "all_contacts"):
         return [contact for contact in authority.all_contacts if contact.end_date is None]
-    return list(authority.contacts.filter(end_date__isnull=True).select_related("seat").order_by(
-        "seat__position", "pk"))
+    return list(
+        authority.contacts.filter(end_date__isnull=True).select_related("seat").order_by("seat__position", "pk")
+    )
 
 
 NAMES_SCHEMA = {
@@ -154,19 +175,26 @@ class AuthoritySerializer(serializers.Serializer):
     """A competent national authority with its competences, how it takes requests, office hours and contacts."""
 
     id = serializers.IntegerField(read_only=True)
-    country = serializers.CharField(source="country.iso2", read_only=True,
-                                    help_text=gettext_lazy("ISO 3166-1 alpha-2 code."))
+    country = serializers.CharField(
+        source="country.iso2", read_only=True, help_text=gettext_lazy("ISO 3166-1 alpha-2 code.")
+    )
     official_name = serializers.CharField(read_only=True)
-    name = serializers.SerializerMethodField(help_text=gettext_lazy(
-        "The name in the request's language where the authority has one, else the official name."))
+    name = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "The name in the request's language where the authority has one, else the official name."
+        )
+    )
     names = serializers.SerializerMethodField()
     competences = CompetenceSerializer(many=True, read_only=True)
-    languages_accepted = serializers.ListField(child=serializers.CharField(), read_only=True,
-                                               help_text=gettext_lazy("ISO 639-1 codes."))
+    languages_accepted = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text=gettext_lazy("ISO 639-1 codes.")
+    )
     channels = serializers.ListField(child=serializers.ChoiceField(choices=Channel.choices), read_only=True)
-    urgent_channels = serializers.ListField(child=serializers.ChoiceField(choices=UrgentChannel.choices),
-                                            read_only=True, help_text=gettext_lazy(
-                                                "How urgent requests are accepted in advance, original to follow."))
+    urgent_channels = serializers.ListField(
+        child=serializers.ChoiceField(choices=UrgentChannel.choices),
+        read_only=True,
+        help_text=gettext_lazy("How urgent requests are accepted in advance, original to follow."),
+    )
     untoc_mla_basis = serializers.BooleanField(read_only=True)
     untoc_extradition_basis = serializers.BooleanField(read_only=True)
     postal_address = serializers.CharField(read_only=True)
@@ -174,17 +202,26 @@ class AuthoritySerializer(serializers.Serializer):
     phone = serializers.CharField(read_only=True)
     website = serializers.CharField(read_only=True)
     timezone = serializers.CharField(read_only=True, help_text=gettext_lazy("IANA time zone of the office hours."))
-    holiday_subdivision = serializers.CharField(read_only=True, help_text=gettext_lazy(
-        "Subdivision whose public holidays apply (holidays package code), or empty for national holidays."))
+    holiday_subdivision = serializers.CharField(
+        read_only=True,
+        help_text=gettext_lazy(
+            "Subdivision whose public holidays apply (holidays package code), or empty for national holidays."
+        ),
+    )
     office_hours = serializers.SerializerMethodField()
     always_available = serializers.BooleanField(read_only=True)
     closures = ClosureShape(many=True, read_only=True)
-    is_active = serializers.BooleanField(read_only=True, help_text=gettext_lazy(
-        "Inactive authorities are visible only to the secretariat and the country's coordinators."))
+    is_active = serializers.BooleanField(
+        read_only=True,
+        help_text=gettext_lazy(
+            "Inactive authorities are visible only to the secretariat and the country's coordinators."
+        ),
+    )
     last_confirmed_at = serializers.DateTimeField(read_only=True)
     freshness = serializers.SerializerMethodField()
-    contacts = serializers.SerializerMethodField(help_text=gettext_lazy(
-        "Current seat holders, with only the fields the caller may see."))
+    contacts = serializers.SerializerMethodField(
+        help_text=gettext_lazy("Current seat holders, with only the fields the caller may see.")
+    )
 
     def get_name(self, authority: Authority) -> str:
         return authority.localized_name()
@@ -195,8 +232,10 @@ class AuthoritySerializer(serializers.Serializer):
 
     @extend_schema_field(OfficeHoursShape(many=True))
     def get_office_hours(self, authority: Authority) -> list[dict]:
-        return [{"weekday": h.weekday, "opens": h.opens.strftime("%H:%M"), "closes": h.closes_label}
-                for h in authority.office_hours.all()]
+        return [
+            {"weekday": h.weekday, "opens": h.opens.strftime("%H:%M"), "closes": h.closes_label}
+            for h in authority.office_hours.all()
+        ]
 
     @extend_schema_field(FreshnessSerializer)
     def get_freshness(self, authority: Authority) -> dict:
@@ -221,8 +260,9 @@ AUTHORITY_READ_ONLY = ("id", "name", "last_confirmed_at", "freshness", "contacts
 class ContactWriteSerializer(NewContactInput):
     """A contact point to create (in an authority) or the fields to change."""
 
-    authority = serializers.IntegerField(help_text=gettext_lazy("The id of an authority you may edit. Cannot be "
-                                                                "changed after creation."))
+    authority = serializers.IntegerField(
+        help_text=gettext_lazy("The id of an authority you may edit. Cannot be changed after creation.")
+    )
 
 
 CONTACT_WRITABLE = tuple(name for name in ContactWriteSerializer().fields if name not in ("authority", "seat_title"))
@@ -238,8 +278,9 @@ class FinderCountrySerializer(serializers.Serializer):
 
 
 class FinderRequestingCountrySerializer(FinderCountrySerializer):
-    official_languages = serializers.ListField(child=serializers.CharField(), help_text=gettext_lazy(
-        "ISO 639-1 codes of the official languages, from CLDR."))
+    official_languages = serializers.ListField(
+        child=serializers.CharField(), help_text=gettext_lazy("ISO 639-1 codes of the official languages, from CLDR.")
+    )
 
 
 class SharedNetworkSerializer(serializers.Serializer):
@@ -263,22 +304,31 @@ class FinderRowSerializer(serializers.Serializer):
     """One competent authority of the requested state for the cooperation asked about."""
 
     authority = FinderAuthoritySummarySerializer()
-    designation = CompetenceSerializer(allow_null=True, help_text=gettext_lazy(
-        "The competence it holds for this type of cooperation, with the instrument."))
-    channels = serializers.ListField(source="authority.channels",
-                                     child=serializers.ChoiceField(choices=Channel.choices))
-    urgent_channels = serializers.ListField(source="authority.urgent_channels",
-                                            child=serializers.ChoiceField(choices=UrgentChannel.choices))
+    designation = CompetenceSerializer(
+        allow_null=True,
+        help_text=gettext_lazy("The competence it holds for this type of cooperation, with the instrument."),
+    )
+    channels = serializers.ListField(
+        source="authority.channels", child=serializers.ChoiceField(choices=Channel.choices)
+    )
+    urgent_channels = serializers.ListField(
+        source="authority.urgent_channels", child=serializers.ChoiceField(choices=UrgentChannel.choices)
+    )
     languages_accepted = serializers.ListField(source="authority.languages_accepted", child=serializers.CharField())
-    common_languages = serializers.ListField(child=serializers.CharField(), help_text=gettext_lazy(
-        "Accepted languages that are official languages of the requesting state."))
-    untoc_basis = serializers.BooleanField(help_text=gettext_lazy(
-        "Accepts UNTOC as legal basis (for extradition when type=extradition, else for MLA)."))
-    always_available = serializers.BooleanField(help_text=gettext_lazy(
-        "The authority or one of its current contacts is available 24/7."))
+    common_languages = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=gettext_lazy("Accepted languages that are official languages of the requesting state."),
+    )
+    untoc_basis = serializers.BooleanField(
+        help_text=gettext_lazy("Accepts UNTOC as legal basis (for extradition when type=extradition, else for MLA).")
+    )
+    always_available = serializers.BooleanField(
+        help_text=gettext_lazy("The authority or one of its current contacts is available 24/7.")
+    )
     availability = serializers.SerializerMethodField()
-    contacts = serializers.SerializerMethodField(help_text=gettext_lazy(
-        "Current contacts with the fields the caller may see; 24/7 contacts first when urgent."))
+    contacts = serializers.SerializerMethodField(
+        help_text=gettext_lazy("Current contacts with the fields the caller may see; 24/7 contacts first when urgent.")
+    )
 
     @extend_schema_field(AvailabilitySerializer)
     def get_availability(self, row: dict) -> dict:
@@ -299,8 +349,9 @@ class FinderSerializer(serializers.Serializer):
     type = serializers.CharField(source="cooperation_type")
     competence = serializers.SerializerMethodField()
     urgent = serializers.BooleanField()
-    shared_networks = serializers.SerializerMethodField(help_text=gettext_lazy(
-        "Networks both states belong to; a shared network is a channel too."))
+    shared_networks = serializers.SerializerMethodField(
+        help_text=gettext_lazy("Networks both states belong to; a shared network is a channel too.")
+    )
     authorities = FinderRowSerializer(many=True)
 
     def get_fields(self):
@@ -311,15 +362,23 @@ class FinderSerializer(serializers.Serializer):
 
     @extend_schema_field(FinderRequestingCountrySerializer)
     def get_requesting(self, result: selectors.FinderResult) -> dict:
-        return {"iso2": result.requesting.iso2, "name": result.requesting.name,
-                "official_languages": sorted(result.requesting_languages)}
+        return {
+            "iso2": result.requesting.iso2,
+            "name": result.requesting.name,
+            "official_languages": sorted(result.requesting_languages),
+        }
 
     @extend_schema_field(FinderCountrySerializer)
     def get_to(self, result: selectors.FinderResult) -> dict:
         return {"iso2": result.requested.iso2, "name": result.requested.name}
 
-    @extend_schema_field({"type": "string", "enum": Competence.values,
-                          "description": "The competence code this type of cooperation maps to."})
+    @extend_schema_field(
+        {
+            "type": "string",
+            "enum": Competence.values,
+            "description": "The competence code this type of cooperation maps to.",
+        }
+    )
     def get_competence(self, result: selectors.FinderResult) -> str:
         return str(selectors.COOPERATION_TYPES[result.cooperation_type])
 

@@ -51,11 +51,15 @@ def _error(description: str) -> OpenApiResponse:
 
 
 BAD_FILTER = _error("An unknown or malformed query parameter, named in `fields`.")
-INVALID_BODY = _error("Invalid input: `fields` names each rejected field with its messages (unknown time zone, "
-                      "overlapping or inverted office hours, unknown language, competence or channel code, ...).")
+INVALID_BODY = _error(
+    "Invalid input: `fields` names each rejected field with its messages (unknown time zone, "
+    "overlapping or inverted office hours, unknown language, competence or channel code, ...)."
+)
 UNAUTHENTICATED = _error("No valid token or verified session (not_authenticated).")
-FORBIDDEN = _error("A read-scope token, or a user who may not write this (coordinators write for their own "
-                   "countries only; members do not write).")
+FORBIDDEN = _error(
+    "A read-scope token, or a user who may not write this (coordinators write for their own "
+    "countries only; members do not write)."
+)
 # Reads of authorities and the finder are public: no credentials needed.
 PUBLIC_READ = [{"bearerToken": []}, {"sessionCookie": []}, {}]
 NOT_FOUND = _error("No such record, or one the caller may not see (or, for writes, may not edit).")
@@ -65,8 +69,7 @@ def _as_drf(exc: DjangoValidationError) -> serializers.ValidationError:
     return serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
 
 
-def writable_payload(data, *, writable: tuple[str, ...], read_only: tuple[str, ...],
-                     require_all: bool = False) -> dict:
+def writable_payload(data, *, writable: tuple[str, ...], read_only: tuple[str, ...], require_all: bool = False) -> dict:
     """The writable fields of a JSON object body. Read-only fields (as sent back from a GET) are ignored; an
     unknown field is an error rather than silently dropped, so a typo never looks like a successful change."""
     if not isinstance(data, dict):
@@ -78,8 +81,9 @@ def writable_payload(data, *, writable: tuple[str, ...], read_only: tuple[str, .
     if require_all:
         for key in writable:
             if key not in data:
-                errors[key] = [_("This field is required when replacing the whole record (PUT); use PATCH to "
-                                 "change some fields.")]
+                errors[key] = [
+                    _("This field is required when replacing the whole record (PUT); use PATCH to change some fields.")
+                ]
     if errors:
         raise serializers.ValidationError(errors)
     return {key: value for key, value in data.items() if key in writable}
@@ -97,33 +101,54 @@ AUTHORITY_LIST_DESCRIPTION = (
     "Active authorities, ordered by country and name; the secretariat and a country's coordinators also see its "
     "inactive ones. Public: anonymous callers get every authority field and only the public fields of contacts. "
     "Filters combine; an unknown country, competence, network, region or language, or a malformed boolean, "
-    "answers 400 naming the parameter.")
+    "answers 400 naming the parameter."
+)
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List competent authorities", description=AUTHORITY_LIST_DESCRIPTION,
-                       parameters=[AuthorityFilterSerializer], auth=PUBLIC_READ,
-                       responses={200: AuthoritySerializer(many=True), 400: BAD_FILTER}),
-    retrieve=extend_schema(summary="One competent authority", description=(
-        "Anonymous callers receive only the public fields of its contacts; members what each field's visibility "
-        "allows them."), auth=PUBLIC_READ, responses={200: AuthoritySerializer, 404: NOT_FOUND}),
-    create=extend_schema(summary="Create an authority", description=(
-        "The secretariat for any country, a national coordinator for the countries they coordinate; a coordinator "
-        "naming another country gets 403 and nothing is created. Versioned and audited."),
+    list=extend_schema(
+        summary="List competent authorities",
+        description=AUTHORITY_LIST_DESCRIPTION,
+        parameters=[AuthorityFilterSerializer],
+        auth=PUBLIC_READ,
+        responses={200: AuthoritySerializer(many=True), 400: BAD_FILTER},
+    ),
+    retrieve=extend_schema(
+        summary="One competent authority",
+        description=(
+            "Anonymous callers receive only the public fields of its contacts; members what each field's visibility "
+            "allows them."
+        ),
+        auth=PUBLIC_READ,
+        responses={200: AuthoritySerializer, 404: NOT_FOUND},
+    ),
+    create=extend_schema(
+        summary="Create an authority",
+        description=(
+            "The secretariat for any country, a national coordinator for the countries they coordinate; a coordinator "
+            "naming another country gets 403 and nothing is created. Versioned and audited."
+        ),
         request=AuthorityWriteSerializer,
-        responses={201: AuthoritySerializer, 400: INVALID_BODY, 401: UNAUTHENTICATED, 403: FORBIDDEN}),
-    update=extend_schema(summary="Replace an authority", description=(
-        "Every writable field must be present (the body of a GET is accepted as is: read-only fields are "
-        "ignored). Office hours, competences and closures are replaced by the lists sent."),
+        responses={201: AuthoritySerializer, 400: INVALID_BODY, 401: UNAUTHENTICATED, 403: FORBIDDEN},
+    ),
+    update=extend_schema(
+        summary="Replace an authority",
+        description=(
+            "Every writable field must be present (the body of a GET is accepted as is: read-only fields are "
+            "ignored). Office hours, competences and closures are replaced by the lists sent."
+        ),
         request=AuthorityWriteSerializer,
-        responses={200: AuthoritySerializer, 400: INVALID_BODY, 401: UNAUTHENTICATED, 403: FORBIDDEN,
-                   404: NOT_FOUND}),
-    partial_update=extend_schema(summary="Change some fields of an authority", description=(
-        "Only the fields sent change; a list sent (office_hours, competences, closures, ...) replaces the whole "
-        "list. Moving an authority to a country the caller does not coordinate answers 403."),
+        responses={200: AuthoritySerializer, 400: INVALID_BODY, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND},
+    ),
+    partial_update=extend_schema(
+        summary="Change some fields of an authority",
+        description=(
+            "Only the fields sent change; a list sent (office_hours, competences, closures, ...) replaces the whole "
+            "list. Moving an authority to a country the caller does not coordinate answers 403."
+        ),
         request=AuthorityWriteSerializer,
-        responses={200: AuthoritySerializer, 400: INVALID_BODY, 401: UNAUTHENTICATED, 403: FORBIDDEN,
-                   404: NOT_FOUND}),
+        responses={200: AuthoritySerializer, 400: INVALID_BODY, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND},
+    ),
 )
 class AuthorityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Competent national authorities: competences, how they take requests, office hours, current contacts."""
@@ -164,8 +189,9 @@ class AuthorityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
         authority = self._editable()
-        data = writable_payload(request.data, writable=AUTHORITY_WRITABLE, read_only=AUTHORITY_READ_ONLY,
-                                require_all=not partial)
+        data = writable_payload(
+            request.data, writable=AUTHORITY_WRITABLE, read_only=AUTHORITY_READ_ONLY, require_all=not partial
+        )
         try:
             services.authority_update(actor=request.user, authority=authority, data=data)
         except DjangoValidationError as exc:
@@ -177,11 +203,14 @@ class AuthorityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     @extend_schema(
         summary="Is the authority open at a moment?",
-        description=("Local time, status (open, closed, holiday, closure or always for 24/7) and the next opening, "
-                     "from its weekly office hours in its IANA time zone, its country's public holidays (named in "
-                     "`lang` or the Accept-Language language where the holidays data has it) and its closures. "
-                     "`at` defaults to now; without a UTC offset, or malformed, it answers 400."),
-        parameters=[AvailabilityQuerySerializer], auth=PUBLIC_READ,
+        description=(
+            "Local time, status (open, closed, holiday, closure or always for 24/7) and the next opening, "
+            "from its weekly office hours in its IANA time zone, its country's public holidays (named in "
+            "`lang` or the Accept-Language language where the holidays data has it) and its closures. "
+            "`at` defaults to now; without a UTC offset, or malformed, it answers 400."
+        ),
+        parameters=[AvailabilityQuerySerializer],
+        auth=PUBLIC_READ,
         responses={200: AvailabilitySerializer, 400: BAD_FILTER, 404: NOT_FOUND},
     )
     @action(detail=True, methods=["get"], url_path="availability", pagination_class=None)
@@ -198,25 +227,37 @@ class AuthorityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 CONTACT_ACCESS = (
     "Contact points are for signed-in members (token or verified session): anonymous callers get 401 here, and "
     "see only the public fields of current contacts inside /authorities/. A field is left out of the object when "
-    "the caller may not see it (visibility public, members, network or secretariat); never sent as null.")
+    "the caller may not see it (visibility public, members, network or secretariat); never sent as null."
+)
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List contact points", description=CONTACT_ACCESS,
-                       parameters=[ContactFilterSerializer],
-                       responses={200: ContactSerializer(many=True), 400: BAD_FILTER, 401: UNAUTHENTICATED}),
-    retrieve=extend_schema(summary="One contact point", description=CONTACT_ACCESS,
-                           responses={200: ContactSerializer, 401: UNAUTHENTICATED, 404: NOT_FOUND}),
-    create=extend_schema(summary="Add a contact point to an authority", description=(
-        "A new seat in the authority, held by this person. The secretariat, or a coordinator of the authority's "
-        "country (403 for another country's authority; 400 naming `authority` when it is unknown or hidden)."),
+    list=extend_schema(
+        summary="List contact points",
+        description=CONTACT_ACCESS,
+        parameters=[ContactFilterSerializer],
+        responses={200: ContactSerializer(many=True), 400: BAD_FILTER, 401: UNAUTHENTICATED},
+    ),
+    retrieve=extend_schema(
+        summary="One contact point",
+        description=CONTACT_ACCESS,
+        responses={200: ContactSerializer, 401: UNAUTHENTICATED, 404: NOT_FOUND},
+    ),
+    create=extend_schema(
+        summary="Add a contact point to an authority",
+        description=(
+            "A new seat in the authority, held by this person. The secretariat, or a coordinator of the authority's "
+            "country (403 for another country's authority; 400 naming `authority` when it is unknown or hidden)."
+        ),
         request=ContactWriteSerializer,
-        responses={201: ContactSerializer, 400: INVALID_BODY, 401: UNAUTHENTICATED, 403: FORBIDDEN}),
-    partial_update=extend_schema(summary="Change some fields of a contact point", description=(
-        "Only the fields sent change. The authority cannot change (hand the seat over instead)."),
+        responses={201: ContactSerializer, 400: INVALID_BODY, 401: UNAUTHENTICATED, 403: FORBIDDEN},
+    ),
+    partial_update=extend_schema(
+        summary="Change some fields of a contact point",
+        description=("Only the fields sent change. The authority cannot change (hand the seat over instead)."),
         request=ContactWriteSerializer,
-        responses={200: ContactSerializer, 400: INVALID_BODY, 401: UNAUTHENTICATED, 403: FORBIDDEN,
-                   404: NOT_FOUND}),
+        responses={200: ContactSerializer, 400: INVALID_BODY, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND},
+    ),
 )
 class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """People holding seats in authorities, with field-level visibility."""
@@ -235,14 +276,16 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return selectors.contact_get_for(user=self.request.user, pk=self.kwargs["pk"])
 
     def _detail(self, pk: int) -> dict:
-        return ContactSerializer(selectors.contact_get_for(user=self.request.user, pk=pk),
-                                 context=self.get_serializer_context()).data
+        return ContactSerializer(
+            selectors.contact_get_for(user=self.request.user, pk=pk), context=self.get_serializer_context()
+        ).data
 
     def create(self, request, *args, **kwargs):
         if not permissions.may_edit_some_country(request.user):
             raise PermissionDenied
-        data = writable_payload(request.data, writable=(*CONTACT_WRITABLE, "authority", "seat_title"),
-                                read_only=CONTACT_READ_ONLY)
+        data = writable_payload(
+            request.data, writable=(*CONTACT_WRITABLE, "authority", "seat_title"), read_only=CONTACT_READ_ONLY
+        )
         authority_id = data.pop("authority", None)
         seat_title = data.pop("seat_title", "")
         errors: dict[str, list[str]] = {}
@@ -261,8 +304,7 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         if errors:
             raise serializers.ValidationError(errors)
         try:
-            contact = services.contact_create(actor=request.user, authority=authority, data=data,
-                                              seat_title=seat_title)
+            contact = services.contact_create(actor=request.user, authority=authority, data=data, seat_title=seat_title)
         except DjangoValidationError as exc:
             raise _as_drf(exc) from exc
         return Response(self._detail(contact.pk), status=status.HTTP_201_CREATED)
@@ -273,8 +315,13 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             raise Http404
         data = writable_payload(request.data, writable=(*CONTACT_WRITABLE, "authority"), read_only=CONTACT_READ_ONLY)
         if "authority" in data and data.pop("authority") != contact.authority_id:
-            raise serializers.ValidationError({"authority": [_(
-                "A contact cannot move to another authority; hand the seat over or add a contact there.")]})
+            raise serializers.ValidationError(
+                {
+                    "authority": [
+                        _("A contact cannot move to another authority; hand the seat over or add a contact there.")
+                    ]
+                }
+            )
         try:
             services.contact_update(actor=request.user, contact=contact, data=data)
         except DjangoValidationError as exc:
@@ -298,15 +345,23 @@ class FinderView(APIView):
             "UNTOC is accepted as legal basis, availability now (or at `at`) and the networks both states share. "
             "With urgent=true, authorities available 24/7 (themselves or through a contact) come first, then those "
             "open now, and 24/7 contacts come first within each. Public: anonymous callers see only public "
-            "contact fields. A missing or unknown parameter answers 400 naming it."),
-        parameters=[FinderQuerySerializer], auth=PUBLIC_READ,
+            "contact fields. A missing or unknown parameter answers 400 naming it."
+        ),
+        parameters=[FinderQuerySerializer],
+        auth=PUBLIC_READ,
         responses={200: FinderSerializer, 400: BAD_FILTER},
     )
     def get(self, request):
         params = _filters(FinderQuerySerializer, request)
         at = params.get("at") or timezone.now()
-        result = selectors.finder(user=request.user, requesting=params["from"], requested=params["to"],
-                                  cooperation_type=params["type"], urgent=params["urgent"], at=at)
+        result = selectors.finder(
+            user=request.user,
+            requesting=params["from"],
+            requested=params["to"],
+            cooperation_type=params["type"],
+            urgent=params["urgent"],
+            at=at,
+        )
         if params.get("lang"):
             for row in result.authorities:
                 row["availability"] = selectors.authority_availability(row["authority"], at, params["lang"])

@@ -26,8 +26,22 @@ from comity.directory.forms.text import (
 )
 
 __all__ = [
-    "AUTHORITY_ERROR_FIELDS", "AUTHORITY_LIMITS", "CONTACT_LIMITS", "COOPERATION_LABELS", "ENGLISH_DAYS",
-    "AuthorityFilterForm", "AuthorityForm", "ContactForm", "FinderForm", "HandoverForm", "LimitedCharField",
-    "country_choices", "format_closures", "format_office_hours", "language_choices", "parse_closures",
-    "parse_office_hours", "split_codes",
+    "AUTHORITY_ERROR_FIELDS",
+    "AUTHORITY_LIMITS",
+    "CONTACT_LIMITS",
+    "COOPERATION_LABELS",
+    "ENGLISH_DAYS",
+    "AuthorityFilterForm",
+    "AuthorityForm",
+    "ContactForm",
+    "FinderForm",
+    "HandoverForm",
+    "LimitedCharField",
+    "country_choices",
+    "format_closures",
+    "format_office_hours",
+    "language_choices",
+    "parse_closures",
+    "parse_office_hours",
+    "split_codes",
 ]

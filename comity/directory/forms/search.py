@@ -36,18 +36,32 @@ def language_choices() -> list[tuple[str, str]]:
 class AuthorityFilterForm(forms.Form):
     """The browse and search filters: a GET form that works without JavaScript."""
 
-    q = forms.CharField(label=_("Search names"), required=False, max_length=200,
-                        help_text=_("Any part of a name, in any language."))
-    country = forms.ChoiceField(label=_("Country"), required=False, error_messages={
-        "invalid_choice": _("“%(value)s” is not a country in Comity.")})
-    region = forms.ChoiceField(label=_("Region"), required=False, error_messages={
-        "invalid_choice": _("“%(value)s” is not a UN M49 region or sub-region code.")})
-    network = forms.ChoiceField(label=_("Network"), required=False, error_messages={
-        "invalid_choice": _("“%(value)s” is not a network in Comity.")})
-    competence = forms.ChoiceField(label=_("Competence"), required=False, error_messages={
-        "invalid_choice": _("“%(value)s” is not a competence.")})
-    language = forms.ChoiceField(label=_("Language accepted"), required=False, error_messages={
-        "invalid_choice": _("“%(value)s” is not an ISO 639-1 language code.")})
+    q = forms.CharField(
+        label=_("Search names"), required=False, max_length=200, help_text=_("Any part of a name, in any language.")
+    )
+    country = forms.ChoiceField(
+        label=_("Country"),
+        required=False,
+        error_messages={"invalid_choice": _("“%(value)s” is not a country in Comity.")},
+    )
+    region = forms.ChoiceField(
+        label=_("Region"),
+        required=False,
+        error_messages={"invalid_choice": _("“%(value)s” is not a UN M49 region or sub-region code.")},
+    )
+    network = forms.ChoiceField(
+        label=_("Network"),
+        required=False,
+        error_messages={"invalid_choice": _("“%(value)s” is not a network in Comity.")},
+    )
+    competence = forms.ChoiceField(
+        label=_("Competence"), required=False, error_messages={"invalid_choice": _("“%(value)s” is not a competence.")}
+    )
+    language = forms.ChoiceField(
+        label=_("Language accepted"),
+        required=False,
+        error_messages={"invalid_choice": _("“%(value)s” is not an ISO 639-1 language code.")},
+    )
     always_available = forms.BooleanField(label=_("24/7 only"), required=False)
 
     def __init__(self, *args, countries, networks, **kwargs):
@@ -63,9 +77,15 @@ class AuthorityFilterForm(forms.Form):
 
     def filters(self) -> dict:
         data = self.cleaned_data
-        return {"q": data["q"].strip(), "country": data["country"], "region": data["region"],
-                "network": data["network"], "competence": data["competence"], "language": data["language"],
-                "always_available": True if data["always_available"] else None}
+        return {
+            "q": data["q"].strip(),
+            "country": data["country"],
+            "region": data["region"],
+            "network": data["network"],
+            "competence": data["competence"],
+            "language": data["language"],
+            "always_available": True if data["always_available"] else None,
+        }
 
 
 # --- the finder ------------------------------------------------------------------------------------------------
@@ -74,10 +94,11 @@ class AuthorityFilterForm(forms.Form):
 class FinderForm(forms.Form):
     requesting = forms.ChoiceField(label=_("Requesting state"), help_text=_("The state sending the request."))
     requested = forms.ChoiceField(label=_("Requested state"), help_text=_("The state asked for cooperation."))
-    type = forms.ChoiceField(label=_("Type of cooperation"), error_messages={
-        "invalid_choice": _("“%(value)s” is not a type of cooperation.")})
-    urgent = forms.BooleanField(label=_("Urgent request"), required=False,
-                                help_text=_("Lists 24/7 options first."))
+    type = forms.ChoiceField(
+        label=_("Type of cooperation"),
+        error_messages={"invalid_choice": _("“%(value)s” is not a type of cooperation.")},
+    )
+    urgent = forms.BooleanField(label=_("Urgent request"), required=False, help_text=_("Lists 24/7 options first."))
 
     def __init__(self, *args, countries, **kwargs):
         super().__init__(*args, **kwargs)

@@ -61,7 +61,7 @@ def _parse_days(text: str, lookup: dict[str, int]) -> list[int] | None:
         for index, char in enumerate(item):  # a range "Mon-Fri"; names may themselves hold a hyphen
             if char in "-–":
                 first = item[:index].strip().casefold().rstrip(".")
-                last = item[index + 1:].strip().casefold().rstrip(".")
+                last = item[index + 1 :].strip().casefold().rstrip(".")
                 if first in lookup and last in lookup:
                     found = (lookup[first], lookup[last])
                     break
@@ -94,8 +94,10 @@ def parse_office_hours(text: str) -> list[dict]:
         times = _TIME_RANGE.findall(match.group("times")) if match else []
         leftover = _TIME_RANGE.sub("", match.group("times")).strip(" ,;") if match else line
         if days is None or not times or leftover:
-            errors.append(gettext("Line %(number)s: write a day (or a range such as Mon-Fri) and times such as "
-                                  "09:00-13:00.") % {"number": number})
+            errors.append(
+                gettext("Line %(number)s: write a day (or a range such as Mon-Fri) and times such as 09:00-13:00.")
+                % {"number": number}
+            )
             continue
         for day in days:
             for opens, closes in times:
@@ -126,8 +128,13 @@ def parse_closures(text: str) -> list[dict]:
         if not parts:
             continue
         if not _DATE_LIKE.match(parts[0]):
-            errors.append(gettext("Line %(number)s: start with the first day closed, written YYYY-MM-DD, then "
-                                  "the last day and the reason.") % {"number": number})
+            errors.append(
+                gettext(
+                    "Line %(number)s: start with the first day closed, written YYYY-MM-DD, then "
+                    "the last day and the reason."
+                )
+                % {"number": number}
+            )
             continue
         start = parts[0]
         if len(parts) > 1 and _DATE_LIKE.match(parts[1]):

@@ -94,8 +94,9 @@ def dashboard(*, now: dt.datetime | None = None, country: str = "", limit: int =
     stats: dict[int, Freshness] = {}
     for row in authorities.values("country_id").annotate(total=Count("pk"), confirmed=Count("pk", filter=fresh)):
         stats[row["country_id"]] = Freshness(row["total"], row["confirmed"], authorities=row["total"])
-    for row in (contacts.values("authority__country_id")
-                .annotate(total=Count("pk"), confirmed=Count("pk", filter=fresh))):
+    for row in contacts.values("authority__country_id").annotate(
+        total=Count("pk"), confirmed=Count("pk", filter=fresh)
+    ):
         item = stats.setdefault(row["authority__country_id"], Freshness())
         item.add(Freshness(row["total"], row["confirmed"], contacts=row["total"]))
     countries = [CountryRow(c, stats[c.pk]) for c in Country.objects.filter(pk__in=list(stats))]
@@ -107,8 +108,9 @@ def dashboard(*, now: dt.datetime | None = None, country: str = "", limit: int =
         total.add(row.stats)
     regions = [RegionRow(code, area_name(code) if code else "", item) for code, item in by_region.items()]
     regions.sort(key=lambda row: (not row.code, collation_key(row.name)))
-    return Dashboard(countries, regions, total, _overdue(cutoff, now, window, country, limit), limit,
-                     window.days, cutoff)
+    return Dashboard(
+        countries, regions, total, _overdue(cutoff, now, window, country, limit), limit, window.days, cutoff
+    )
 
 
 def _overdue(cutoff, now, window, country: str, limit: int) -> list[OverdueRecord]:
@@ -118,11 +120,29 @@ def _overdue(cutoff, now, window, country: str, limit: int) -> list[OverdueRecor
     if country:
         authorities = authorities.filter(country__iso2=country)
         contacts = contacts.filter(authority__country__iso2=country)
-    rows = [OverdueRecord("authority", a.pk, a.official_name, a, a.last_confirmed_at,
-                          (now - a.last_confirmed_at - window).days, a.reminder_level)
-            for a in authorities.order_by("last_confirmed_at", "pk")[:limit]]
-    rows += [OverdueRecord("contact", c.pk, c.name, c.authority, c.last_confirmed_at,
-                           (now - c.last_confirmed_at - window).days, c.reminder_level)
-             for c in contacts.order_by("last_confirmed_at", "pk")[:limit]]
+    rows = [
+        OverdueRecord(
+            "authority",
+            a.pk,
+            a.official_name,
+            a,
+            a.last_confirmed_at,
+            (now - a.last_confirmed_at - window).days,
+            a.reminder_level,
+        )
+        for a in authorities.order_by("last_confirmed_at", "pk")[:limit]
+    ]
+    rows += [
+        OverdueRecord(
+            "contact",
+            c.pk,
+            c.name,
+            c.authority,
+            c.last_confirmed_at,
+            (now - c.last_confirmed_at - window).days,
+            c.reminder_level,
+        )
+        for c in contacts.order_by("last_confirmed_at", "pk")[:limit]
+    ]
     rows.sort(key=lambda row: (row.last_confirmed_at, row.kind, row.pk))
     return rows[:limit]

@@ -22,15 +22,39 @@ from comity.directory.models import CONTACT_RESTRICTABLE_FIELDS, Authority, Cont
 FORMATS = ("csv", "json")
 FILTERS = ("country", "region", "network", "competence", "language", "always_available", "q")
 CHUNK_SIZE = 500
-AUTHORITY_COLUMNS = ["country", "official_name", *NAME_COLUMNS, "competences", "languages_accepted", "channels",
-                     "urgent_channels", "untoc_mla_basis", "untoc_extradition_basis", "postal_address", "email",
-                     "phone", "website", "timezone", "holiday_subdivision", "always_available", "office_hours",
-                     "is_active"]
-CONTACT_COLUMNS = ["contact_name", "contact_title", "contact_languages", "contact_phone", "contact_mobile",
-                   "contact_email", "contact_secure_channel", "contact_timezone", "contact_always_available",
-                   "contact_start_date"]
-CSV_COLUMNS = ["record", "id", "authority_id", "contact_id", *AUTHORITY_COLUMNS, "last_confirmed_at",
-               *CONTACT_COLUMNS]
+AUTHORITY_COLUMNS = [
+    "country",
+    "official_name",
+    *NAME_COLUMNS,
+    "competences",
+    "languages_accepted",
+    "channels",
+    "urgent_channels",
+    "untoc_mla_basis",
+    "untoc_extradition_basis",
+    "postal_address",
+    "email",
+    "phone",
+    "website",
+    "timezone",
+    "holiday_subdivision",
+    "always_available",
+    "office_hours",
+    "is_active",
+]
+CONTACT_COLUMNS = [
+    "contact_name",
+    "contact_title",
+    "contact_languages",
+    "contact_phone",
+    "contact_mobile",
+    "contact_email",
+    "contact_secure_channel",
+    "contact_timezone",
+    "contact_always_available",
+    "contact_start_date",
+]
+CSV_COLUMNS = ["record", "id", "authority_id", "contact_id", *AUTHORITY_COLUMNS, "last_confirmed_at", *CONTACT_COLUMNS]
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection").
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -44,8 +68,12 @@ def neutralize(value) -> str:
 def export_record(*, actor, fmt: str, filters: dict) -> None:
     """Audit a bulk export before the first byte is sent."""
     used = {key: value for key, value in filters.items() if value not in ("", None)}
-    audit_log(action=AuditAction.DIRECTORY_EXPORTED, actor=actor, country=used.get("country", ""),
-              details={"format": fmt, "filters": used})
+    audit_log(
+        action=AuditAction.DIRECTORY_EXPORTED,
+        actor=actor,
+        country=used.get("country", ""),
+        details={"format": fmt, "filters": used},
+    )
 
 
 def export_authorities(*, user, filters: dict) -> Iterator[Authority]:
@@ -68,17 +96,27 @@ def _competences_cell(authority: Authority) -> str:
 
 def authority_csv_row(authority: Authority) -> list[str]:
     values = {
-        "record": "authority", "id": authority.pk, "authority_id": authority.pk, "contact_id": "",
-        "country": authority.country.iso2, "official_name": authority.official_name,
+        "record": "authority",
+        "id": authority.pk,
+        "authority_id": authority.pk,
+        "contact_id": "",
+        "country": authority.country.iso2,
+        "official_name": authority.official_name,
         "competences": _competences_cell(authority),
-        "languages_accepted": ";".join(authority.languages_accepted), "channels": ";".join(authority.channels),
+        "languages_accepted": ";".join(authority.languages_accepted),
+        "channels": ";".join(authority.channels),
         "urgent_channels": ";".join(authority.urgent_channels),
         "untoc_mla_basis": _bool(authority.untoc_mla_basis),
         "untoc_extradition_basis": _bool(authority.untoc_extradition_basis),
-        "postal_address": authority.postal_address, "email": authority.email, "phone": authority.phone,
-        "website": authority.website, "timezone": authority.timezone,
-        "holiday_subdivision": authority.holiday_subdivision, "always_available": _bool(authority.always_available),
-        "office_hours": format_office_hours(authority.office_hours.all()), "is_active": _bool(authority.is_active),
+        "postal_address": authority.postal_address,
+        "email": authority.email,
+        "phone": authority.phone,
+        "website": authority.website,
+        "timezone": authority.timezone,
+        "holiday_subdivision": authority.holiday_subdivision,
+        "always_available": _bool(authority.always_available),
+        "office_hours": format_office_hours(authority.office_hours.all()),
+        "is_active": _bool(authority.is_active),
         "last_confirmed_at": _utc(authority.last_confirmed_at),
     }
     for column in NAME_COLUMNS:
@@ -88,10 +126,15 @@ def authority_csv_row(authority: Authority) -> list[str]:
 
 def contact_csv_row(contact: Contact, authority: Authority, visible: set[str]) -> list[str]:
     values = {
-        "record": "contact", "id": "", "authority_id": authority.pk, "contact_id": contact.pk,
-        "country": authority.country.iso2, "official_name": authority.official_name,
+        "record": "contact",
+        "id": "",
+        "authority_id": authority.pk,
+        "contact_id": contact.pk,
+        "country": authority.country.iso2,
+        "official_name": authority.official_name,
         "last_confirmed_at": _utc(contact.last_confirmed_at),
-        "contact_languages": ";".join(contact.languages), "contact_timezone": contact.timezone,
+        "contact_languages": ";".join(contact.languages),
+        "contact_timezone": contact.timezone,
         "contact_always_available": _bool(contact.always_available),
         "contact_start_date": contact.start_date.isoformat() if contact.start_date else "",
     }
@@ -125,8 +168,10 @@ def authority_json(authority: Authority) -> dict:
         "country": authority.country.iso2,
         "official_name": authority.official_name,
         "names": dict(authority.names),
-        "competences": [{"code": c.code, "instrument": c.instrument or None, "scope_notes": c.scope_notes}
-                        for c in authority.competences.all()],
+        "competences": [
+            {"code": c.code, "instrument": c.instrument or None, "scope_notes": c.scope_notes}
+            for c in authority.competences.all()
+        ],
         "languages_accepted": list(authority.languages_accepted),
         "channels": list(authority.channels),
         "urgent_channels": list(authority.urgent_channels),
@@ -139,10 +184,14 @@ def authority_json(authority: Authority) -> dict:
         "timezone": authority.timezone,
         "holiday_subdivision": authority.holiday_subdivision,
         "always_available": authority.always_available,
-        "office_hours": [{"weekday": h.weekday, "opens": h.opens.strftime("%H:%M"), "closes": h.closes_label}
-                         for h in authority.office_hours.all()],
-        "closures": [{"start_date": c.start_date.isoformat(), "end_date": c.end_date.isoformat(), "reason": c.reason}
-                     for c in authority.closures.all()],
+        "office_hours": [
+            {"weekday": h.weekday, "opens": h.opens.strftime("%H:%M"), "closes": h.closes_label}
+            for h in authority.office_hours.all()
+        ],
+        "closures": [
+            {"start_date": c.start_date.isoformat(), "end_date": c.end_date.isoformat(), "reason": c.reason}
+            for c in authority.closures.all()
+        ],
         "is_active": authority.is_active,
         "last_confirmed_at": _utc(authority.last_confirmed_at),
     }
@@ -152,13 +201,15 @@ def contact_json(contact: Contact, visible: set[str]) -> dict:
     # The seat's title is left out: a seat created without a title is named after its first holder.
     data: dict = {"id": contact.pk}
     data.update({name: getattr(contact, name) for name in CONTACT_RESTRICTABLE_FIELDS if name in visible})
-    data.update({
-        "languages": list(contact.languages),
-        "timezone": contact.timezone or None,
-        "always_available": contact.always_available,
-        "start_date": contact.start_date.isoformat() if contact.start_date else None,
-        "last_confirmed_at": _utc(contact.last_confirmed_at),
-    })
+    data.update(
+        {
+            "languages": list(contact.languages),
+            "timezone": contact.timezone or None,
+            "always_available": contact.always_available,
+            "start_date": contact.start_date.isoformat() if contact.start_date else None,
+            "last_confirmed_at": _utc(contact.last_confirmed_at),
+        }
+    )
     return data
 
 
@@ -171,8 +222,10 @@ def json_chunks(*, user, authorities: Iterable[Authority], filters: dict, genera
     for authority in authorities:
         code = authority.country.iso2
         item = authority_json(authority)
-        item["contacts"] = [contact_json(contact, permissions.visible_contact_fields(user, contact, code))
-                            for contact in authority.current_contacts]
+        item["contacts"] = [
+            contact_json(contact, permissions.visible_contact_fields(user, contact, code))
+            for contact in authority.current_contacts
+        ]
         yield separator + json.dumps(item, ensure_ascii=False)
         separator = ", "
     yield "]}\n"

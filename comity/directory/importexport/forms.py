@@ -20,9 +20,13 @@ class ImportUploadForm(forms.Form):
         limit = max_bytes()
         if upload.size > limit:
             raise forms.ValidationError(
-                _("The file is too large (%(size).1f MB); the limit is %(limit).1f MB. Split it, or ask the "
-                  "secretariat to run the import command."),
-                code="too_large", params={"size": upload.size / (1024 * 1024), "limit": limit / (1024 * 1024)})
+                _(
+                    "The file is too large (%(size).1f MB); the limit is %(limit).1f MB. Split it, or ask the "
+                    "secretariat to run the import command."
+                ),
+                code="too_large",
+                params={"size": upload.size / (1024 * 1024), "limit": limit / (1024 * 1024)},
+            )
         return upload
 
 
@@ -40,10 +44,14 @@ def export_filter_form(data=None) -> AuthorityFilterForm:
 
 
 class DashboardFilterForm(forms.Form):
-    country = forms.RegexField(label=_("Overdue records of one country"), required=False,
-                               regex=re.compile(r"^[A-Za-z]{2}$"), max_length=2,
-                               help_text=_("Two letters, for example BR."),
-                               error_messages={"invalid": _("Enter a two-letter ISO country code, such as BR.")})
+    country = forms.RegexField(
+        label=_("Overdue records of one country"),
+        required=False,
+        regex=re.compile(r"^[A-Za-z]{2}$"),
+        max_length=2,
+        help_text=_("Two letters, for example BR."),
+        error_messages={"invalid": _("Enter a two-letter ISO country code, such as BR.")},
+    )
 
     def clean_country(self) -> str:
         return self.cleaned_data["country"].upper()

@@ -103,21 +103,31 @@ def _due_records(now: dt.datetime) -> list[DueRecord]:
     window = dt.timedelta(days=confirmation_days())
     cutoff = now - window
     out: list[DueRecord] = []
-    authorities = (Authority.objects.select_for_update(of=("self",)).select_related("country")
-                   .filter(is_active=True, last_confirmed_at__lt=cutoff, reminder_level__lt=ESCALATED)
-                   .order_by("last_confirmed_at", "pk"))
-    contacts = (Contact.objects.select_for_update(of=("self",)).select_related("authority", "authority__country")
-                .filter(end_date__isnull=True, authority__is_active=True, last_confirmed_at__lt=cutoff,
-                        reminder_level__lt=ESCALATED)
-                .order_by("last_confirmed_at", "pk"))
+    authorities = (
+        Authority.objects.select_for_update(of=("self",))
+        .select_related("country")
+        .filter(is_active=True, last_confirmed_at__lt=cutoff, reminder_level__lt=ESCALATED)
+        .order_by("last_confirmed_at", "pk")
+    )
+    contacts = (
+        Contact.objects.select_for_update(of=("self",))
+        .select_related("authority", "authority__country")
+        .filter(
+            end_date__isnull=True, authority__is_active=True, last_confirmed_at__lt=cutoff, reminder_level__lt=ESCALATED
+        )
+        .order_by("last_confirmed_at", "pk")
+    )
     for kind, rows in (("authority", authorities), ("contact", contacts)):
         for record in rows:
             overdue = now - (record.last_confirmed_at + window)
             level = target_level(overdue)
             if level > record.reminder_level:
                 authority = record if kind == "authority" else record.authority
-                out.append(DueRecord(kind, record, authority, authority.country.iso2, record.reminder_level, level,
-                                     overdue.days))
+                out.append(
+                    DueRecord(
+                        kind, record, authority, authority.country.iso2, record.reminder_level, level, overdue.days
+                    )
+                )
     return out
 
 
@@ -127,10 +137,12 @@ def send_reminders(*, now: dt.datetime | None = None) -> ReminderRun:
     run = ReminderRun()
     cutoff = now - dt.timedelta(days=confirmation_days())
     with transaction.atomic():
-        run.records_reset = (Authority.objects.filter(reminder_level__gt=0, last_confirmed_at__gte=cutoff)
-                             .update(reminder_level=0, reminder_sent_at=None))
-        run.records_reset += (Contact.objects.filter(reminder_level__gt=0, last_confirmed_at__gte=cutoff)
-                              .update(reminder_level=0, reminder_sent_at=None))
+        run.records_reset = Authority.objects.filter(reminder_level__gt=0, last_confirmed_at__gte=cutoff).update(
+            reminder_level=0, reminder_sent_at=None
+        )
+        run.records_reset += Contact.objects.filter(reminder_level__gt=0, last_confirmed_at__gte=cutoff).update(
+            reminder_level=0, reminder_sent_at=None
+        )
         due = _due_records(now)
         if not due:
             return run
@@ -156,10 +168,17 @@ def send_reminders(*, now: dt.datetime | None = None) -> ReminderRun:
             escalated = record.new_level == ESCALATED
             run.records_escalated += escalated
             run.records_reminded += not escalated
-            audit_log(action=AuditAction.DIRECTORY_ESCALATED if escalated else AuditAction.DIRECTORY_REMINDER_SENT,
-                      target=record.record, country=record.country,
-                      details={"level": record.new_level, "previous_level": record.old_level,
-                               "overdue_days": record.overdue_days, "recipients": sorted(set(record.recipients))})
+            audit_log(
+                action=AuditAction.DIRECTORY_ESCALATED if escalated else AuditAction.DIRECTORY_REMINDER_SENT,
+                target=record.record,
+                country=record.country,
+                details={
+                    "level": record.new_level,
+                    "previous_level": record.old_level,
+                    "overdue_days": record.overdue_days,
+                    "recipients": sorted(set(record.recipients)),
+                },
+            )
         for user_pk, records in to_coordinator.items():
             _send_later(people[user_pk], _coordinator_message, records)
             run.emails_to_coordinators += 1
@@ -171,9 +190,13 @@ def send_reminders(*, now: dt.datetime | None = None) -> ReminderRun:
 
 
 def _coordinators_by_country(codes: set[str]) -> dict[str, list[User]]:
-    pairs = (User.coordinated_countries.through.objects
-             .filter(country__iso2__in=codes, user__role=Role.COORDINATOR, user__is_active=True)
-             .select_related("user", "country").order_by("user_id"))
+    pairs = (
+        User.coordinated_countries.through.objects.filter(
+            country__iso2__in=codes, user__role=Role.COORDINATOR, user__is_active=True
+        )
+        .select_related("user", "country")
+        .order_by("user_id")
+    )
     out: dict[str, list[User]] = defaultdict(list)
     users: dict[int, User] = {}
     for pair in pairs:
@@ -189,7 +212,7 @@ def _save_levels(due: list[DueRecord], now: dt.datetime) -> None:
     for (kind, level), pks in groups.items():
         model = Authority if kind == "authority" else Contact
         for start in range(0, len(pks), BATCH):
-            model.objects.filter(pk__in=pks[start:start + BATCH]).update(reminder_level=level, reminder_sent_at=now)
+            model.objects.filter(pk__in=pks[start : start + BATCH]).update(reminder_level=level, reminder_sent_at=now)
 
 
 # --- the e-mails ------------------------------------------------------------------------------------------------
@@ -206,8 +229,9 @@ def _send_later(user: User, compose, records) -> None:
     language = _language(user)
     with translation.override(language):
         subject, body = compose(user, records, language)
-    outbox.outbox_enqueue(to=user.email, subject=str(subject), body_text=str(body), user=user,
-                          category="directory_reminder")
+    outbox.outbox_enqueue(
+        to=user.email, subject=str(subject), body_text=str(body), user=user, category="directory_reminder"
+    )
     outbox.schedule_delivery()
 
 
@@ -233,28 +257,41 @@ def _record_lines(records: list[DueRecord], language: str) -> list[str]:
                 link = authority_link(record.authority.pk, language)
             else:
                 label = _("%(name)s, %(authority)s (contact point)") % {
-                    "name": record.record.name, "authority": record.authority.localized_name(language)}
+                    "name": record.record.name,
+                    "authority": record.authority.localized_name(language),
+                }
                 link = authority_link(record.authority.pk, language, f"#contact-{record.record.pk}")
             lines.append("- " + label)
-            lines.append("  " + ngettext(
-                "last confirmed %(date)s, %(days)d day overdue; %(level)s",
-                "last confirmed %(date)s, %(days)d days overdue; %(level)s", record.overdue_days) % {
-                "date": format_day(record.record.last_confirmed_at.date()), "days": record.overdue_days,
-                "level": _level_label(record)})
+            lines.append(
+                "  "
+                + ngettext(
+                    "last confirmed %(date)s, %(days)d day overdue; %(level)s",
+                    "last confirmed %(date)s, %(days)d days overdue; %(level)s",
+                    record.overdue_days,
+                )
+                % {
+                    "date": format_day(record.record.last_confirmed_at.date()),
+                    "days": record.overdue_days,
+                    "level": _level_label(record),
+                }
+            )
             lines.append("  " + link)
     return lines
 
 
 def _coordinator_message(user: User, records: list[DueRecord], language: str) -> tuple[str, str]:
-    subject = ngettext("Comity: %(count)d directory record to confirm",
-                       "Comity: %(count)d directory records to confirm", len(records)) % {"count": len(records)}
+    subject = ngettext(
+        "Comity: %(count)d directory record to confirm", "Comity: %(count)d directory records to confirm", len(records)
+    ) % {"count": len(records)}
     body = [
         _("Dear %(name)s,") % {"name": user.display_name},
         "",
-        _("The directory records below have not been confirmed for more than %(days)s days. Please open each one "
-          "and either confirm that it is still correct or correct it. Records still unconfirmed %(escalation)s "
-          "days after they fall due are reported to the secretariat.") % {
-            "days": confirmation_days(), "escalation": escalation_days()},
+        _(
+            "The directory records below have not been confirmed for more than %(days)s days. Please open each one "
+            "and either confirm that it is still correct or correct it. Records still unconfirmed %(escalation)s "
+            "days after they fall due are reported to the secretariat."
+        )
+        % {"days": confirmation_days(), "escalation": escalation_days()},
         *_record_lines(records, language),
         "",
         _("This message was sent by Comity because you are a national coordinator."),
@@ -264,15 +301,24 @@ def _coordinator_message(user: User, records: list[DueRecord], language: str) ->
 
 def _secretariat_message(user: User, groups: dict[str, list[DueRecord]], language: str) -> tuple[str, str]:
     count = len(groups["escalated"]) + len(groups["uncoordinated"])
-    subject = ngettext("Comity: %(count)d overdue directory record needs the secretariat",
-                       "Comity: %(count)d overdue directory records need the secretariat", count) % {"count": count}
+    subject = ngettext(
+        "Comity: %(count)d overdue directory record needs the secretariat",
+        "Comity: %(count)d overdue directory records need the secretariat",
+        count,
+    ) % {"count": count}
     body = [_("Dear %(name)s,") % {"name": user.display_name}]
     if groups["escalated"]:
-        body += ["", _("Still unconfirmed %(days)s days after falling due (escalated):") % {
-            "days": escalation_days()}, *_record_lines(groups["escalated"], language)]
+        body += [
+            "",
+            _("Still unconfirmed %(days)s days after falling due (escalated):") % {"days": escalation_days()},
+            *_record_lines(groups["escalated"], language),
+        ]
     if groups["uncoordinated"]:
-        body += ["", _("Due in countries that have no national coordinator:"),
-                 *_record_lines(groups["uncoordinated"], language)]
+        body += [
+            "",
+            _("Due in countries that have no national coordinator:"),
+            *_record_lines(groups["uncoordinated"], language),
+        ]
     with translation.override(language):
         try:
             dashboard = settings.COMITY_BASE_URL.rstrip("/") + reverse("directory:dashboard")

@@ -20,8 +20,14 @@ _GLOBAL_NUMBER = re.compile(r"^\+[0-9][0-9 .()\-]*[0-9]$")
 
 def escape(value: str) -> str:
     """Escape a TEXT value (or one component of a structured value)."""
-    return (value.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;")
-            .replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n"))
+    return (
+        value.replace("\\", "\\\\")
+        .replace(",", "\\,")
+        .replace(";", "\\;")
+        .replace("\r\n", "\\n")
+        .replace("\r", "\\n")
+        .replace("\n", "\\n")
+    )
 
 
 def fold(line: str) -> str:
@@ -53,8 +59,15 @@ def _adr(authority: Authority) -> str | None:
     if not authority.postal_address.strip():
         return None
     # The address is free text: it goes in the street component, the country name in the country component.
-    components = ["", "", escape(authority.postal_address.strip()), "", "", "", escape(
-        territory_name(authority.country.iso2))]
+    components = [
+        "",
+        "",
+        escape(authority.postal_address.strip()),
+        "",
+        "",
+        "",
+        escape(territory_name(authority.country.iso2)),
+    ]
     return "ADR;TYPE=work:" + ";".join(components)
 
 
@@ -73,35 +86,40 @@ def contact_card(contact: Contact, visible: set[str]) -> str:
     shown = {name: getattr(contact, name) for name in visible if getattr(contact, name)}
     # FN is mandatory; when the name is hidden the card is named after the title, else the authority.
     full_name = shown.get("name") or shown.get("title") or authority.official_name
-    return _card([
-        "KIND:individual",
-        "FN:" + escape(full_name),
-        "ORG:" + escape(authority.official_name),
-        "TITLE:" + escape(shown["title"]) if "title" in shown else None,
-        "EMAIL;TYPE=work:" + escape(shown["email"]) if "email" in shown else None,
-        tel(shown["phone"], "work") if "phone" in shown else None,
-        tel(shown["mobile"], "cell") if "mobile" in shown else None,
-        *_languages(contact.languages),
-        "TZ:" + escape(contact.effective_timezone),
-        _adr(authority),
-        "URL:" + authority.website if authority.website else None,
-        "NOTE:" + escape(_("Secure channel: %(address)s") % {"address": shown["secure_channel"]})
-        if "secure_channel" in shown else None,
-        "NOTE:" + escape(_("Available 24/7.")) if contact.always_available else None,
-    ])
+    return _card(
+        [
+            "KIND:individual",
+            "FN:" + escape(full_name),
+            "ORG:" + escape(authority.official_name),
+            "TITLE:" + escape(shown["title"]) if "title" in shown else None,
+            "EMAIL;TYPE=work:" + escape(shown["email"]) if "email" in shown else None,
+            tel(shown["phone"], "work") if "phone" in shown else None,
+            tel(shown["mobile"], "cell") if "mobile" in shown else None,
+            *_languages(contact.languages),
+            "TZ:" + escape(contact.effective_timezone),
+            _adr(authority),
+            "URL:" + authority.website if authority.website else None,
+            "NOTE:" + escape(_("Secure channel: %(address)s") % {"address": shown["secure_channel"]})
+            if "secure_channel" in shown
+            else None,
+            "NOTE:" + escape(_("Available 24/7.")) if contact.always_available else None,
+        ]
+    )
 
 
 def authority_card(authority: Authority) -> str:
     """The card of an authority as an organisation (KIND:org)."""
-    return _card([
-        "KIND:org",
-        "FN:" + escape(authority.official_name),
-        "ORG:" + escape(authority.official_name),
-        "EMAIL;TYPE=work:" + escape(authority.email) if authority.email else None,
-        tel(authority.phone, "work") if authority.phone else None,
-        *_languages(authority.languages_accepted),
-        "TZ:" + escape(authority.timezone),
-        _adr(authority),
-        "URL:" + authority.website if authority.website else None,
-        "NOTE:" + escape(_("Available 24/7.")) if authority.always_available else None,
-    ])
+    return _card(
+        [
+            "KIND:org",
+            "FN:" + escape(authority.official_name),
+            "ORG:" + escape(authority.official_name),
+            "EMAIL;TYPE=work:" + escape(authority.email) if authority.email else None,
+            tel(authority.phone, "work") if authority.phone else None,
+            *_languages(authority.languages_accepted),
+            "TZ:" + escape(authority.timezone),
+            _adr(authority),
+            "URL:" + authority.website if authority.website else None,
+            "NOTE:" + escape(_("Available 24/7.")) if authority.always_available else None,
+        ]
+    )

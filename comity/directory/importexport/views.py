@@ -31,25 +31,40 @@ from comity.directory.models import Channel, Competence, Instrument, UrgentChann
 
 COLUMN_HELP = [
     ("id", gettext_lazy("Blank for a new authority; the number of an existing authority to update it.")),
-    ("country", gettext_lazy("ISO 3166-1 two-letter code, e.g. BR. Coordinators: only the countries they "
-                             "coordinate.")),
+    ("country", gettext_lazy("ISO 3166-1 two-letter code, e.g. BR. Coordinators: only the countries they coordinate.")),
     ("official_name", gettext_lazy("The official name.")),
-    ("names_en, names_fr, names_es, names_ru, names_zh-hans, names_ar, names_pt",
-     gettext_lazy("The name in that language (optional).")),
-    ("competences", gettext_lazy("Codes separated by “;”, each optionally followed by “:” and the instrument, "
-                                 "e.g. mla_central:untoc_18_13;extradition.")),
+    (
+        "names_en, names_fr, names_es, names_ru, names_zh-hans, names_ar, names_pt",
+        gettext_lazy("The name in that language (optional)."),
+    ),
+    (
+        "competences",
+        gettext_lazy(
+            "Codes separated by “;”, each optionally followed by “:” and the instrument, "
+            "e.g. mla_central:untoc_18_13;extradition."
+        ),
+    ),
     ("languages_accepted", gettext_lazy("ISO 639-1 codes separated by “;”, e.g. pt;en.")),
     ("channels", gettext_lazy("Codes separated by “;”.")),
     ("urgent_channels", gettext_lazy("Codes separated by “;”.")),
-    ("untoc_mla_basis, untoc_extradition_basis, always_available",
-     gettext_lazy("true or false (yes/no and 1/0 also work; blank means false).")),
-    ("postal_address, email, phone, website", gettext_lazy("Free text, an e-mail address, a phone number, a web "
-                                                           "address starting with https://.")),
+    (
+        "untoc_mla_basis, untoc_extradition_basis, always_available",
+        gettext_lazy("true or false (yes/no and 1/0 also work; blank means false)."),
+    ),
+    (
+        "postal_address, email, phone, website",
+        gettext_lazy("Free text, an e-mail address, a phone number, a web address starting with https://."),
+    ),
     ("timezone", gettext_lazy("An IANA time zone such as America/Sao_Paulo (required for a new authority).")),
     ("holiday_subdivision", gettext_lazy("The subdivision whose public holidays apply, if any (e.g. DF).")),
-    ("office_hours", gettext_lazy("Intervals separated by “;”: Mon 09:00-13:00; Mon 14:00-18:00; Fri 22:00-24:00. "
-                                  "A day range such as Mon-Fri works; closes may be 24:00; a shift past midnight "
-                                  "is two intervals.")),
+    (
+        "office_hours",
+        gettext_lazy(
+            "Intervals separated by “;”: Mon 09:00-13:00; Mon 14:00-18:00; Fri 22:00-24:00. "
+            "A day range such as Mon-Fri works; closes may be 24:00; a shift past midnight "
+            "is two intervals."
+        ),
+    ),
 ]
 
 
@@ -79,13 +94,27 @@ def importer_required(view):
 
 def _import_page(request, *, form=None, report=None, token="", error="", status=200):
     user = request.user
-    scope = None if user.is_secretariat else [
-        f"{territory_name(code)} ({code})" for code in sorted(user.coordinated_country_codes())]
-    return render(request, "directory/import.html", {
-        "form": form or ImportUploadForm(), "report": report, "token": token, "scope": scope, "error": error,
-        "columns": COLUMN_HELP, "code_lists": _code_lists(), "limit_mb": csv_import.max_bytes() / (1024 * 1024),
-        "max_rows": csv_import.max_web_rows(),
-    }, status=status)
+    scope = (
+        None
+        if user.is_secretariat
+        else [f"{territory_name(code)} ({code})" for code in sorted(user.coordinated_country_codes())]
+    )
+    return render(
+        request,
+        "directory/import.html",
+        {
+            "form": form or ImportUploadForm(),
+            "report": report,
+            "token": token,
+            "scope": scope,
+            "error": error,
+            "columns": COLUMN_HELP,
+            "code_lists": _code_lists(),
+            "limit_mb": csv_import.max_bytes() / (1024 * 1024),
+            "max_rows": csv_import.max_web_rows(),
+        },
+        status=status,
+    )
 
 
 @never_cache
@@ -109,9 +138,14 @@ def import_view(request):
         form.add_error("file", exc.message)
         return _import_page(request, form=form, status=400)
     if len(parsed.rows) > csv_import.max_web_rows():
-        form.add_error("file", _("The file has %(rows)s rows; this page takes at most %(limit)s. Split it, or ask "
-                                 "the secretariat to run the import command.") % {
-            "rows": len(parsed.rows), "limit": csv_import.max_web_rows()})
+        form.add_error(
+            "file",
+            _(
+                "The file has %(rows)s rows; this page takes at most %(limit)s. Split it, or ask "
+                "the secretariat to run the import command."
+            )
+            % {"rows": len(parsed.rows), "limit": csv_import.max_web_rows()},
+        )
         return _import_page(request, form=form, status=400)
     report = csv_import.run_import(actor=request.user, parsed=parsed, mode=csv_import.Mode.DRY_RUN)
     token = csv_import.store_upload(request.session, user=request.user, content=content, name=upload.name)
@@ -124,8 +158,11 @@ def _apply(request):
     if form.is_valid():
         stored = csv_import.load_upload(request.session, user=request.user, token=form.cleaned_data["token"])
     if stored is None:
-        return _import_page(request, error=_("The uploaded file is no longer available (files are kept for an "
-                                             "hour). Upload it again."), status=400)
+        return _import_page(
+            request,
+            error=_("The uploaded file is no longer available (files are kept for an hour). Upload it again."),
+            status=400,
+        )
     content, name = stored
     token = form.cleaned_data["token"]
     try:
@@ -137,8 +174,14 @@ def _apply(request):
         return _import_page(request, report=report, token=token, status=400)
     csv_import.discard_upload(request.session, token=token)
     counts = report.counts
-    messages.success(request, _("Import applied: %(created)s created, %(updated)s updated, %(unchanged)s unchanged, "
-                                "%(errors)s rows with errors not imported.") % counts)
+    messages.success(
+        request,
+        _(
+            "Import applied: %(created)s created, %(updated)s updated, %(unchanged)s unchanged, "
+            "%(errors)s rows with errors not imported."
+        )
+        % counts,
+    )
     return _import_page(request, report=report)
 
 
@@ -171,8 +214,9 @@ def export_download(request, fmt: str):
         content = export.csv_lines(user=request.user, authorities=authorities)
         content_type = "text/csv; charset=utf-8"
     else:
-        content = export.json_chunks(user=request.user, authorities=authorities, filters=filters,
-                                     generated_at=generated_at)
+        content = export.json_chunks(
+            user=request.user, authorities=authorities, filters=filters, generated_at=generated_at
+        )
         content_type = "application/json"
     response = StreamingHttpResponse(content, content_type=content_type)
     stamp = generated_at.strftime("%Y%m%d-%H%M%S")
@@ -222,7 +266,15 @@ def dashboard(request):
     form = DashboardFilterForm(request.GET)
     country = form.cleaned_data["country"] if form.is_valid() else ""
     data = freshness.dashboard(country=country)
-    return render(request, "directory/dashboard.html", {
-        "form": form, "data": data, "percent": _percent, "country": country,
-        "zone_name": timezone.get_current_timezone_name(),
-    }, status=200 if form.is_valid() else 400)
+    return render(
+        request,
+        "directory/dashboard.html",
+        {
+            "form": form,
+            "data": data,
+            "percent": _percent,
+            "country": country,
+            "zone_name": timezone.get_current_timezone_name(),
+        },
+        status=200 if form.is_valid() else 400,
+    )

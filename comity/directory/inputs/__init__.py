@@ -9,5 +9,13 @@ from comity.directory.inputs.serializers import (
     validated,
 )
 
-__all__ = ["AuthorityInput", "ClosureShape", "CompetenceShape", "ContactInput", "NewContactInput", "OfficeHoursShape",
-           "max_lengths", "validated"]
+__all__ = [
+    "AuthorityInput",
+    "ClosureShape",
+    "CompetenceShape",
+    "ContactInput",
+    "NewContactInput",
+    "OfficeHoursShape",
+    "max_lengths",
+    "validated",
+]

@@ -87,12 +87,14 @@ class Text(InputField, serializers.CharField):
     empty_value = str
     default_error_messages = {"invalid": gettext_lazy("Must be text.")}
 
-    def __init__(self, *, max_length: int | None = None, required_message=None, required: bool | None = None,
-                 **kwargs):
+    def __init__(self, *, max_length: int | None = None, required_message=None, required: bool | None = None, **kwargs):
         if required_message is not None:
             kwargs["error_messages"] = {"blank": required_message}
-        super().__init__(required=required_message is not None if required is None else required,
-                         allow_blank=required_message is None, **kwargs)
+        super().__init__(
+            required=required_message is not None if required is None else required,
+            allow_blank=required_message is None,
+            **kwargs,
+        )
         if max_length is not None:
             self.validators.append(MaxLength(max_length))
 
@@ -130,8 +132,11 @@ class Website(Text):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.validators.append(validators.URLValidator(
-            schemes=["https", "http"], message=gettext_lazy("Enter a valid web address starting with https://.")))
+        self.validators.append(
+            validators.URLValidator(
+                schemes=["https", "http"], message=gettext_lazy("Enter a valid web address starting with https://.")
+            )
+        )
 
 
 class TimeZone(Text):
@@ -150,8 +155,10 @@ class TimeZone(Text):
 class Flag(InputField, serializers.BooleanField):
     """true or false and nothing else: a CSV cell or a checkbox is turned into one of them before."""
 
-    default_error_messages = {"invalid": gettext_lazy("Must be true or false."),
-                              "null": gettext_lazy("Must be true or false.")}
+    default_error_messages = {
+        "invalid": gettext_lazy("Must be true or false."),
+        "null": gettext_lazy("Must be true or false."),
+    }
 
     def __init__(self, **kwargs):
         super().__init__(required=False, **kwargs)
@@ -202,7 +209,9 @@ class CodeList(InputField, serializers.ListField):
 
     def unknown_message(self, codes: list[str]) -> str:
         return _("Unknown code(s): %(codes)s. Allowed: %(allowed)s.") % {
-            "codes": ", ".join(codes), "allowed": ", ".join(sorted(self.allowed))}
+            "codes": ", ".join(codes),
+            "allowed": ", ".join(sorted(self.allowed)),
+        }
 
 
 class LanguageCodes(CodeList):
@@ -213,7 +222,8 @@ class LanguageCodes(CodeList):
 
     def unknown_message(self, codes: list[str]) -> str:
         return _("Unknown language code(s): %(codes)s. Use ISO 639-1 codes such as en, fr, pt.") % {
-            "codes": ", ".join(codes)}
+            "codes": ", ".join(codes)
+        }
 
 
 class Names(InputField, serializers.DictField):
@@ -256,8 +266,10 @@ class VisibilityMap(InputField, serializers.DictField):
         unknown = [key for key in data if key not in CONTACT_RESTRICTABLE_FIELDS]
         unknown += [level for level in data.values() if level not in Visibility.values]
         if unknown:
-            raise serializers.ValidationError(_("Unknown field or level: %(items)s. Levels: %(levels)s.") % {
-                "items": ", ".join(map(str, unknown)), "levels": ", ".join(Visibility.values)})
+            raise serializers.ValidationError(
+                _("Unknown field or level: %(items)s. Levels: %(levels)s.")
+                % {"items": ", ".join(map(str, unknown)), "levels": ", ".join(Visibility.values)}
+            )
         return dict(data)
 
 
@@ -313,8 +325,13 @@ class Competences(InputField, serializers.ListField):
             if problem:
                 errors.append(problem)
                 continue
-            rows.append({"code": row["code"], "instrument": row.get("instrument") or "",
-                         "scope_notes": str(row.get("scope_notes") or "")})
+            rows.append(
+                {
+                    "code": row["code"],
+                    "instrument": row.get("instrument") or "",
+                    "scope_notes": str(row.get("scope_notes") or ""),
+                }
+            )
         if not rows and not errors:
             errors.append(_("An authority needs at least one competence."))
         if errors:
@@ -325,7 +342,9 @@ class Competences(InputField, serializers.ListField):
     def _problem(row, seen: set[str]) -> str:
         if not isinstance(row, dict) or row.get("code") not in Competence.values:
             return _("Unknown competence %(code)s. Allowed: %(allowed)s.") % {
-                "code": row.get("code") if isinstance(row, dict) else row, "allowed": ", ".join(Competence.values)}
+                "code": row.get("code") if isinstance(row, dict) else row,
+                "allowed": ", ".join(Competence.values),
+            }
         instrument = row.get("instrument") or ""
         if instrument and instrument not in Instrument.values:
             return _("Unknown instrument %(code)s.") % {"code": instrument}

@@ -46,10 +46,13 @@ class AuthorityInput(serializers.Serializer):
     payload does not move it.
     """
 
-    country = UpperCode(required=True, help_text=gettext_lazy("ISO 3166-1 alpha-2 code; coordinators may only use "
-                                                              "the countries they coordinate."))
-    official_name = Text(max_length=_limit(Authority, "official_name"),
-                         required_message=gettext_lazy("The official name is required."))
+    country = UpperCode(
+        required=True,
+        help_text=gettext_lazy("ISO 3166-1 alpha-2 code; coordinators may only use the countries they coordinate."),
+    )
+    official_name = Text(
+        max_length=_limit(Authority, "official_name"), required_message=gettext_lazy("The official name is required.")
+    )
     names = Names(max_length=_limit(Authority, "official_name"), help_text=gettext_lazy("UI language code to name."))
     competences = Competences(help_text=gettext_lazy("At least one; each code once."))
     languages_accepted = LanguageCodes(help_text=gettext_lazy("ISO 639-1 codes."))
@@ -61,13 +64,18 @@ class AuthorityInput(serializers.Serializer):
     email = Email(max_length=_limit(Authority, "email"))
     phone = Text(max_length=_limit(Authority, "phone"))
     website = Website(max_length=_limit(Authority, "website"))
-    timezone = TimeZone(max_length=_limit(Authority, "timezone"), required_message=gettext_lazy(
-        "The time zone is required (an IANA name such as Europe/Paris)."),
-        help_text=gettext_lazy("IANA time zone name, e.g. America/Sao_Paulo."))
+    timezone = TimeZone(
+        max_length=_limit(Authority, "timezone"),
+        required_message=gettext_lazy("The time zone is required (an IANA name such as Europe/Paris)."),
+        help_text=gettext_lazy("IANA time zone name, e.g. America/Sao_Paulo."),
+    )
     holiday_subdivision = Text(max_length=_limit(Authority, "holiday_subdivision"))
-    office_hours = OfficeHours(help_text=gettext_lazy(
-        "Intervals may not overlap on a day and must close after they open; split a shift past midnight into "
-        "22:00-24:00 and 00:00-02:00 the next day."))
+    office_hours = OfficeHours(
+        help_text=gettext_lazy(
+            "Intervals may not overlap on a day and must close after they open; split a shift past midnight into "
+            "22:00-24:00 and 00:00-02:00 the next day."
+        )
+    )
     always_available = Flag()
     closures = Closures()
     is_active = Flag()
@@ -81,9 +89,10 @@ class AuthorityInput(serializers.Serializer):
     def validate_holiday_subdivision(self, code: str) -> str:
         country = self._country_code()
         if code and country and code not in holiday_subdivisions(country):
-            raise serializers.ValidationError(_(
-                "Unknown subdivision %(code)s for public holidays; leave it empty or use one of: %(allowed)s.") % {
-                "code": code, "allowed": ", ".join(holiday_subdivisions(country)) or "—"})
+            raise serializers.ValidationError(
+                _("Unknown subdivision %(code)s for public holidays; leave it empty or use one of: %(allowed)s.")
+                % {"code": code, "allowed": ", ".join(holiday_subdivisions(country)) or "—"}
+            )
         return code
 
     def _country_code(self) -> str:
@@ -104,28 +113,35 @@ class ContactInput(serializers.Serializer):
     mobile = Text(max_length=_limit(Contact, "mobile"))
     email = Email(max_length=_limit(Contact, "email"))
     secure_channel = Text(max_length=_limit(Contact, "secure_channel"))
-    timezone = TimeZone(max_length=_limit(Contact, "timezone"),
-                        help_text=gettext_lazy("Own IANA time zone; empty for the authority's."))
+    timezone = TimeZone(
+        max_length=_limit(Contact, "timezone"), help_text=gettext_lazy("Own IANA time zone; empty for the authority's.")
+    )
     always_available = Flag()
     start_date = Day()
-    visibility = VisibilityMap(help_text=gettext_lazy("Field name (%(fields)s) to visibility level.")
-                               % {"fields": ", ".join(CONTACT_RESTRICTABLE_FIELDS)})
+    visibility = VisibilityMap(
+        help_text=gettext_lazy("Field name (%(fields)s) to visibility level.")
+        % {"fields": ", ".join(CONTACT_RESTRICTABLE_FIELDS)}
+    )
 
 
 class NewContactInput(ContactInput):
     """A contact point in a new seat, with the seat's title (by default the person's title, else the name)."""
 
-    seat_title = Text(max_length=_limit(Seat, "title"), help_text=gettext_lazy(
-        "The position the person holds (creation only); defaults to the title or the name."))
+    seat_title = Text(
+        max_length=_limit(Seat, "title"),
+        help_text=gettext_lazy("The position the person holds (creation only); defaults to the title or the name."),
+    )
 
 
-def validated(serializer_class: type[serializers.Serializer], data, *, partial: bool = False,
-              **context) -> dict[str, Any]:
+def validated(
+    serializer_class: type[serializers.Serializer], data, *, partial: bool = False, **context
+) -> dict[str, Any]:
     """The cleaned payload, or a Django ValidationError mapping each rejected field to its messages."""
     serializer = serializer_class(data=data, partial=partial, context=context)
     if not serializer.is_valid():
-        raise DjangoValidationError({field: [str(message) for message in messages]
-                                     for field, messages in serializer.errors.items()})
+        raise DjangoValidationError(
+            {field: [str(message) for message in messages] for field, messages in serializer.errors.items()}
+        )
     return dict(serializer.validated_data)
 
 

@@ -35,30 +35,75 @@ def drci(brazil):
     """Brazil's central authority, with a split day, a closure, three contacts (one former) and mixed visibility."""
     confirmed = timezone.now() - AGE
     authority = AuthorityFactory(
-        country=brazil, official_name="Departamento de Recuperação de Ativos e Cooperação Jurídica Internacional",
-        names={"en": "Department of Asset Recovery and International Legal Cooperation",
-               "ar": "إدارة استرداد الأصول والتعاون القانوني الدولي", "zh-hans": "资产追回和国际司法合作司"},
-        languages_accepted=["en", "es", "pt"], channels=["direct", "electronic"], urgent_channels=["email", "phone"],
-        untoc_mla_basis=True, postal_address="SCN Quadra 6, Brasília (demo)", email="drci@mj.gov.example",
-        phone="+55 61 2025 8900", website="https://drci.gov.example/", holiday_subdivision="DF",
-        competences=["extradition", "mla_central"], last_confirmed_at=confirmed)
+        country=brazil,
+        official_name="Departamento de Recuperação de Ativos e Cooperação Jurídica Internacional",
+        names={
+            "en": "Department of Asset Recovery and International Legal Cooperation",
+            "ar": "إدارة استرداد الأصول والتعاون القانوني الدولي",
+            "zh-hans": "资产追回和国际司法合作司",
+        },
+        languages_accepted=["en", "es", "pt"],
+        channels=["direct", "electronic"],
+        urgent_channels=["email", "phone"],
+        untoc_mla_basis=True,
+        postal_address="SCN Quadra 6, Brasília (demo)",
+        email="drci@mj.gov.example",
+        phone="+55 61 2025 8900",
+        website="https://drci.gov.example/",
+        holiday_subdivision="DF",
+        competences=["extradition", "mla_central"],
+        last_confirmed_at=confirmed,
+    )
     authority.search_text = authority.build_search_text()
     authority.save(update_fields=["search_text"])
-    Closure.objects.create(authority=authority, start_date=dt.date(2026, 12, 24), end_date=dt.date(2026, 12, 31),
-                           reason="Office move")
-    head = ContactFactory(seat__authority=authority, seat__position=0, name="Ana Demo", title="Head of unit",
-                          phone="+55 61 1111 1111", mobile="+55 61 9 1111 1111", email="ana@mj.gov.example",
-                          secure_channel="ana@secure.example", languages=["en", "pt"], last_confirmed_at=confirmed,
-                          start_date=dt.date(2024, 2, 1),
-                          visibility={"name": "public", "title": "public", "phone": "members", "mobile": "network",
-                                      "email": "secretariat", "secure_channel": "members"})
-    ContactFactory(seat=head.seat, authority=authority, name="Former Holder", start_date=dt.date(2020, 1, 1),
-                   end_date=dt.date(2024, 1, 31), phone="+55 61 0000 0000", email="former@mj.gov.example")
-    duty = ContactFactory(seat__authority=authority, seat__position=1, name="Duty Officer", title="24/7 desk",
-                          phone="+55 61 2222 2222", mobile="+55 61 9 2222 2222", email="duty@mj.gov.example",
-                          secure_channel="duty@secure.example", always_available=True, timezone="America/Manaus",
-                          last_confirmed_at=confirmed, start_date=dt.date(2025, 5, 5),
-                          visibility={"name": "members", "title": "public"})
+    Closure.objects.create(
+        authority=authority, start_date=dt.date(2026, 12, 24), end_date=dt.date(2026, 12, 31), reason="Office move"
+    )
+    head = ContactFactory(
+        seat__authority=authority,
+        seat__position=0,
+        name="Ana Demo",
+        title="Head of unit",
+        phone="+55 61 1111 1111",
+        mobile="+55 61 9 1111 1111",
+        email="ana@mj.gov.example",
+        secure_channel="ana@secure.example",
+        languages=["en", "pt"],
+        last_confirmed_at=confirmed,
+        start_date=dt.date(2024, 2, 1),
+        visibility={
+            "name": "public",
+            "title": "public",
+            "phone": "members",
+            "mobile": "network",
+            "email": "secretariat",
+            "secure_channel": "members",
+        },
+    )
+    ContactFactory(
+        seat=head.seat,
+        authority=authority,
+        name="Former Holder",
+        start_date=dt.date(2020, 1, 1),
+        end_date=dt.date(2024, 1, 31),
+        phone="+55 61 0000 0000",
+        email="former@mj.gov.example",
+    )
+    duty = ContactFactory(
+        seat__authority=authority,
+        seat__position=1,
+        name="Duty Officer",
+        title="24/7 desk",
+        phone="+55 61 2222 2222",
+        mobile="+55 61 9 2222 2222",
+        email="duty@mj.gov.example",
+        secure_channel="duty@secure.example",
+        always_available=True,
+        timezone="America/Manaus",
+        last_confirmed_at=confirmed,
+        start_date=dt.date(2025, 5, 5),
+        visibility={"name": "members", "title": "public"},
+    )
     authority.head, authority.duty = head, duty
     return authority
 
@@ -66,13 +111,23 @@ def drci(brazil):
 def contact_json(contact, **extra) -> dict:
     """The contact as the API sends it with every field visible (tests remove what a viewer may not see)."""
     data = {
-        "id": contact.pk, "authority": contact.authority_id, "country": contact.authority.country.iso2,
-        "seat": contact.seat_id, "name": contact.name, "title": contact.title, "phone": contact.phone,
-        "mobile": contact.mobile, "email": contact.email, "secure_channel": contact.secure_channel,
-        "languages": contact.languages, "timezone": contact.timezone, "always_available": contact.always_available,
+        "id": contact.pk,
+        "authority": contact.authority_id,
+        "country": contact.authority.country.iso2,
+        "seat": contact.seat_id,
+        "name": contact.name,
+        "title": contact.title,
+        "phone": contact.phone,
+        "mobile": contact.mobile,
+        "email": contact.email,
+        "secure_channel": contact.secure_channel,
+        "languages": contact.languages,
+        "timezone": contact.timezone,
+        "always_available": contact.always_available,
         "start_date": contact.start_date.isoformat(),
         "end_date": contact.end_date.isoformat() if contact.end_date else None,
-        "is_current": contact.end_date is None, "last_confirmed_at": drf_time(contact.last_confirmed_at),
+        "is_current": contact.end_date is None,
+        "last_confirmed_at": drf_time(contact.last_confirmed_at),
         "freshness": {"days": 200, "due": True, "overdue_days": 18},
     }
     data.update(extra)
@@ -87,23 +142,39 @@ def test_authority_detail_for_anonymous_has_every_authority_field_and_public_con
     response = client.get(f"/api/v1/authorities/{drci.pk}/")
     assert response.status_code == 200
     assert response.json() == {
-        "id": drci.pk, "country": "BR",
+        "id": drci.pk,
+        "country": "BR",
         "official_name": "Departamento de Recuperação de Ativos e Cooperação Jurídica Internacional",
         "name": "Department of Asset Recovery and International Legal Cooperation",
-        "names": {"en": "Department of Asset Recovery and International Legal Cooperation",
-                  "ar": "إدارة استرداد الأصول والتعاون القانوني الدولي", "zh-hans": "资产追回和国际司法合作司"},
-        "competences": [{"code": "extradition", "instrument": "untoc_18_13", "scope_notes": ""},
-                        {"code": "mla_central", "instrument": "untoc_18_13", "scope_notes": ""}],
-        "languages_accepted": ["en", "es", "pt"], "channels": ["direct", "electronic"],
-        "urgent_channels": ["email", "phone"], "untoc_mla_basis": True, "untoc_extradition_basis": False,
-        "postal_address": "SCN Quadra 6, Brasília (demo)", "email": "drci@mj.gov.example",
-        "phone": "+55 61 2025 8900", "website": "https://drci.gov.example/", "timezone": "America/Sao_Paulo",
+        "names": {
+            "en": "Department of Asset Recovery and International Legal Cooperation",
+            "ar": "إدارة استرداد الأصول والتعاون القانوني الدولي",
+            "zh-hans": "资产追回和国际司法合作司",
+        },
+        "competences": [
+            {"code": "extradition", "instrument": "untoc_18_13", "scope_notes": ""},
+            {"code": "mla_central", "instrument": "untoc_18_13", "scope_notes": ""},
+        ],
+        "languages_accepted": ["en", "es", "pt"],
+        "channels": ["direct", "electronic"],
+        "urgent_channels": ["email", "phone"],
+        "untoc_mla_basis": True,
+        "untoc_extradition_basis": False,
+        "postal_address": "SCN Quadra 6, Brasília (demo)",
+        "email": "drci@mj.gov.example",
+        "phone": "+55 61 2025 8900",
+        "website": "https://drci.gov.example/",
+        "timezone": "America/Sao_Paulo",
         "holiday_subdivision": "DF",
-        "office_hours": [{"weekday": day, "opens": opens, "closes": closes} for day in range(5)
-                         for opens, closes in (("09:00", "13:00"), ("14:00", "18:00"))],
+        "office_hours": [
+            {"weekday": day, "opens": opens, "closes": closes}
+            for day in range(5)
+            for opens, closes in (("09:00", "13:00"), ("14:00", "18:00"))
+        ],
         "always_available": False,
         "closures": [{"start_date": "2026-12-24", "end_date": "2026-12-31", "reason": "Office move"}],
-        "is_active": True, "last_confirmed_at": drf_time(drci.last_confirmed_at),
+        "is_active": True,
+        "last_confirmed_at": drf_time(drci.last_confirmed_at),
         "freshness": {"days": 200, "due": True, "overdue_days": 18},
         "contacts": [only(contact_json(drci.head), {"name", "title"}), only(contact_json(drci.duty), {"title"})],
     }
@@ -113,17 +184,21 @@ def test_office_hours_past_midnight_read_as_24_00(client, drci):
     drci.office_hours.create(weekday=4, opens=dt.time(22), closes=None)
     drci.office_hours.create(weekday=5, opens=dt.time(0), closes=dt.time(2))
     hours = client.get(f"/api/v1/authorities/{drci.pk}/").json()["office_hours"]
-    assert hours[-3:] == [{"weekday": 4, "opens": "14:00", "closes": "18:00"},
-                          {"weekday": 4, "opens": "22:00", "closes": "24:00"},
-                          {"weekday": 5, "opens": "00:00", "closes": "02:00"}]
+    assert hours[-3:] == [
+        {"weekday": 4, "opens": "14:00", "closes": "18:00"},
+        {"weekday": 4, "opens": "22:00", "closes": "24:00"},
+        {"weekday": 5, "opens": "00:00", "closes": "02:00"},
+    ]
 
 
 def test_name_follows_the_request_language(client, drci):
     assert client.get(f"/api/v1/authorities/{drci.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()["name"] == (
-        "资产追回和国际司法合作司")
+        "资产追回和国际司法合作司"
+    )
     # No French name: the official name stands in.
     assert client.get(f"/api/v1/authorities/{drci.pk}/", HTTP_ACCEPT_LANGUAGE="fr").json()["name"] == (
-        drci.official_name)
+        drci.official_name
+    )
 
 
 # Who sees which field of Ana (name, title public; phone, secure channel members; mobile network; e-mail
@@ -145,8 +220,20 @@ EDITORS = {"coordinator", "secretariat"}
 def test_contact_fields_follow_visibility_in_authority_detail(personas, drci, persona):
     body = personas[persona].get(f"/api/v1/authorities/{drci.pk}/").json()
     head = body["contacts"][0]
-    extra = {"visibility": {"name": "public", "title": "public", "phone": "members", "mobile": "network",
-                            "email": "secretariat", "secure_channel": "members"}} if persona in EDITORS else {}
+    extra = (
+        {
+            "visibility": {
+                "name": "public",
+                "title": "public",
+                "phone": "members",
+                "mobile": "network",
+                "email": "secretariat",
+                "secure_channel": "members",
+            }
+        }
+        if persona in EDITORS
+        else {}
+    )
     assert head == only(contact_json(drci.head, **extra), VISIBLE_HEAD[persona])
     # A field left out is absent, not null.
     assert set(RESTRICTED) - VISIBLE_HEAD[persona] == set(RESTRICTED) - set(head)
@@ -158,8 +245,20 @@ def test_contact_fields_follow_visibility_in_contact_detail(personas, drci, pers
     if persona == "anonymous":
         assert response.status_code == 401
         return
-    extra = {"visibility": {"name": "public", "title": "public", "phone": "members", "mobile": "network",
-                            "email": "secretariat", "secure_channel": "members"}} if persona in EDITORS else {}
+    extra = (
+        {
+            "visibility": {
+                "name": "public",
+                "title": "public",
+                "phone": "members",
+                "mobile": "network",
+                "email": "secretariat",
+                "secure_channel": "members",
+            }
+        }
+        if persona in EDITORS
+        else {}
+    )
     assert response.json() == only(contact_json(drci.head, **extra), VISIBLE_HEAD[persona])
 
 
@@ -179,10 +278,21 @@ def test_the_person_sees_every_field_of_their_own_seat(personas, users, drci):
 
 def test_anonymous_json_never_contains_a_restricted_value(client, drci):
     """Not in the list, the detail or the finder: the values themselves never leave the server."""
-    bodies = [client.get("/api/v1/authorities/").content, client.get(f"/api/v1/authorities/{drci.pk}/").content,
-              client.get("/api/v1/finder/", {"from": "ID", "to": "BR", "type": "mla"}).content]
-    secrets = ["+55 61 1111 1111", "ana@mj.gov.example", "ana@secure.example", "Duty Officer", "duty@mj.gov.example",
-               "+55 61 2222 2222", "Former Holder", "former@mj.gov.example"]
+    bodies = [
+        client.get("/api/v1/authorities/").content,
+        client.get(f"/api/v1/authorities/{drci.pk}/").content,
+        client.get("/api/v1/finder/", {"from": "ID", "to": "BR", "type": "mla"}).content,
+    ]
+    secrets = [
+        "+55 61 1111 1111",
+        "ana@mj.gov.example",
+        "ana@secure.example",
+        "Duty Officer",
+        "duty@mj.gov.example",
+        "+55 61 2222 2222",
+        "Former Holder",
+        "former@mj.gov.example",
+    ]
     for body in bodies:
         text = body.decode()
         assert [secret for secret in secrets if secret in text] == []
@@ -201,18 +311,35 @@ def test_former_holders_are_not_among_the_authority_contacts(personas, drci):
 
 # --- hidden and missing authorities ----------------------------------------------------------------------------
 
+
 def test_inactive_authority_is_hidden_except_from_its_editors(personas, drci):
     drci.is_active = False
     drci.save(update_fields=["is_active"])
     url = f"/api/v1/authorities/{drci.pk}/"
-    check_matrix(personas, "GET", url, {"anonymous": 404, "member": 404, "member_other": 404, "coordinator": 200,
-                                        "coordinator_other": 404, "secretariat": 200})
-    check_matrix(personas, "GET", f"/api/v1/contacts/{drci.head.pk}/", {
-        "anonymous": 401, "member": 404, "coordinator": 200, "coordinator_other": 404, "secretariat": 200})
+    check_matrix(
+        personas,
+        "GET",
+        url,
+        {
+            "anonymous": 404,
+            "member": 404,
+            "member_other": 404,
+            "coordinator": 200,
+            "coordinator_other": 404,
+            "secretariat": 200,
+        },
+    )
+    check_matrix(
+        personas,
+        "GET",
+        f"/api/v1/contacts/{drci.head.pk}/",
+        {"anonymous": 401, "member": 404, "coordinator": 200, "coordinator_other": 404, "secretariat": 200},
+    )
     assert personas["member"].get("/api/v1/authorities/").json()["count"] == 0
     assert personas["coordinator"].get("/api/v1/authorities/").json()["count"] == 1
-    assert personas["member"].get(url).json() == {"error": {"status": 404, "code": "not_found",
-                                                            "message": "Not found."}}
+    assert personas["member"].get(url).json() == {
+        "error": {"status": 404, "code": "not_found", "message": "Not found."}
+    }
 
 
 @pytest.mark.parametrize("pk", ["999999", "abc"])
@@ -223,19 +350,33 @@ def test_missing_authority_answers_404(client, drci, pk):
 
 # --- the list and its filters ----------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def world(drci, brazil, indonesia, france, iberred):
     """Authorities in three countries with different competences, languages and 24/7 arrangements."""
     Country.objects.filter(iso2="BR").update(region_m49="019", subregion_m49="419", intermediate_region_m49="005")
     Country.objects.filter(iso2="ID").update(region_m49="142", subregion_m49="035")
     Country.objects.filter(iso2="FR").update(region_m49="150", subregion_m49="155")
-    pf = AuthorityFactory(country=brazil, official_name="Polícia Federal — Cybercrime 24/7 (demo)",
-                          competences=["cybercrime_24_7"], always_available=True, languages_accepted=["pt", "en"])
-    jakarta = AuthorityFactory(country=indonesia, official_name="Kementerian Hukum (demo)",
-                               competences=["mla_central", "extradition"], languages_accepted=["id", "en"])
+    pf = AuthorityFactory(
+        country=brazil,
+        official_name="Polícia Federal — Cybercrime 24/7 (demo)",
+        competences=["cybercrime_24_7"],
+        always_available=True,
+        languages_accepted=["pt", "en"],
+    )
+    jakarta = AuthorityFactory(
+        country=indonesia,
+        official_name="Kementerian Hukum (demo)",
+        competences=["mla_central", "extradition"],
+        languages_accepted=["id", "en"],
+    )
     ContactFactory(seat__authority=jakarta, always_available=True)
-    paris = AuthorityFactory(country=france, official_name="Bureau de l'entraide pénale internationale (demo)",
-                             competences=["mla_central"], languages_accepted=["fr"])
+    paris = AuthorityFactory(
+        country=france,
+        official_name="Bureau de l'entraide pénale internationale (demo)",
+        competences=["mla_central"],
+        languages_accepted=["fr"],
+    )
     return {"drci": drci, "pf": pf, "jakarta": jakarta, "paris": paris}
 
 
@@ -250,29 +391,32 @@ JAKARTA = "Kementerian Hukum (demo)"
 PARIS = "Bureau de l'entraide pénale internationale (demo)"
 
 
-@pytest.mark.parametrize(("params", "expected"), [
-    ({}, [DRCI, PF, PARIS, JAKARTA]),  # by country name (Brazil, France, Indonesia), then name
-    ({"country": "BR"}, [DRCI, PF]),
-    ({"country": "id"}, [JAKARTA]),
-    ({"competence": "mla_central"}, [DRCI, PARIS, JAKARTA]),
-    ({"competence": "cybercrime_24_7"}, [PF]),
-    ({"language": "fr"}, [PARIS]),
-    ({"language": "id"}, [JAKARTA]),
-    ({"language": "es"}, [DRCI]),
-    ({"network": "iberred"}, [DRCI, PF]),
-    ({"region": "019"}, [DRCI, PF]),
-    ({"region": "005"}, [DRCI, PF]),
-    ({"region": "142"}, [JAKARTA]),
-    ({"always_available": "true"}, [DRCI, PF, JAKARTA]),  # 24/7 itself, or through a current contact
-    ({"always_available": "false"}, [DRCI, PARIS, JAKARTA]),
-    ({"q": "kementerian"}, [JAKARTA]),
-    ({"q": "ASSET RECOVERY"}, [DRCI]),  # an English name of a Portuguese-named authority
-    ({"q": "资产追回"}, [DRCI]),
-    ({"q": "استرداد"}, [DRCI]),
-    ({"q": "indonesia"}, [JAKARTA]),  # the country's English name
-    ({"country": "BR", "competence": "mla_central", "language": "pt", "always_available": "false"}, [DRCI]),
-    ({"country": "", "competence": "", "q": ""}, [DRCI, PF, PARIS, JAKARTA]),
-])
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({}, [DRCI, PF, PARIS, JAKARTA]),  # by country name (Brazil, France, Indonesia), then name
+        ({"country": "BR"}, [DRCI, PF]),
+        ({"country": "id"}, [JAKARTA]),
+        ({"competence": "mla_central"}, [DRCI, PARIS, JAKARTA]),
+        ({"competence": "cybercrime_24_7"}, [PF]),
+        ({"language": "fr"}, [PARIS]),
+        ({"language": "id"}, [JAKARTA]),
+        ({"language": "es"}, [DRCI]),
+        ({"network": "iberred"}, [DRCI, PF]),
+        ({"region": "019"}, [DRCI, PF]),
+        ({"region": "005"}, [DRCI, PF]),
+        ({"region": "142"}, [JAKARTA]),
+        ({"always_available": "true"}, [DRCI, PF, JAKARTA]),  # 24/7 itself, or through a current contact
+        ({"always_available": "false"}, [DRCI, PARIS, JAKARTA]),
+        ({"q": "kementerian"}, [JAKARTA]),
+        ({"q": "ASSET RECOVERY"}, [DRCI]),  # an English name of a Portuguese-named authority
+        ({"q": "资产追回"}, [DRCI]),
+        ({"q": "استرداد"}, [DRCI]),
+        ({"q": "indonesia"}, [JAKARTA]),  # the country's English name
+        ({"country": "BR", "competence": "mla_central", "language": "pt", "always_available": "false"}, [DRCI]),
+        ({"country": "", "competence": "", "q": ""}, [DRCI, PF, PARIS, JAKARTA]),
+    ],
+)
 def test_authority_filters(client, world, params, expected):
     assert _names(client.get("/api/v1/authorities/", params)) == expected
 
@@ -287,26 +431,39 @@ def test_list_is_paginated(client, world):
     assert response.json() == {"error": {"status": 404, "code": "not_found", "message": "Invalid page."}}
 
 
-@pytest.mark.parametrize(("params", "fields"), [
-    ({"country": "XX"}, {"country": ["Unknown country code XX."]}),
-    ({"country": "BRA"}, {"country": ["Use an ISO 3166-1 alpha-2 country code such as BR."]}),
-    ({"competence": "piracy"}, {"competence": [
-        "Unknown competence piracy. Allowed: mla_central, extradition, sentenced_transfer, proceedings_transfer, "
-        "asset_recovery, cybercrime_24_7, migrant_smuggling_sea, firearms, cultural_property, jit."]}),
-    ({"network": "nope"}, {"network": ["“nope” is not a network in Comity."]}),
-    ({"region": "999"}, {"region": ["“999” is not a UN M49 region or sub-region code."]}),
-    ({"language": "xx"}, {"language": ["Unknown language xx; use an ISO 639-1 code such as fr or pt."]}),
-    ({"language": "French"}, {"language": ["Unknown language French; use an ISO 639-1 code such as fr or pt."]}),
-    ({"always_available": "maybe"}, {"always_available": ["Must be a valid boolean."]}),
-    ({"q": "x" * 201}, {"q": ["Ensure this field has no more than 200 characters."]}),
-    ({"country": "XX", "always_available": "2"}, {"country": ["Unknown country code XX."],
-                                                  "always_available": ["Must be a valid boolean."]}),
-])
+@pytest.mark.parametrize(
+    ("params", "fields"),
+    [
+        ({"country": "XX"}, {"country": ["Unknown country code XX."]}),
+        ({"country": "BRA"}, {"country": ["Use an ISO 3166-1 alpha-2 country code such as BR."]}),
+        (
+            {"competence": "piracy"},
+            {
+                "competence": [
+                    "Unknown competence piracy. Allowed: mla_central, extradition, sentenced_transfer, "
+                    "proceedings_transfer, "
+                    "asset_recovery, cybercrime_24_7, migrant_smuggling_sea, firearms, cultural_property, jit."
+                ]
+            },
+        ),
+        ({"network": "nope"}, {"network": ["“nope” is not a network in Comity."]}),
+        ({"region": "999"}, {"region": ["“999” is not a UN M49 region or sub-region code."]}),
+        ({"language": "xx"}, {"language": ["Unknown language xx; use an ISO 639-1 code such as fr or pt."]}),
+        ({"language": "French"}, {"language": ["Unknown language French; use an ISO 639-1 code such as fr or pt."]}),
+        ({"always_available": "maybe"}, {"always_available": ["Must be a valid boolean."]}),
+        ({"q": "x" * 201}, {"q": ["Ensure this field has no more than 200 characters."]}),
+        (
+            {"country": "XX", "always_available": "2"},
+            {"country": ["Unknown country code XX."], "always_available": ["Must be a valid boolean."]},
+        ),
+    ],
+)
 def test_bad_filters_answer_400_naming_the_parameter(client, world, params, fields):
     response = client.get("/api/v1/authorities/", params)
     assert response.status_code == 400
-    assert response.json() == {"error": {"status": 400, "code": "invalid", "message": "Invalid input.",
-                                         "fields": fields}}
+    assert response.json() == {
+        "error": {"status": 400, "code": "invalid", "message": "Invalid input.", "fields": fields}
+    }
 
 
 def _grow(brazil, indonesia, count: int) -> None:
@@ -323,17 +480,23 @@ def _grow(brazil, indonesia, count: int) -> None:
 LIST_QUERIES = 6
 
 
-@pytest.mark.parametrize(("who", "extra"), [
-    # Anonymous: nothing else.
-    ("anonymous", 0),
-    # Token look-up, the token's last-used stamp, the member's country, the network partners.
-    ("member_token", 4),
-    # Token look-up and stamp, coordinated countries, country and network partners for non-Brazilian rows.
-    ("coordinator_token", 5),
-])
+@pytest.mark.parametrize(
+    ("who", "extra"),
+    [
+        # Anonymous: nothing else.
+        ("anonymous", 0),
+        # Token look-up, the token's last-used stamp, the member's country, the network partners.
+        ("member_token", 4),
+        # Token look-up and stamp, coordinated countries, country and network partners for non-Brazilian rows.
+        ("coordinator_token", 5),
+    ],
+)
 def test_authority_list_query_count_does_not_grow(users, brazil, indonesia, who, extra, django_assert_num_queries):
-    clients = {"anonymous": lambda: Client(), "member_token": lambda: token_client(users["member"]),
-               "coordinator_token": lambda: token_client(users["coordinator"])}
+    clients = {
+        "anonymous": lambda: Client(),
+        "member_token": lambda: token_client(users["member"]),
+        "coordinator_token": lambda: token_client(users["coordinator"]),
+    }
     _grow(brazil, indonesia, 5)
     client = clients[who]()
     with django_assert_num_queries(LIST_QUERIES + extra):
@@ -365,12 +528,18 @@ def test_authority_detail_query_count(client, drci, django_assert_num_queries):
 
 # --- contacts ----------------------------------------------------------------------------------------------------
 
+
 def test_anonymous_may_not_list_contacts(client, drci):
     for url in ("/api/v1/contacts/", f"/api/v1/contacts/{drci.head.pk}/", "/api/v1/contacts/999999/"):
         response = client.get(url)
         assert response.status_code == 401
-        assert response.json() == {"error": {"status": 401, "code": "not_authenticated",
-                                             "message": "Authentication credentials were not provided."}}
+        assert response.json() == {
+            "error": {
+                "status": 401,
+                "code": "not_authenticated",
+                "message": "Authentication credentials were not provided.",
+            }
+        }
         assert response["WWW-Authenticate"] == "Bearer"
 
 
@@ -378,21 +547,25 @@ def test_contact_list_for_a_member(personas, world):
     body = personas["member"].get("/api/v1/contacts/").json()
     drci = world["drci"]
     assert body["count"] == 3
-    assert body["results"][:2] == [only(contact_json(drci.head), VISIBLE_HEAD["member"]),
-                                   only(contact_json(drci.duty), {"name", "title", "phone", "mobile", "email",
-                                                                  "secure_channel"})]
+    assert body["results"][:2] == [
+        only(contact_json(drci.head), VISIBLE_HEAD["member"]),
+        only(contact_json(drci.duty), {"name", "title", "phone", "mobile", "email", "secure_channel"}),
+    ]
     assert body["results"][2]["authority"] == world["jakarta"].pk
 
 
-@pytest.mark.parametrize(("params", "expected"), [
-    ({}, ["Ana Demo", "Duty Officer", "Jakarta"]),
-    ({"current": "false"}, ["Former Holder"]),
-    ({"country": "BR"}, ["Ana Demo", "Duty Officer"]),
-    ({"always_available": "true"}, ["Duty Officer", "Jakarta"]),
-    ({"always_available": "false", "country": "br"}, ["Ana Demo"]),
-    ({"authority": "jakarta"}, ["Jakarta"]),
-    ({"authority": "drci", "current": "false"}, ["Former Holder"]),
-])
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({}, ["Ana Demo", "Duty Officer", "Jakarta"]),
+        ({"current": "false"}, ["Former Holder"]),
+        ({"country": "BR"}, ["Ana Demo", "Duty Officer"]),
+        ({"always_available": "true"}, ["Duty Officer", "Jakarta"]),
+        ({"always_available": "false", "country": "br"}, ["Ana Demo"]),
+        ({"authority": "jakarta"}, ["Jakarta"]),
+        ({"authority": "drci", "current": "false"}, ["Former Holder"]),
+    ],
+)
 def test_contact_filters(personas, world, params, expected):
     world["jakarta"].contacts.update(name="Jakarta")
     if "authority" in params:
@@ -401,12 +574,15 @@ def test_contact_filters(personas, world, params, expected):
     assert [c["name"] for c in body["results"]] == expected
 
 
-@pytest.mark.parametrize(("params", "fields"), [
-    ({"authority": "abc"}, {"authority": ["A valid integer is required."]}),
-    ({"authority": "0"}, {"authority": ["Ensure this value is greater than or equal to 1."]}),
-    ({"country": "ZZ"}, {"country": ["Unknown country code ZZ."]}),
-    ({"current": "sometimes"}, {"current": ["Must be a valid boolean."]}),
-])
+@pytest.mark.parametrize(
+    ("params", "fields"),
+    [
+        ({"authority": "abc"}, {"authority": ["A valid integer is required."]}),
+        ({"authority": "0"}, {"authority": ["Ensure this value is greater than or equal to 1."]}),
+        ({"country": "ZZ"}, {"country": ["Unknown country code ZZ."]}),
+        ({"current": "sometimes"}, {"current": ["Must be a valid boolean."]}),
+    ],
+)
 def test_bad_contact_filters_answer_400(personas, world, params, fields):
     response = personas["member"].get("/api/v1/contacts/", params)
     assert (response.status_code, response.json()["error"]["fields"]) == (400, fields)
@@ -435,11 +611,15 @@ def test_contact_list_query_count_does_not_grow(users, brazil, indonesia, who, e
 
 # --- the schema ----------------------------------------------------------------------------------------------
 
+
 def test_schema_documents_every_endpoint(client):
     schema = client.get("/api/v1/schema/", {"format": "json"}).json()
     paths = schema["paths"]
-    assert {p: sorted(paths[p]) for p in paths if p.startswith(("/api/v1/authorities", "/api/v1/contacts",
-                                                                  "/api/v1/finder"))} == {
+    assert {
+        p: sorted(paths[p])
+        for p in paths
+        if p.startswith(("/api/v1/authorities", "/api/v1/contacts", "/api/v1/finder"))
+    } == {
         "/api/v1/authorities/": ["get", "post"],
         "/api/v1/authorities/{id}/": ["get", "patch", "put"],
         "/api/v1/authorities/{id}/availability/": ["get"],
@@ -451,14 +631,26 @@ def test_schema_documents_every_endpoint(client):
     def params(path, method="get"):
         return sorted(p["name"] for p in paths[path][method].get("parameters", []))
 
-    assert params("/api/v1/authorities/") == ["always_available", "competence", "country", "language", "network",
-                                              "page", "page_size", "q", "region"]
+    assert params("/api/v1/authorities/") == [
+        "always_available",
+        "competence",
+        "country",
+        "language",
+        "network",
+        "page",
+        "page_size",
+        "q",
+        "region",
+    ]
     assert params("/api/v1/authorities/{id}/availability/") == ["at", "id", "lang"]
-    assert params("/api/v1/contacts/") == ["always_available", "authority", "country", "current", "page",
-                                           "page_size"]
+    assert params("/api/v1/contacts/") == ["always_available", "authority", "country", "current", "page", "page_size"]
     assert params("/api/v1/finder/") == ["at", "from", "lang", "to", "type", "urgent"]
-    responses = {(p, m): sorted(paths[p][m]["responses"]) for p in paths for m in paths[p]
-                 if p.startswith(("/api/v1/authorities", "/api/v1/contacts", "/api/v1/finder"))}
+    responses = {
+        (p, m): sorted(paths[p][m]["responses"])
+        for p in paths
+        for m in paths[p]
+        if p.startswith(("/api/v1/authorities", "/api/v1/contacts", "/api/v1/finder"))
+    }
     assert responses == {
         ("/api/v1/authorities/", "get"): ["200", "400"],
         ("/api/v1/authorities/", "post"): ["201", "400", "401", "403"],
@@ -473,8 +665,14 @@ def test_schema_documents_every_endpoint(client):
         ("/api/v1/finder/", "get"): ["200", "400"],
     }
     components = schema["components"]["schemas"]
-    assert list(components["Availability"]["properties"]) == ["open", "status", "local_time", "timezone", "holiday",
-                                                             "next_open"]
+    assert list(components["Availability"]["properties"]) == [
+        "open",
+        "status",
+        "local_time",
+        "timezone",
+        "holiday",
+        "next_open",
+    ]
     contact = components["Contact"]
     # Restricted fields may be left out, so the schema does not promise them.
     assert set(RESTRICTED) & set(contact["required"]) == set()
@@ -492,4 +690,3 @@ def test_schema_of_the_directory_generates_without_warnings():
     schema = generator.get_schema(request=None, public=True)
     assert (dict(GENERATOR_STATS._warn_cache), dict(GENERATOR_STATS._error_cache)) == ({}, {})
     validate_schema(json.loads(json.dumps(schema, default=str)))
-

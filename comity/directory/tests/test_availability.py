@@ -31,9 +31,14 @@ def test_open_in_the_morning_and_closed_at_lunch():
     lunch = availability(schedule, at("America/Sao_Paulo", 2026, 11, 24, 13, 30))
     assert (lunch.status, lunch.is_open) == ("closed", False)
     assert lunch.next_open == at("America/Sao_Paulo", 2026, 11, 24, 14, 0)
-    assert lunch.as_api() == {"open": False, "status": "closed", "local_time": "2026-11-24T13:30:00-03:00",
-                              "timezone": "America/Sao_Paulo", "holiday": None,
-                              "next_open": "2026-11-24T14:00:00-03:00"}
+    assert lunch.as_api() == {
+        "open": False,
+        "status": "closed",
+        "local_time": "2026-11-24T13:30:00-03:00",
+        "timezone": "America/Sao_Paulo",
+        "holiday": None,
+        "next_open": "2026-11-24T14:00:00-03:00",
+    }
 
 
 def test_viewer_time_converted():
@@ -134,20 +139,27 @@ def test_naive_datetime_refused():
 def test_validation_accepts_midnight_end_and_sorts():
     rows = [{"weekday": 4, "opens": "22:00", "closes": "24:00"}, {"weekday": 0, "opens": "09:00", "closes": "13:00"}]
     assert [i.as_dict() for i in validate_office_hours(rows)] == [
-        {"weekday": 0, "opens": "09:00", "closes": "13:00"}, {"weekday": 4, "opens": "22:00", "closes": "24:00"}]
+        {"weekday": 0, "opens": "09:00", "closes": "13:00"},
+        {"weekday": 4, "opens": "22:00", "closes": "24:00"},
+    ]
 
 
-@pytest.mark.parametrize(("rows", "message"), [
-    ("nope", "must be a list"),
-    ([{"weekday": 7, "opens": "09:00", "closes": "10:00"}], "weekday must be a whole number"),
-    ([{"weekday": True, "opens": "09:00", "closes": "10:00"}], "weekday must be a whole number"),
-    ([{"weekday": 0, "opens": "9am", "closes": "10:00"}], "HH:MM"),
-    ([{"weekday": 0, "opens": "18:00", "closes": "09:00"}], "closes must be later than opens"),
-    ([{"weekday": 0, "opens": "09:00", "closes": "09:00"}], "closes must be later than opens"),
-    ([{"weekday": 0, "opens": "09:00", "closes": "13:00"}, {"weekday": 0, "opens": "12:00", "closes": "15:00"}],
-     "overlap"),
-    (["x"], "must be an object"),
-])
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ("nope", "must be a list"),
+        ([{"weekday": 7, "opens": "09:00", "closes": "10:00"}], "weekday must be a whole number"),
+        ([{"weekday": True, "opens": "09:00", "closes": "10:00"}], "weekday must be a whole number"),
+        ([{"weekday": 0, "opens": "9am", "closes": "10:00"}], "HH:MM"),
+        ([{"weekday": 0, "opens": "18:00", "closes": "09:00"}], "closes must be later than opens"),
+        ([{"weekday": 0, "opens": "09:00", "closes": "09:00"}], "closes must be later than opens"),
+        (
+            [{"weekday": 0, "opens": "09:00", "closes": "13:00"}, {"weekday": 0, "opens": "12:00", "closes": "15:00"}],
+            "overlap",
+        ),
+        (["x"], "must be an object"),
+    ],
+)
 def test_validation_rejects(rows, message):
     with pytest.raises(ValidationError) as info:
         validate_office_hours(rows)
@@ -165,5 +177,6 @@ def test_night_shift_after_a_holiday_does_not_open_at_midnight():
     assert tuesday_night.next_open == at("America/Mexico_City", 2026, 3, 17, 16, 0)
     wednesday_night = availability(schedule, at("America/Mexico_City", 2026, 3, 18, 1, 0))
     assert wednesday_night.is_open is True
-    assert next_opening(schedule, at("America/Mexico_City", 2026, 3, 16, 3, 0)) == \
-        at("America/Mexico_City", 2026, 3, 17, 16, 0)
+    assert next_opening(schedule, at("America/Mexico_City", 2026, 3, 16, 3, 0)) == at(
+        "America/Mexico_City", 2026, 3, 17, 16, 0
+    )

@@ -36,8 +36,10 @@ def _text(fragment: str) -> str:
 
 def table_rows(response, prefix: str) -> dict[str, list[str]]:
     html = response.content.decode()
-    return {match.group(1): [_text(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", match.group(2), re.S)]
-            for match in re.finditer(rf'<tr id="{prefix}-([^"]+)">(.*?)</tr>', html, re.S)}
+    return {
+        match.group(1): [_text(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", match.group(2), re.S)]
+        for match in re.finditer(rf'<tr id="{prefix}-([^"]+)">(.*?)</tr>', html, re.S)
+    }
 
 
 @pytest.fixture
@@ -50,8 +52,9 @@ def directory(users, brazil, indonesia, france):
     ContactFactory(seat__authority=br_fresh, name="Fresh one", last_confirmed_at=FRESH())
     ContactFactory(seat__authority=br_old, name="Fresh two", last_confirmed_at=FRESH())
     late = ContactFactory(seat__authority=br_old, name="Late contact", last_confirmed_at=overdue_by(3))
-    ContactFactory(seat__authority=br_old, name="Former", end_date=dt.date(2025, 1, 1),
-                   last_confirmed_at=overdue_by(400))
+    ContactFactory(
+        seat__authority=br_old, name="Former", end_date=dt.date(2025, 1, 1), last_confirmed_at=overdue_by(400)
+    )
     inactive = AuthorityFactory(country=brazil, is_active=False, last_confirmed_at=overdue_by(400))
     ContactFactory(seat__authority=inactive, last_confirmed_at=overdue_by(400))
     id_fresh = AuthorityFactory(country=indonesia, official_name="Fresh ID", last_confirmed_at=FRESH())
@@ -60,9 +63,22 @@ def directory(users, brazil, indonesia, france):
 
 
 def test_permission_matrix(personas, directory):
-    check_matrix(personas, "GET", URL, {
-        "anonymous": 302, "member": 404, "member_other": 404, "coordinator": 404, "coordinator_other": 404,
-        "moderator": 404, "liaison": 404, "observer": 404, "secretariat": 200})
+    check_matrix(
+        personas,
+        "GET",
+        URL,
+        {
+            "anonymous": 302,
+            "member": 404,
+            "member_other": 404,
+            "coordinator": 404,
+            "coordinator_other": 404,
+            "moderator": 404,
+            "liaison": 404,
+            "observer": 404,
+            "secretariat": 200,
+        },
+    )
     assert reverse("directory:dashboard") == URL
 
 
@@ -78,7 +94,10 @@ def test_numbers_per_country_region_and_total(personas, directory):
         "142": ["Asia", "2", "1", "50.0%", "1"],
     }
     assert re.findall(r"<strong>(.*?)</strong>", response.content.decode().split('id="regions"')[0])[-3:] == [
-        "7", "57.1%", "3"]
+        "7",
+        "57.1%",
+        "3",
+    ]
 
 
 def test_overdue_list_oldest_first_with_links(personas, directory):
@@ -89,7 +108,8 @@ def test_overdue_list_oldest_first_with_links(personas, directory):
     assert [(row[0], row[1], row[3], row[4]) for row in rows.values()] == [
         ("Old BR Authority", "Brazil (BR)", "40", "none yet"),
         ("Late ID contact Contact point " + directory["id_fresh"].official_name, "Indonesia (ID)", "12", "none yet"),
-        ("Late contact Contact point Old BR", "Brazil (BR)", "3", "none yet")]
+        ("Late contact Contact point Old BR", "Brazil (BR)", "3", "none yet"),
+    ]
     html = response.content.decode()
     detail = reverse("directory:authority_detail", kwargs={"pk": br_old.pk})
     assert f'<a href="{detail}">Old BR</a>' in html
@@ -127,8 +147,9 @@ def test_query_count_does_not_grow(personas, directory, brazil, indonesia, franc
 
     small = count()
     for index in range(10):
-        authority = AuthorityFactory(country=(brazil, indonesia, france)[index % 3], last_confirmed_at=overdue_by(
-            index))
+        authority = AuthorityFactory(
+            country=(brazil, indonesia, france)[index % 3], last_confirmed_at=overdue_by(index)
+        )
         ContactFactory(seat__authority=authority, last_confirmed_at=overdue_by(index + 1))
         ContactFactory(seat__authority=authority)
     assert count() == small

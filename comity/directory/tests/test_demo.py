@@ -24,8 +24,40 @@ from comity.reference.tests.factories import CountryFactory, NetworkFactory
 
 pytestmark = pytest.mark.django_db
 
-DEMO_COUNTRIES = {"AR", "AT", "AU", "BR", "CA", "CN", "CO", "DE", "EG", "ES", "FJ", "FR", "GB", "ID", "IN", "JM", "JP",
-                  "KE", "KR", "KZ", "MA", "MX", "NG", "NZ", "PH", "PL", "QA", "RU", "SA", "SN", "US", "ZA"}
+DEMO_COUNTRIES = {
+    "AR",
+    "AT",
+    "AU",
+    "BR",
+    "CA",
+    "CN",
+    "CO",
+    "DE",
+    "EG",
+    "ES",
+    "FJ",
+    "FR",
+    "GB",
+    "ID",
+    "IN",
+    "JM",
+    "JP",
+    "KE",
+    "KR",
+    "KZ",
+    "MA",
+    "MX",
+    "NG",
+    "NZ",
+    "PH",
+    "PL",
+    "QA",
+    "RU",
+    "SA",
+    "SN",
+    "US",
+    "ZA",
+}
 DEMO_MARK = re.compile(r"\((demo|démo|Demo|демо|تجريبي|데모)\)|（(演示|デモ)）")
 
 
@@ -54,19 +86,24 @@ def test_seed_demo_creates_the_demo_directory(reference):
     assert demo_authorities().count() == 39
     assert len(AUTHORITIES) == 39
     assert set(demo_authorities().values_list("country__iso2", flat=True)) == DEMO_COUNTRIES
-    assert set(demo_authorities().values_list("country__region_m49", flat=True)) == {"002", "009", "019", "142",
-                                                                                       "150"}
+    assert set(demo_authorities().values_list("country__region_m49", flat=True)) == {"002", "009", "019", "142", "150"}
     assert Contact.objects.count() == 89
     assert Contact.objects.filter(end_date__isnull=True).count() == 88
     assert Seat.objects.count() == 88
     assert RecordVersion.objects.filter(record_type="authority").count() == 39
     assert RecordVersion.objects.filter(record_type="contact").count() == 90  # 89 imported/created + 1 handover
-    contacts_per_authority = {a.official_name: a.contacts.filter(end_date__isnull=True).count()
-                              for a in demo_authorities()}
+    contacts_per_authority = {
+        a.official_name: a.contacts.filter(end_date__isnull=True).count() for a in demo_authorities()
+    }
     assert set(contacts_per_authority.values()) == {2, 3, 4}
     event = AuditEvent.objects.get(action=AuditAction.DEMO_SEEDED)
-    assert event.details == {"users_created": len(DEMO_USERS), "authorities_created": 39, "contacts_created": 89,
-                             "forum_threads_created": 14, "attachments_created": 1}
+    assert event.details == {
+        "users_created": len(DEMO_USERS),
+        "authorities_created": 39,
+        "contacts_created": 89,
+        "forum_threads_created": 14,
+        "attachments_created": 1,
+    }
 
 
 def test_demo_directory_includes_brazil_indonesia_france_japan_and_24_7_cybercrime_points(reference):
@@ -115,16 +152,19 @@ def test_demo_office_hours_follow_each_country(reference):
     seed()
 
     def rows(a):
-        return [(h.weekday, h.opens.strftime("%H:%M"), h.closes_label) for h in a.office_hours.order_by("weekday",
-                                                                                                       "opens")]
+        return [
+            (h.weekday, h.opens.strftime("%H:%M"), h.closes_label) for h in a.office_hours.order_by("weekday", "opens")
+        ]
 
     brazil = authority("BR", "mla_central")
     assert (brazil.timezone, brazil.holiday_subdivision) == ("America/Sao_Paulo", "DF")
     assert rows(brazil) == [(day, "09:00", "18:00") for day in range(5)]
     indonesia = authority("ID", "mla_central")
     assert indonesia.timezone == "Asia/Jakarta"
-    assert rows(indonesia) == [(day, "08:00", "16:00") for day in range(4)] + [(4, "08:00", "11:30"),
-                                                                               (4, "13:30", "16:30")]
+    assert rows(indonesia) == [(day, "08:00", "16:00") for day in range(4)] + [
+        (4, "08:00", "11:30"),
+        (4, "13:30", "16:30"),
+    ]
     france = authority("FR", "mla_central")
     assert france.timezone == "Europe/Paris"
     assert rows(france) == [row for day in range(5) for row in ((day, "09:00", "12:30"), (day, "14:00", "18:00"))]
@@ -133,8 +173,9 @@ def test_demo_office_hours_follow_each_country(reference):
     saudi = Authority.objects.get(country__iso2="SA")
     assert (saudi.timezone, rows(saudi)) == ("Asia/Riyadh", [(day, "08:00", "15:00") for day in (0, 1, 2, 3, 6)])
     mexico = Authority.objects.get(country__iso2="MX")
-    assert rows(mexico) == sorted([(day, "16:00", "24:00") for day in range(5)]
-                                  + [(day, "00:00", "02:00") for day in range(1, 6)])
+    assert rows(mexico) == sorted(
+        [(day, "16:00", "24:00") for day in range(5)] + [(day, "00:00", "02:00") for day in range(1, 6)]
+    )
 
 
 def test_demo_split_shift_runs_past_midnight_into_saturday(reference):
@@ -154,11 +195,13 @@ def test_demo_closures_and_holiday_subdivision(reference):
     seed()
     fiji = Authority.objects.get(country__iso2="FJ")
     today = timezone.now().date()
-    assert [(c.start_date, c.end_date) for c in fiji.closures.all()] == [(today - dt.timedelta(days=1),
-                                                                          today + dt.timedelta(days=2))]
+    assert [(c.start_date, c.end_date) for c in fiji.closures.all()] == [
+        (today - dt.timedelta(days=1), today + dt.timedelta(days=2))
+    ]
     austria = Authority.objects.get(country__iso2="AT")
     assert [(c.start_date, c.end_date, c.reason) for c in austria.closures.all()] == [
-        (today + dt.timedelta(days=21), today + dt.timedelta(days=25), "Office move to the new building (demo)")]
+        (today + dt.timedelta(days=21), today + dt.timedelta(days=25), "Office move to the new building (demo)")
+    ]
     # Brasília's own holiday (21 April is national; 30 November, Evangelical Day, is the Federal District's).
     brasilia = ZoneInfo("America/Sao_Paulo")
     result = availability(schedule_for(authority("BR", "mla_central")), dt.datetime(2026, 11, 30, 11, tzinfo=brasilia))
@@ -173,12 +216,18 @@ def test_demo_contacts_have_varied_field_visibility(reference):
     budi = Contact.objects.get(email="member.id@demo.comity.test")
     assert (budi.mobile, budi.visibility_of("mobile")) == ("+62 012 9112 12", "network")
     desk = Contact.objects.get(authority__country__iso2="BR", seat__title="Plantão 24/7")
-    assert (desk.visibility_of("phone"), desk.visibility_of("email"), desk.always_available) == ("public", "public",
-                                                                                                  True)
+    assert (desk.visibility_of("phone"), desk.visibility_of("email"), desk.always_available) == (
+        "public",
+        "public",
+        True,
+    )
     officer = Contact.objects.get(name="Marcos Teixeira (demo)")
     assert (officer.visibility_of("name"), officer.visibility_of("mobile")) == ("members", "network")
-    levels = [contact.visibility_of(field) for contact in Contact.objects.all()
-              for field in ("name", "phone", "mobile", "secure_channel")]
+    levels = [
+        contact.visibility_of(field)
+        for contact in Contact.objects.all()
+        for field in ("name", "phone", "mobile", "secure_channel")
+    ]
     assert set(levels) == {"public", "members", "network", "secretariat"}
     liaison_abroad = Contact.objects.get(name="Pablo Herrero (demo)")
     assert (liaison_abroad.timezone, liaison_abroad.effective_timezone) == ("America/Bogota", "America/Bogota")
@@ -193,8 +242,10 @@ def test_demo_handover_keeps_the_former_holder(reference):
     assert holders == [("Carlos Andrade (demo)", today - dt.timedelta(days=150)), ("Helena Prado (demo)", None)]
     former, current = seat.holders.order_by("start_date")
     handover = RecordVersion.objects.get(record_type="contact", record_id=former.pk, action="handover")
-    assert handover.changes == {"end_date": [None, (today - dt.timedelta(days=150)).isoformat()],
-                                "successor": [None, current.pk]}
+    assert handover.changes == {
+        "end_date": [None, (today - dt.timedelta(days=150)).isoformat()],
+        "successor": [None, current.pk],
+    }
     assert RecordVersion.objects.get(record_type="contact", record_id=current.pk).action == "created"
 
 
@@ -202,7 +253,8 @@ def test_demo_users_hold_a_seat_in_their_central_authority(reference):
     seed()
     for local, country in (("member.br", "BR"), ("member.id", "ID"), ("member.fr", "FR"), ("coordinator.br", "BR")):
         contact = Contact.objects.select_related("user", "authority__country").get(
-            user__email=f"{local}@demo.comity.test")
+            user__email=f"{local}@demo.comity.test"
+        )
         assert contact.authority.country.iso2 == country
         assert contact.authority.competences.filter(code="mla_central").exists()
         assert contact.end_date is None
@@ -214,19 +266,30 @@ def test_demo_has_overdue_records_for_the_freshness_dashboard(reference):
     overdue = [a for a in demo_authorities() if freshness(a.last_confirmed_at, now)["due"]]
     assert sorted(a.country.iso2 for a in overdue) == ["EG", "FJ", "ID", "JM", "KZ", "NG", "PH"]
     assert sorted((now - a.last_confirmed_at).days for a in overdue) == [212, 215, 222, 226, 228, 232, 240]
-    overdue_contacts = [c for c in Contact.objects.filter(end_date__isnull=True)
-                        if freshness(c.last_confirmed_at, now)["due"]]
+    overdue_contacts = [
+        c for c in Contact.objects.filter(end_date__isnull=True) if freshness(c.last_confirmed_at, now)["due"]
+    ]
     assert len(overdue_contacts) == 13
 
 
 def test_seed_demo_twice_creates_nothing_the_second_time(reference):
     seed()
-    counts = (Authority.objects.count(), Contact.objects.count(), OfficeHours.objects.count(),
-              RecordVersion.objects.count(), AuditEvent.objects.count())
+    counts = (
+        Authority.objects.count(),
+        Contact.objects.count(),
+        OfficeHours.objects.count(),
+        RecordVersion.objects.count(),
+        AuditEvent.objects.count(),
+    )
     out = seed()
     assert "Demo directory: 0 of 39 authorities and 0 contact point(s) created, 0 linked to demo users." in out
-    assert (Authority.objects.count(), Contact.objects.count(), OfficeHours.objects.count(),
-            RecordVersion.objects.count(), AuditEvent.objects.count()) == counts
+    assert (
+        Authority.objects.count(),
+        Contact.objects.count(),
+        OfficeHours.objects.count(),
+        RecordVersion.objects.count(),
+        AuditEvent.objects.count(),
+    ) == counts
 
 
 def test_renamed_demo_authority_is_not_created_again(reference):
@@ -242,10 +305,22 @@ def test_demo_directory_skips_countries_missing_from_reference_data(db):
     NetworkFactory(slug="iberred")
     out = seed()
     assert "Demo directory: 10 of 10 authorities and 27 contact point(s) created, 8 linked to demo users." in out
-    assert ("skipped countries missing from the reference data: AR, AU, CA, CN, CO, DE, EG, FJ, GB, IN, JM, JP, KR, "
-            "KZ, MA, MX, NG, NZ, PH, PL, QA, SA, SN, US, ZA") in out
-    assert sorted(Authority.objects.values_list("country__iso2", flat=True)) == ["AT", "BR", "BR", "ES", "FR", "FR",
-                                                                                  "ID", "ID", "KE", "RU"]
+    assert (
+        "skipped countries missing from the reference data: AR, AU, CA, CN, CO, DE, EG, FJ, GB, IN, JM, JP, KR, "
+        "KZ, MA, MX, NG, NZ, PH, PL, QA, SA, SN, US, ZA"
+    ) in out
+    assert sorted(Authority.objects.values_list("country__iso2", flat=True)) == [
+        "AT",
+        "BR",
+        "BR",
+        "ES",
+        "FR",
+        "FR",
+        "ID",
+        "ID",
+        "KE",
+        "RU",
+    ]
 
 
 def test_scale_creates_n_authorities_with_four_contacts_each(reference):
@@ -262,7 +337,10 @@ def test_scale_creates_n_authorities_with_four_contacts_each(reference):
         assert len(a.competences.all()) in (1, 2)
         assert bool(a.office_hours.all()) is not a.always_available
     assert AuditEvent.objects.filter(action=AuditAction.DEMO_SEEDED).order_by("seq").last().details == {
-        "synthetic_authorities_created": 20, "synthetic_contacts_created": 80, "seed": 2026}
+        "synthetic_authorities_created": 20,
+        "synthetic_contacts_created": 80,
+        "seed": 2026,
+    }
     out = seed("--scale", "20")
     assert "Synthetic directory: 0 authorities and 0 contact points created (20 existed, 20 wanted)" in out
     assert synthetic.count() == 20
@@ -271,8 +349,11 @@ def test_scale_creates_n_authorities_with_four_contacts_each(reference):
 def test_scale_is_deterministic_and_tops_up(reference):
     first = directory_scale_seed(count=12, seed=7, batch_size=5)
     assert (first.authorities_created, first.contacts_created) == (12, 48)
-    names = list(Authority.objects.filter(email__endswith="@" + SCALE_DOMAIN).order_by("email")
-                 .values_list("official_name", "country__iso2", "names"))
+    names = list(
+        Authority.objects.filter(email__endswith="@" + SCALE_DOMAIN)
+        .order_by("email")
+        .values_list("official_name", "country__iso2", "names")
+    )
     people = list(Contact.objects.order_by("email").values_list("name", "email"))
     Authority.objects.all().delete()
     directory_scale_seed(count=5, seed=7)

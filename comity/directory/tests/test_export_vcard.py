@@ -74,19 +74,31 @@ AUTHORITY_CARD = (
 
 @pytest.fixture
 def authority(brazil):
-    return AuthorityFactory(country=brazil,
-                            official_name="Secretaria Nacional de Justiça, Ministério da Justiça (demo)",
-                            postal_address="Esplanada dos Ministérios; Bloco T\nBrasília - DF",
-                            website="https://justica.example/", timezone="America/Sao_Paulo",
-                            languages_accepted=["pt", "en"], phone="+55 61 2025-3000", email="dejus@justica.example")
+    return AuthorityFactory(
+        country=brazil,
+        official_name="Secretaria Nacional de Justiça, Ministério da Justiça (demo)",
+        postal_address="Esplanada dos Ministérios; Bloco T\nBrasília - DF",
+        website="https://justica.example/",
+        timezone="America/Sao_Paulo",
+        languages_accepted=["pt", "en"],
+        phone="+55 61 2025-3000",
+        email="dejus@justica.example",
+    )
 
 
 @pytest.fixture
 def ana(authority):
-    return ContactFactory(seat__authority=authority, name="Ana Souza",
-                          title="Coordenadora-Geral de Cooperação Jurídica Internacional em Matéria Penal",
-                          email="ana.souza@justica.example", phone="+55 61 2025-8900", mobile="+55 (61) 9 9999-0000",
-                          languages=["pt", "es", "en"], secure_channel="iberred://ana", always_available=True)
+    return ContactFactory(
+        seat__authority=authority,
+        name="Ana Souza",
+        title="Coordenadora-Geral de Cooperação Jurídica Internacional em Matéria Penal",
+        email="ana.souza@justica.example",
+        phone="+55 61 2025-8900",
+        mobile="+55 (61) 9 9999-0000",
+        languages=["pt", "es", "en"],
+        secure_channel="iberred://ana",
+        always_available=True,
+    )
 
 
 def card(client, name: str, pk: int) -> str:
@@ -139,12 +151,22 @@ def test_authority_card_exact(personas, authority):
 def test_hidden_records_are_404(personas, users, brazil):
     inactive = AuthorityFactory(country=brazil, is_active=False)
     contact = ContactFactory(seat__authority=inactive)
-    expected = {"anonymous": 404, "member": 404, "member_other": 404, "coordinator": 200, "coordinator_other": 404,
-                "secretariat": 200}
+    expected = {
+        "anonymous": 404,
+        "member": 404,
+        "member_other": 404,
+        "coordinator": 200,
+        "coordinator_other": 404,
+        "secretariat": 200,
+    }
     check_matrix(personas, "GET", reverse("directory:authority_vcard", kwargs={"pk": inactive.pk}), expected)
     check_matrix(personas, "GET", reverse("directory:contact_vcard", kwargs={"pk": contact.pk}), expected)
-    check_matrix(personas, "GET", reverse("directory:contact_vcard", kwargs={"pk": 999999}),
-                 {"anonymous": 404, "secretariat": 404})
+    check_matrix(
+        personas,
+        "GET",
+        reverse("directory:contact_vcard", kwargs={"pk": 999999}),
+        {"anonymous": 404, "secretariat": 404},
+    )
 
 
 def test_folding_keeps_lines_within_75_octets_and_characters_whole():

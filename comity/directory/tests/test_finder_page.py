@@ -37,27 +37,62 @@ def shared(brazil, indonesia):
 @pytest.fixture
 def indonesian_authorities(indonesia, brazil):
     ministry = AuthorityFactory(
-        country=indonesia, official_name="Ministry of Law (demo)", languages_accepted=["id", "en", "pt"],
-        channels=["direct", "diplomatic"], urgent_channels=["email"], untoc_mla_basis=True,
-        phone="+62 21 0000 1000", email="mla@law.demo.example")
-    ContactFactory(seat__authority=ministry, seat__position=0, name="Dewi Lestari", phone="+62 21 5555 0001",
-                   visibility={"phone": Visibility.MEMBERS})
-    ContactFactory(seat__authority=ministry, seat__position=1, name="Hadi Night Desk", always_available=True,
-                   phone="+62 811 0000 2424", visibility={"phone": Visibility.PUBLIC})
-    desk = AuthorityFactory(country=indonesia, official_name="Zeta 24/7 Desk (demo)", languages_accepted=["en"],
-                            channels=["interpol", "electronic"], always_available=True, weekdays=False)
+        country=indonesia,
+        official_name="Ministry of Law (demo)",
+        languages_accepted=["id", "en", "pt"],
+        channels=["direct", "diplomatic"],
+        urgent_channels=["email"],
+        untoc_mla_basis=True,
+        phone="+62 21 0000 1000",
+        email="mla@law.demo.example",
+    )
+    ContactFactory(
+        seat__authority=ministry,
+        seat__position=0,
+        name="Dewi Lestari",
+        phone="+62 21 5555 0001",
+        visibility={"phone": Visibility.MEMBERS},
+    )
+    ContactFactory(
+        seat__authority=ministry,
+        seat__position=1,
+        name="Hadi Night Desk",
+        always_available=True,
+        phone="+62 811 0000 2424",
+        visibility={"phone": Visibility.PUBLIC},
+    )
+    desk = AuthorityFactory(
+        country=indonesia,
+        official_name="Zeta 24/7 Desk (demo)",
+        languages_accepted=["en"],
+        channels=["interpol", "electronic"],
+        always_available=True,
+        weekdays=False,
+    )
     AuthorityFactory(country=indonesia, official_name="Cyber Directorate (demo)", competences=["cybercrime_24_7"])
-    AuthorityFactory(country=indonesia, official_name="Extradition Office (demo)", competences=["extradition"],
-                     untoc_extradition_basis=True)
+    AuthorityFactory(
+        country=indonesia,
+        official_name="Extradition Office (demo)",
+        competences=["extradition"],
+        untoc_extradition_basis=True,
+    )
     AuthorityFactory(country=brazil, official_name="Brazil MLA (demo)")
     return {"ministry": ministry, "desk": desk}
 
 
 def test_everyone_may_use_the_finder(personas, indonesian_authorities, fixed_now):
-    check_matrix(personas, "GET", URL, dict.fromkeys(
-        ("anonymous", "member", "member_other", "coordinator", "coordinator_other", "secretariat"), 200))
-    check_matrix(personas, "GET", URL + "?requesting=BR&requested=ID&type=mla", dict.fromkeys(
-        ("anonymous", "member", "member_other", "coordinator", "coordinator_other", "secretariat"), 200))
+    check_matrix(
+        personas,
+        "GET",
+        URL,
+        dict.fromkeys(("anonymous", "member", "member_other", "coordinator", "coordinator_other", "secretariat"), 200),
+    )
+    check_matrix(
+        personas,
+        "GET",
+        URL + "?requesting=BR&requested=ID&type=mla",
+        dict.fromkeys(("anonymous", "member", "member_other", "coordinator", "coordinator_other", "secretariat"), 200),
+    )
     assert personas["member"].post(URL, MLA).status_code == 405
 
 
@@ -75,27 +110,31 @@ def test_brazil_to_indonesia_mla(personas, shared, indonesian_authorities, fixed
     assert '<h2 id="result-heading">Mutual legal assistance: from Brazil to Indonesia</h2>' in body
     assert CARD.findall(body) == ["Ministry of Law (demo)", "Zeta 24/7 Desk (demo)"]
     assert "<h3>2 competent authorities</h3>" in body
-    ministry = body[body.index("Ministry of Law (demo)"):body.index("Zeta 24/7 Desk (demo)")]
-    assert ('<dt>Availability now</dt><dd><span class="status-bad">Closed</span><br>Local time 8:00\u202fPM '
-            "(Asia/Jakarta)<br>Next opens 11/25/26, 2:00\u202fAM (UTC), which is 11/25/26, 9:00\u202fAM "
-            "(Asia/Jakarta) there.</dd>") in ministry
+    ministry = body[body.index("Ministry of Law (demo)") : body.index("Zeta 24/7 Desk (demo)")]
+    assert (
+        '<dt>Availability now</dt><dd><span class="status-bad">Closed</span><br>Local time 8:00\u202fPM '
+        "(Asia/Jakarta)<br>Next opens 11/25/26, 2:00\u202fAM (UTC), which is 11/25/26, 9:00\u202fAM "
+        "(Asia/Jakarta) there.</dd>"
+    ) in ministry
     assert "<dt>Designated under</dt><dd>UNTOC art. 18(13)</dd>" in ministry
-    assert ("<dd>Indonesian, English, Portuguese <strong>(a language of Brazil)</strong></dd>\n"
-            "      <dt>Common language</dt><dd>Portuguese</dd>") in ministry
-    assert ("<li>Directly between central authorities</li><li>Diplomatic channels</li>\n        "
-            "<li>Through the shared network Global Judicial Network (demo) (GJN)</li>") in ministry
+    assert (
+        "<dd>Indonesian, English, Portuguese <strong>(a language of Brazil)</strong></dd>\n"
+        "      <dt>Common language</dt><dd>Portuguese</dd>"
+    ) in ministry
+    assert (
+        "<li>Directly between central authorities</li><li>Diplomatic channels</li>\n        "
+        "<li>Through the shared network Global Judicial Network (demo) (GJN)</li>"
+    ) in ministry
     assert "<dt>Urgent requests accepted in advance by</dt><dd>E-mail</dd>" in ministry
     assert "<dt>UNTOC as legal basis for mutual legal assistance</dt>\n      <dd>Accepted</dd>" in ministry
-    assert '<dt>Official e-mail</dt><dd><a href="mailto:mla@law.demo.example">mla@law.demo.example</a></dd>' \
-        in ministry
+    assert '<dt>Official e-mail</dt><dd><a href="mailto:mla@law.demo.example">mla@law.demo.example</a></dd>' in ministry
     assert CONTACT.findall(ministry) == ["Dewi Lestari", "Hadi Night Desk"]  # seat order when not urgent
     assert "+62 21 5555 0001" in ministry  # a members-only phone, for a member
-    desk = body[body.index("Zeta 24/7 Desk (demo)"):]
+    desk = body[body.index("Zeta 24/7 Desk (demo)") :]
     assert '<span class="tag">24/7</span></h4>' in desk
     assert "<dt>Common language</dt><dd>None: a translation is needed</dd>" in desk
     assert "<dt>UNTOC as legal basis for mutual legal assistance</dt>\n      <dd>Not accepted</dd>" in desk
-    assert ('<dd><span class="status-ok">Available 24/7</span><br>Local time 8:00\u202fPM (Asia/Jakarta)</dd>'
-            in desk)
+    assert '<dd><span class="status-ok">Available 24/7</span><br>Local time 8:00\u202fPM (Asia/Jakarta)</dd>' in desk
     assert ('<li><a href="/en/networks/gjn-demo/">Global Judicial Network (demo)</a> (GJN)</li>') in body
     assert "Cyber Directorate" not in body and "Extradition Office" not in body and "Brazil MLA" not in body
 
@@ -112,10 +151,14 @@ def test_urgent_puts_authorities_with_a_24_7_contact_before_closed_ones(personas
     AuthorityFactory(country=indonesia, official_name="Alpha Office (demo)")
     night = AuthorityFactory(country=indonesia, official_name="Beta Office (demo)")
     ContactFactory(seat__authority=night, name="Night Duty", always_available=True)
-    assert CARD.findall(personas["member"].get(URL, MLA).content.decode()) == ["Alpha Office (demo)",
-                                                                                "Beta Office (demo)"]
+    assert CARD.findall(personas["member"].get(URL, MLA).content.decode()) == [
+        "Alpha Office (demo)",
+        "Beta Office (demo)",
+    ]
     assert CARD.findall(personas["member"].get(URL, {**MLA, "urgent": "on"}).content.decode()) == [
-        "Beta Office (demo)", "Alpha Office (demo)"]
+        "Beta Office (demo)",
+        "Alpha Office (demo)",
+    ]
 
 
 def test_extradition_shows_the_extradition_basis(personas, indonesian_authorities, fixed_now):
@@ -129,12 +172,15 @@ def test_no_competent_authority(personas, indonesian_authorities, fixed_now):
     body = personas["member"].get(URL, {**MLA, "type": "asset_recovery"}).content.decode()
     assert CARD.findall(body) == []
     assert "<h3>0 competent authorities</h3>" in body
-    assert ("No authority of Indonesia is recorded as competent for this. Try the central authority for mutual legal "
-            "assistance, or the networks above.") in body
+    assert (
+        "No authority of Indonesia is recorded as competent for this. Try the central authority for mutual legal "
+        "assistance, or the networks above."
+    ) in body
 
 
-def test_anonymous_sees_the_same_authorities_with_public_contact_fields_only(personas, shared,
-                                                                             indonesian_authorities, fixed_now):
+def test_anonymous_sees_the_same_authorities_with_public_contact_fields_only(
+    personas, shared, indonesian_authorities, fixed_now
+):
     body = personas["anonymous"].get(URL, MLA).content.decode()
     assert CARD.findall(body) == ["Ministry of Law (demo)", "Zeta 24/7 Desk (demo)"]
     assert "You see public contact details only. Sign in to see the details reserved for members." in body
@@ -145,12 +191,15 @@ def test_anonymous_sees_the_same_authorities_with_public_contact_fields_only(per
     assert "+62 21 0000 1000" in body  # the authority's own phone is public
 
 
-@pytest.mark.parametrize(("params", "field", "message"), [
-    ({**MLA, "requested": "BR"}, "requested", "Choose a state other than the requesting state."),
-    ({**MLA, "type": "piracy"}, "type", "“piracy” is not a type of cooperation."),
-    ({**MLA, "requesting": "ZZ"}, "requesting", "“ZZ” is not a country in Comity."),
-    ({"requesting": "BR", "type": "mla"}, "requested", "This field is required."),
-])
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({**MLA, "requested": "BR"}, "requested", "Choose a state other than the requesting state."),
+        ({**MLA, "type": "piracy"}, "type", "“piracy” is not a type of cooperation."),
+        ({**MLA, "requesting": "ZZ"}, "requesting", "“ZZ” is not a country in Comity."),
+        ({"requesting": "BR", "type": "mla"}, "requested", "This field is required."),
+    ],
+)
 def test_rejected_input(personas, indonesian_authorities, params, field, message):
     response = personas["member"].get(URL, params)
     body = response.content.decode()
@@ -167,14 +216,18 @@ def _count(client, params):
     return len(ctx.captured_queries), response
 
 
-@pytest.mark.parametrize(("persona", "expected"), [
-    # Countries and their networks; shared networks; authorities, competences, office hours, closures, contacts.
-    ("anonymous", 8),
-    # + session, user, second factor, tracked session, the viewer's networks, session saved (3).
-    ("member", 16),
-])
-def test_query_count_does_not_grow(personas, shared, indonesia, fixed_now, persona, expected,
-                                   django_assert_num_queries):
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        # Countries and their networks; shared networks; authorities, competences, office hours, closures, contacts.
+        ("anonymous", 8),
+        # + session, user, second factor, tracked session, the viewer's networks, session saved (3).
+        ("member", 16),
+    ],
+)
+def test_query_count_does_not_grow(
+    personas, shared, indonesia, fixed_now, persona, expected, django_assert_num_queries
+):
     for number in range(2):
         ContactFactory(seat__authority=AuthorityFactory(country=indonesia, official_name=f"Office {number}"))
     client = personas[persona]

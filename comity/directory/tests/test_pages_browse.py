@@ -40,30 +40,54 @@ def names(response) -> list[str]:
 
 def test_permission_matrix(personas, brazil):
     make(brazil, "Ministério da Justiça (demo)")
-    check_matrix(personas, "GET", URL, {"anonymous": 302, "member": 200, "member_other": 200, "coordinator": 200,
-                                        "coordinator_other": 200, "secretariat": 200})
+    check_matrix(
+        personas,
+        "GET",
+        URL,
+        {
+            "anonymous": 302,
+            "member": 200,
+            "member_other": 200,
+            "coordinator": 200,
+            "coordinator_other": 200,
+            "secretariat": 200,
+        },
+    )
     response = personas["anonymous"].get(URL + "?q=x")
     assert response["Location"] == "/en/accounts/login/?next=/en/directory/authorities/%3Fq%3Dx"
     assert personas["member"].post(URL).status_code == 405
 
 
-def test_rows_show_name_country_competences_languages_time_status_and_freshness(personas, brazil, indonesia,
-                                                                                fixed_now):
-    make(brazil, "Secretaria Nacional de Justiça (demo)", competences=["mla_central", "extradition"],
-         languages_accepted=["pt", "en", "es"])
-    make(indonesia, "Central Authority of Indonesia (demo)", languages_accepted=["id", "en"],
-         last_confirmed_at=MOMENT - dt.timedelta(days=200))
+def test_rows_show_name_country_competences_languages_time_status_and_freshness(personas, brazil, indonesia, fixed_now):
+    make(
+        brazil,
+        "Secretaria Nacional de Justiça (demo)",
+        competences=["mla_central", "extradition"],
+        languages_accepted=["pt", "en", "es"],
+    )
+    make(
+        indonesia,
+        "Central Authority of Indonesia (demo)",
+        languages_accepted=["id", "en"],
+        last_confirmed_at=MOMENT - dt.timedelta(days=200),
+    )
     body = personas["member"].get(URL).content.decode()
     assert "2 authorities" in body
-    assert names(personas["member"].get(URL)) == ["Secretaria Nacional de Justiça (demo)",
-                                                  "Central Authority of Indonesia (demo)"]
-    assert ('<td>Brazil</td>\n      <td><span class="tag">Extradition</span><span class="tag">Central authority for '
-            'mutual legal assistance</span></td>\n      <td>Portuguese, English, Spanish</td>\n      <td><span '
-            'class="status-ok">Open now</span><br>Local time 10:00\u202fAM (America/Sao_Paulo)<br>Open until '
-            "1:00\u202fPM local time.</td>\n      <td>Confirmed 10 days ago</td>") in body
-    assert ("<td><span class=\"status-bad\">Closed</span><br>Local time 8:00\u202fPM (Asia/Jakarta)<br>Next opens "
-            "11/25/26, 2:00\u202fAM (UTC), which is 11/25/26, 9:00\u202fAM (Asia/Jakarta) there.</td>\n"
-            '      <td>Confirmed 200 days ago <strong class="status-bad">Overdue by 18 days</strong></td>') in body
+    assert names(personas["member"].get(URL)) == [
+        "Secretaria Nacional de Justiça (demo)",
+        "Central Authority of Indonesia (demo)",
+    ]
+    assert (
+        '<td>Brazil</td>\n      <td><span class="tag">Extradition</span><span class="tag">Central authority for '
+        "mutual legal assistance</span></td>\n      <td>Portuguese, English, Spanish</td>\n      <td><span "
+        'class="status-ok">Open now</span><br>Local time 10:00\u202fAM (America/Sao_Paulo)<br>Open until '
+        "1:00\u202fPM local time.</td>\n      <td>Confirmed 10 days ago</td>"
+    ) in body
+    assert (
+        '<td><span class="status-bad">Closed</span><br>Local time 8:00\u202fPM (Asia/Jakarta)<br>Next opens '
+        "11/25/26, 2:00\u202fAM (UTC), which is 11/25/26, 9:00\u202fAM (Asia/Jakarta) there.</td>\n"
+        '      <td>Confirmed 200 days ago <strong class="status-bad">Overdue by 18 days</strong></td>'
+    ) in body
 
 
 def test_holiday_closure_and_always_available_rows(personas, brazil, france, indonesia, monkeypatch):
@@ -71,15 +95,20 @@ def test_holiday_closure_and_always_available_rows(personas, brazil, france, ind
     monkeypatch.setattr("comity.directory.views.common.now", lambda: black_awareness)
     make(brazil, "A Brazil (demo)")
     closed = make(france, "B France (demo)")
-    Closure.objects.create(authority=closed, start_date=dt.date(2026, 11, 16), end_date=dt.date(2026, 11, 27),
-                           reason="Office move")
+    Closure.objects.create(
+        authority=closed, start_date=dt.date(2026, 11, 16), end_date=dt.date(2026, 11, 27), reason="Office move"
+    )
     make(indonesia, "C Indonesia 24/7 (demo)", always_available=True)
     body = personas["member"].get(URL).content.decode()
-    assert ('<span class="status-bad">Closed: public holiday (National Day of Zumbi and Black Awareness)</span><br>'
-            "Local time 10:00\u202fAM (America/Sao_Paulo)<br>Next opens 11/23/26, 12:00\u202fPM (UTC), which is "
-            "11/23/26, 9:00\u202fAM (America/Sao_Paulo) there.") in body
-    assert ('<span class="status-bad">Closed: Office move</span><br>Local time 2:00\u202fPM (Europe/Paris)<br>'
-            "Next opens 11/30/26, 8:00\u202fAM (UTC), which is 11/30/26, 9:00\u202fAM (Europe/Paris) there.") in body
+    assert (
+        '<span class="status-bad">Closed: public holiday (National Day of Zumbi and Black Awareness)</span><br>'
+        "Local time 10:00\u202fAM (America/Sao_Paulo)<br>Next opens 11/23/26, 12:00\u202fPM (UTC), which is "
+        "11/23/26, 9:00\u202fAM (America/Sao_Paulo) there."
+    ) in body
+    assert (
+        '<span class="status-bad">Closed: Office move</span><br>Local time 2:00\u202fPM (Europe/Paris)<br>'
+        "Next opens 11/30/26, 8:00\u202fAM (UTC), which is 11/30/26, 9:00\u202fAM (Europe/Paris) there."
+    ) in body
     assert '<span class="status-ok">Available 24/7</span><br>Local time 8:00\u202fPM (Asia/Jakarta)</td>' in body
 
 
@@ -88,8 +117,9 @@ def test_times_follow_the_viewer_zone(personas, users, indonesia, fixed_now):
     users["member"].save(update_fields=["timezone"])
     make(indonesia, "Central Authority of Indonesia (demo)")
     body = personas["member"].get(URL).content.decode()
-    assert ("Next opens 11/25/26, 3:00\u202fAM (Europe/Paris), which is 11/25/26, 9:00\u202fAM (Asia/Jakarta) "
-            "there.") in body
+    assert (
+        "Next opens 11/25/26, 3:00\u202fAM (Europe/Paris), which is 11/25/26, 9:00\u202fAM (Asia/Jakarta) there."
+    ) in body
 
 
 def test_filters(personas, brazil, indonesia, france, iberred):
@@ -107,13 +137,18 @@ def test_filters(personas, brazil, indonesia, france, iberred):
     assert names(client.get(URL, {"country": "BR"})) == ["Brazil Extradition (demo)", "Brazil MLA (demo)"]
     assert names(client.get(URL, {"region": "419"})) == ["Brazil Extradition (demo)", "Brazil MLA (demo)"]
     assert names(client.get(URL, {"region": "150"})) == ["Spain MLA (demo)"]
-    assert names(client.get(URL, {"network": "iberred"})) == ["Brazil Extradition (demo)", "Brazil MLA (demo)",
-                                                              "Spain MLA (demo)"]
+    assert names(client.get(URL, {"network": "iberred"})) == [
+        "Brazil Extradition (demo)",
+        "Brazil MLA (demo)",
+        "Spain MLA (demo)",
+    ]
     assert names(client.get(URL, {"competence": "extradition"})) == ["Brazil Extradition (demo)"]
     assert names(client.get(URL, {"language": "es"})) == ["Brazil MLA (demo)", "Spain MLA (demo)"]
     assert names(client.get(URL, {"always_available": "on"})) == ["France MLA (demo)", "Indonesia Cyber (demo)"]
     assert names(client.get(URL, {"network": "iberred", "language": "es", "competence": "mla_central"})) == [
-        "Brazil MLA (demo)", "Spain MLA (demo)"]
+        "Brazil MLA (demo)",
+        "Spain MLA (demo)",
+    ]
     body = client.get(URL, {"country": "BR", "competence": "extradition"}).content.decode()
     assert '<option value="BR" selected>Brazil</option>' in body
     assert '<option value="extradition" selected>Extradition</option>' in body
@@ -123,8 +158,11 @@ def test_filters(personas, brazil, indonesia, france, iberred):
 
 
 def test_search_across_names_in_all_languages(personas, brazil, indonesia):
-    make(brazil, "Ministério da Justiça (demo)", names={"ar": "وزارة العدل البرازيلية", "zh-hans": "巴西司法部",
-                                                       "es": "Ministerio de Justicia de Brasil"})
+    make(
+        brazil,
+        "Ministério da Justiça (demo)",
+        names={"ar": "وزارة العدل البرازيلية", "zh-hans": "巴西司法部", "es": "Ministerio de Justicia de Brasil"},
+    )
     make(indonesia, "Kejaksaan Agung (demo)", names={"ru": "Генеральная прокуратура"})
     client = personas["member"]
     assert names(client.get(URL, {"q": "العدل"})) == ["Ministério da Justiça (demo)"]
@@ -148,13 +186,18 @@ def test_names_are_shown_in_the_viewer_language(personas, brazil):
 
 def test_unknown_filter_values_are_rejected_with_messages(personas, brazil):
     make(brazil, "Brazil MLA (demo)")
-    response = personas["member"].get(URL, {"country": "ZZ", "region": "999", "network": "nope",
-                                            "competence": "piracy", "language": "xx"})
+    response = personas["member"].get(
+        URL, {"country": "ZZ", "region": "999", "network": "nope", "competence": "piracy", "language": "xx"}
+    )
     body = response.content.decode()
     assert response.status_code == 400
-    for message in ("“ZZ” is not a country in Comity.", "“999” is not a UN M49 region or sub-region code.",
-                    "“nope” is not a network in Comity.", "“piracy” is not a competence.",
-                    "“xx” is not an ISO 639-1 language code."):
+    for message in (
+        "“ZZ” is not a country in Comity.",
+        "“999” is not a UN M49 region or sub-region code.",
+        "“nope” is not a network in Comity.",
+        "“piracy” is not a competence.",
+        "“xx” is not an ISO 639-1 language code.",
+    ):
         assert f"<li>{message}</li>" in body
     assert body.count('aria-invalid="true"') == 5
     assert "Correct the filters above to see authorities." in body
@@ -174,8 +217,9 @@ def test_pagination_25_per_page_keeps_the_filters(personas, brazil):
     second = client.get(URL, {"country": "BR", "page": "2"})
     assert names(second) == [f"Authority {n:02d} (demo)" for n in range(25, 30)]
     assert '<a href="?country=BR&amp;page=1" rel="prev">Previous</a>' in second.content.decode()
-    assert names(client.get(URL, {"country": "BR", "page": "99"})) == [f"Authority {n:02d} (demo)"
-                                                                       for n in range(25, 30)]
+    assert names(client.get(URL, {"country": "BR", "page": "99"})) == [
+        f"Authority {n:02d} (demo)" for n in range(25, 30)
+    ]
 
 
 def test_inactive_authorities_only_for_their_editors(personas, brazil):
@@ -196,8 +240,12 @@ def test_add_link_only_for_editors(personas, brazil):
 
 def _populate(countries, count, start=0):
     for number in range(start, start + count):
-        authority = make(countries[number % len(countries)], f"Authority {number:02d} (demo)",
-                         competences=["mla_central", "extradition"], names={"ar": f"سلطة {number}"})
+        authority = make(
+            countries[number % len(countries)],
+            f"Authority {number:02d} (demo)",
+            competences=["mla_central", "extradition"],
+            names={"ar": f"سلطة {number}"},
+        )
         Closure.objects.create(authority=authority, start_date=dt.date(2026, 12, 24), end_date=dt.date(2026, 12, 31))
         ContactFactory(seat__authority=authority, always_available=number % 2 == 0)
 
@@ -209,10 +257,18 @@ def _count(client, url, params=None):
     return len(ctx.captured_queries), response
 
 
-@pytest.mark.parametrize("params", [{}, {"q": "authority"}, {"q": "سلطة", "competence": "extradition"},
-                                    {"always_available": "on", "network": "iberred"}])
-def test_query_count_does_not_grow_with_rows(personas, brazil, indonesia, iberred, fixed_now, params,
-                                             django_assert_num_queries):
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"q": "authority"},
+        {"q": "سلطة", "competence": "extradition"},
+        {"always_available": "on", "network": "iberred"},
+    ],
+)
+def test_query_count_does_not_grow_with_rows(
+    personas, brazil, indonesia, iberred, fixed_now, params, django_assert_num_queries
+):
     client = personas["member"]
     NetworkFactory(slug="aseanmla", acronym="ASEAN MLAT", name="ASEAN MLA").members.add(indonesia)
     iberred.members.add(indonesia)

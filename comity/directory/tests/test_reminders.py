@@ -36,18 +36,30 @@ def ago(days: int) -> dt.datetime:
 def records(users, brazil, indonesia, france):
     users["coordinator"].preferred_language = "pt"
     users["coordinator"].save()
-    br = AuthorityFactory(country=brazil, official_name="Ministério da Justiça (demo)", last_confirmed_at=ago(183),
-                          names={"pt": "Ministério da Justiça (demo)"})
+    br = AuthorityFactory(
+        country=brazil,
+        official_name="Ministério da Justiça (demo)",
+        last_confirmed_at=ago(183),
+        names={"pt": "Ministério da Justiça (demo)"},
+    )
     br_contact = ContactFactory(seat__authority=br, name="Ana Souza", last_confirmed_at=ago(190))
     fresh = AuthorityFactory(country=brazil, last_confirmed_at=ago(10))
     ContactFactory(seat__authority=fresh, last_confirmed_at=ago(10))
     idn = AuthorityFactory(country=indonesia, official_name="Kejaksaan Agung (demo)", last_confirmed_at=ago(200))
-    fr = AuthorityFactory(country=france, official_name="Bureau de l'entraide pénale (demo)",
-                          last_confirmed_at=ago(183))
+    fr = AuthorityFactory(
+        country=france, official_name="Bureau de l'entraide pénale (demo)", last_confirmed_at=ago(183)
+    )
     inactive = AuthorityFactory(country=brazil, is_active=False, last_confirmed_at=ago(400))
     former = ContactFactory(seat__authority=br, end_date=dt.date(2025, 1, 1), last_confirmed_at=ago(400))
-    return {"br": br, "br_contact": br_contact, "id": idn, "fr": fr, "inactive": inactive, "former": former,
-            "fresh": fresh}
+    return {
+        "br": br,
+        "br_contact": br_contact,
+        "id": idn,
+        "fr": fr,
+        "inactive": inactive,
+        "former": former,
+        "fresh": fresh,
+    }
 
 
 def levels(records) -> dict[str, int]:
@@ -63,21 +75,27 @@ def outbox() -> list[tuple[list[str], str]]:
 
 
 def events(action) -> list[tuple[str, str, dict]]:
-    return [(e.target_type, e.country_code, e.details)
-            for e in AuditEvent.objects.filter(action=action).order_by("seq")]
+    return [
+        (e.target_type, e.country_code, e.details) for e in AuditEvent.objects.filter(action=action).order_by("seq")
+    ]
 
 
 def test_first_reminder_second_reminder_escalation(records, users, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         run = send_reminders(now=NOW)
     assert (run.records_reminded, run.records_escalated, run.emails_to_coordinators, run.emails_to_secretariat) == (
-        4, 0, 2, 1)
+        4,
+        0,
+        2,
+        1,
+    )
     assert levels(records) == {"br": 1, "br_contact": 1, "id": 2, "fr": 1, "inactive": 0, "former": 0, "fresh": 0}
     # The Brazilian coordinator reads Portuguese: subject, body and dates are in her language.
     assert sorted(outbox()) == [
         (["coord.br@example.test"], "Comity: 2 registros do diretório a confirmar"),
         (["coord.id@example.test"], "Comity: 1 directory record to confirm"),
-        (["secretariat@example.test"], "Comity: 1 overdue directory record needs the secretariat")]
+        (["secretariat@example.test"], "Comity: 1 overdue directory record needs the secretariat"),
+    ]
     br, contact = records["br"], records["br_contact"]
     to_br = next(m for m in mail.outbox if m.to == ["coord.br@example.test"])
     with translation.override("pt"):
@@ -94,7 +112,8 @@ def test_first_reminder_second_reminder_escalation(records, users, django_captur
         "- Ministério da Justiça (demo) (autoridade)\n"
         f"  última confirmação em {br_day}, 1 dia de atraso; primeiro lembrete\n"
         f"  {BASE}/pt/directory/authorities/{br.pk}/\n\n"
-        "Esta mensagem foi enviada pelo Comity porque o destinatário é coordenador nacional.\n")
+        "Esta mensagem foi enviada pelo Comity porque o destinatário é coordenador nacional.\n"
+    )
     to_secretariat = next(m for m in mail.outbox if m.to == ["secretariat@example.test"])
     assert to_secretariat.body == (
         "Dear Sam Secretariat,\n\n"
@@ -103,16 +122,30 @@ def test_first_reminder_second_reminder_escalation(records, users, django_captur
         "- Bureau de l'entraide pénale (demo) (authority)\n"
         "  last confirmed Nov 30, 2025, 1 day overdue; first reminder\n"
         f"  {BASE}/en/directory/authorities/{records['fr'].pk}/\n\n"
-        f"The freshness dashboard: {BASE}/en/directory/dashboard/\n")
+        f"The freshness dashboard: {BASE}/en/directory/dashboard/\n"
+    )
     assert events(AuditAction.DIRECTORY_REMINDER_SENT) == [
-        ("directory.authority", "ID", {"level": 2, "previous_level": 0, "overdue_days": 18,
-                                       "recipients": ["coord.id@example.test"]}),
-        ("directory.authority", "BR", {"level": 1, "previous_level": 0, "overdue_days": 1,
-                                       "recipients": ["coord.br@example.test"]}),
-        ("directory.authority", "FR", {"level": 1, "previous_level": 0, "overdue_days": 1,
-                                       "recipients": ["secretariat@example.test"]}),
-        ("directory.contact", "BR", {"level": 1, "previous_level": 0, "overdue_days": 8,
-                                     "recipients": ["coord.br@example.test"]})]
+        (
+            "directory.authority",
+            "ID",
+            {"level": 2, "previous_level": 0, "overdue_days": 18, "recipients": ["coord.id@example.test"]},
+        ),
+        (
+            "directory.authority",
+            "BR",
+            {"level": 1, "previous_level": 0, "overdue_days": 1, "recipients": ["coord.br@example.test"]},
+        ),
+        (
+            "directory.authority",
+            "FR",
+            {"level": 1, "previous_level": 0, "overdue_days": 1, "recipients": ["secretariat@example.test"]},
+        ),
+        (
+            "directory.contact",
+            "BR",
+            {"level": 1, "previous_level": 0, "overdue_days": 8, "recipients": ["coord.br@example.test"]},
+        ),
+    ]
 
     # The same day again: nothing new.
     mail.outbox.clear()
@@ -127,10 +160,12 @@ def test_first_reminder_second_reminder_escalation(records, users, django_captur
     assert levels(records) == {"br": 2, "br_contact": 2, "id": 3, "fr": 2, "inactive": 0, "former": 0, "fresh": 0}
     assert sorted(outbox()) == [
         (["coord.br@example.test"], "Comity: 2 registros do diretório a confirmar"),
-        (["secretariat@example.test"], "Comity: 2 overdue directory records need the secretariat")]
+        (["secretariat@example.test"], "Comity: 2 overdue directory records need the secretariat"),
+    ]
     assert "segundo lembrete" in next(m.body for m in mail.outbox if m.to == ["coord.br@example.test"])
     assert [(t, c, d["level"], d["recipients"]) for t, c, d in events(AuditAction.DIRECTORY_ESCALATED)] == [
-        ("directory.authority", "ID", 3, ["secretariat@example.test"])]
+        ("directory.authority", "ID", 3, ["secretariat@example.test"])
+    ]
 
     # 30 days after falling due: everything left is escalated to the secretariat only.
     mail.outbox.clear()
@@ -138,9 +173,11 @@ def test_first_reminder_second_reminder_escalation(records, users, django_captur
         run = send_reminders(now=NOW + 30 * DAY)
     assert levels(records) == {"br": 3, "br_contact": 3, "id": 3, "fr": 3, "inactive": 0, "former": 0, "fresh": 0}
     assert outbox() == [(["secretariat@example.test"], "Comity: 3 overdue directory records need the secretariat")]
-    assert mail.outbox[0].body.startswith("Dear Sam Secretariat,\n\nStill unconfirmed 30 days after falling due "
-                                          "(escalated):\n\nBrazil (BR)\n- Ana Souza, Ministério da Justiça (demo) "
-                                          "(contact point)\n")
+    assert mail.outbox[0].body.startswith(
+        "Dear Sam Secretariat,\n\nStill unconfirmed 30 days after falling due "
+        "(escalated):\n\nBrazil (BR)\n- Ana Souza, Ministério da Justiça (demo) "
+        "(contact point)\n"
+    )
     assert AuditEvent.objects.filter(action=AuditAction.DIRECTORY_ESCALATED).count() == 4
 
     mail.outbox.clear()
@@ -174,22 +211,30 @@ def test_a_record_no_longer_due_is_reset(brazil):
     assert authority.reminder_level == 0
 
 
-def test_a_long_overdue_record_reaches_coordinators_and_secretariat_at_once(users, brazil,
-                                                                            django_capture_on_commit_callbacks):
+def test_a_long_overdue_record_reaches_coordinators_and_secretariat_at_once(
+    users, brazil, django_capture_on_commit_callbacks
+):
     AuthorityFactory(country=brazil, last_confirmed_at=ago(182 + 45))
     with django_capture_on_commit_callbacks(execute=True):
         send_reminders(now=NOW)
     assert sorted(outbox()) == [
         (["coord.br@example.test"], "Comity: 1 directory record to confirm"),
-        (["secretariat@example.test"], "Comity: 1 overdue directory record needs the secretariat")]
+        (["secretariat@example.test"], "Comity: 1 overdue directory record needs the secretariat"),
+    ]
     assert "45 days overdue; escalated to the secretariat" in mail.outbox[0].body + mail.outbox[1].body
     assert [d["recipients"] for _t, _c, d in events(AuditAction.DIRECTORY_ESCALATED)] == [
-        ["coord.br@example.test", "secretariat@example.test"]]
+        ["coord.br@example.test", "secretariat@example.test"]
+    ]
 
 
 def test_one_email_per_coordinator_of_several_countries(users, brazil, indonesia, django_capture_on_commit_callbacks):
-    UserFactory(email="coord.both@example.test", full_name="Bea Both", country=brazil, role=Role.COORDINATOR,
-                coordinated=[brazil, indonesia])
+    UserFactory(
+        email="coord.both@example.test",
+        full_name="Bea Both",
+        country=brazil,
+        role=Role.COORDINATOR,
+        coordinated=[brazil, indonesia],
+    )
     AuthorityFactory(country=brazil, last_confirmed_at=ago(183))
     AuthorityFactory(country=indonesia, last_confirmed_at=ago(183))
     with django_capture_on_commit_callbacks(execute=True):
@@ -197,7 +242,8 @@ def test_one_email_per_coordinator_of_several_countries(users, brazil, indonesia
     assert sorted(outbox()) == [
         (["coord.both@example.test"], "Comity: 2 directory records to confirm"),
         (["coord.br@example.test"], "Comity: 1 directory record to confirm"),
-        (["coord.id@example.test"], "Comity: 1 directory record to confirm")]
+        (["coord.id@example.test"], "Comity: 1 directory record to confirm"),
+    ]
 
 
 def test_no_email_is_sent_when_the_run_rolls_back(records, django_capture_on_commit_callbacks):
@@ -211,10 +257,12 @@ def test_command(records, users, monkeypatch, django_capture_on_commit_callbacks
     out = io.StringIO()
     with django_capture_on_commit_callbacks(execute=True):
         call_command("directory_reminders", stdout=out)
-    assert out.getvalue() == ("4 record(s) reminded, 0 escalated, 0 reset; 2 e-mail(s) to coordinators, 1 to the "
-                              "secretariat.\n")
+    assert out.getvalue() == (
+        "4 record(s) reminded, 0 escalated, 0 reset; 2 e-mail(s) to coordinators, 1 to the secretariat.\n"
+    )
     assert len(mail.outbox) == 3
     out = io.StringIO()
     call_command("directory_reminders", stdout=out)
-    assert out.getvalue() == ("0 record(s) reminded, 0 escalated, 0 reset; 0 e-mail(s) to coordinators, 0 to the "
-                              "secretariat.\n")
+    assert out.getvalue() == (
+        "0 record(s) reminded, 0 escalated, 0 reset; 0 e-mail(s) to coordinators, 0 to the secretariat.\n"
+    )

@@ -38,23 +38,34 @@ def authority_row(authority, at: dt.datetime) -> dict:
 @require_GET
 def authority_list(request):
     countries = common.all_countries()
-    form = AuthorityFilterForm(request.GET or None, countries=countries,
-                               networks=list(reference_selectors.network_list()))
+    form = AuthorityFilterForm(
+        request.GET or None, countries=countries, networks=list(reference_selectors.network_list())
+    )
     page, rows, status = None, [], 200
     if form.is_bound and not form.is_valid():
         status = 400
     else:
         filters = form.filters() if form.is_bound else {}
         page = Paginator(selectors.authority_list(user=request.user, **filters), PAGE_SIZE).get_page(
-            request.GET.get("page"))
+            request.GET.get("page")
+        )
         at = common.now()
         rows = [authority_row(authority, at) for authority in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "directory/authority_list.html", {
-        "form": form, "page": page, "rows": rows, "query": query.urlencode(), "filtered": any(query.values()),
-        "can_create": bool(common.editable_countries(request.user, countries)),
-    }, status=status)
+    return render(
+        request,
+        "directory/authority_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "filtered": any(query.values()),
+            "can_create": bool(common.editable_countries(request.user, countries)),
+        },
+        status=status,
+    )
 
 
 @require_GET
@@ -70,17 +81,29 @@ def authority_detail(request, pk):
     context = {
         "authority": authority,
         "name": authority.localized_name(),
-        "other_names": sorted((code, name) for code, name in authority.names.items()
-                              if name and name != authority.localized_name()),
-        "competences": [{"label": common.competence_label(c.code), "instrument": common.instrument_label(
-            c.instrument) if c.instrument else "", "scope_notes": c.scope_notes} for c in authority.competences.all()],
+        "other_names": sorted(
+            (code, name) for code, name in authority.names.items() if name and name != authority.localized_name()
+        ),
+        "competences": [
+            {
+                "label": common.competence_label(c.code),
+                "instrument": common.instrument_label(c.instrument) if c.instrument else "",
+                "scope_notes": c.scope_notes,
+            }
+            for c in authority.competences.all()
+        ],
         "languages": [(code, common.language_labels([code])[0]) for code in authority.languages_accepted],
         "channels": common.channel_labels(authority.channels),
         "urgent_channels": common.urgent_channel_labels(authority.urgent_channels),
         "hours": common.hours_table(authority),
         "closures": [c for c in authority.closures.all() if c.end_date >= local_today],
-        "holidays": holidays_between(country_code, authority.holiday_subdivision, local_today,
-                                     local_today + dt.timedelta(days=HOLIDAY_DAYS), common.viewer_language()),
+        "holidays": holidays_between(
+            country_code,
+            authority.holiday_subdivision,
+            local_today,
+            local_today + dt.timedelta(days=HOLIDAY_DAYS),
+            common.viewer_language(),
+        ),
         "status": selectors.authority_availability(authority, at),
         "freshness": common.freshness(authority, at),
         "cards": cards,
@@ -92,8 +115,11 @@ def authority_detail(request, pk):
     }
     if can_edit:
         context["versions"] = common.version_rows(
-            selectors.versions_for(record_type="authority", record_id=authority.pk), "authority")
+            selectors.versions_for(record_type="authority", record_id=authority.pk), "authority"
+        )
         former = sorted((c for c in contacts if c.end_date is not None), key=lambda c: (c.seat_id, c.start_date))
-        context["seat_history"] = [{"seat": group[0].seat, "holders": group}
-                                   for group in (list(g) for _k, g in groupby(former, key=lambda c: c.seat_id))]
+        context["seat_history"] = [
+            {"seat": group[0].seat, "holders": group}
+            for group in (list(g) for _k, g in groupby(former, key=lambda c: c.seat_id))
+        ]
     return render(request, "directory/authority_detail.html", context)

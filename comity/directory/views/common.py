@@ -123,9 +123,15 @@ def freshness(record, at: dt.datetime) -> dict:
 
 
 def _field_label(record_type: str, name: str) -> str:
-    special = {"competences": _("Competences"), "office_hours": _("Office hours"), "closures": _("Closures"),
-               "names": _("Names in other languages"), "successor": _("Successor"),
-               "visibility": _("Field visibility"), "end_date": _("Held the seat until")}
+    special = {
+        "competences": _("Competences"),
+        "office_hours": _("Office hours"),
+        "closures": _("Closures"),
+        "names": _("Names in other languages"),
+        "successor": _("Successor"),
+        "visibility": _("Field visibility"),
+        "end_date": _("Held the seat until"),
+    }
     if name in special:
         return special[name]
     model = Authority if record_type == "authority" else Contact
@@ -143,14 +149,20 @@ def _value_text(name: str, value) -> str:
     if name == "office_hours" and isinstance(value, list):
         return "; ".join(format_office_hours(value).splitlines())
     if name == "competences" and isinstance(value, list):
-        return "; ".join(competence_label(row.get("code", "")) + (
-            f" ({instrument_label(row['instrument'])})" if row.get("instrument") else "") for row in value)
+        return "; ".join(
+            competence_label(row.get("code", ""))
+            + (f" ({instrument_label(row['instrument'])})" if row.get("instrument") else "")
+            for row in value
+        )
     if name == "closures" and isinstance(value, list):
-        return "; ".join(f"{row.get('start_date')}–{row.get('end_date')} {row.get('reason') or ''}".strip()
-                         for row in value)
+        return "; ".join(
+            f"{row.get('start_date')}–{row.get('end_date')} {row.get('reason') or ''}".strip() for row in value
+        )
     if name == "visibility" and isinstance(value, dict):
-        return "; ".join(f"{key}: {Visibility(level).label if level in Visibility.values else level}"
-                         for key, level in sorted(value.items()))
+        return "; ".join(
+            f"{key}: {Visibility(level).label if level in Visibility.values else level}"
+            for key, level in sorted(value.items())
+        )
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return ", ".join(value)
     if isinstance(value, dict) and all(isinstance(item, str) for item in value.values()):
@@ -160,19 +172,35 @@ def _value_text(name: str, value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-ACTION_LABELS = {"created": gettext_lazy("Created"), "updated": gettext_lazy("Updated"),
-                 "confirmed": gettext_lazy("Confirmed as still correct"), "handover": gettext_lazy("Seat handed over"),
-                 "imported": gettext_lazy("Imported")}
+ACTION_LABELS = {
+    "created": gettext_lazy("Created"),
+    "updated": gettext_lazy("Updated"),
+    "confirmed": gettext_lazy("Confirmed as still correct"),
+    "handover": gettext_lazy("Seat handed over"),
+    "imported": gettext_lazy("Imported"),
+}
 
 
 def version_rows(versions, record_type: str) -> list[dict]:
     rows = []
     for version in versions:
-        changes = [{"field": _field_label(record_type, name), "old": _value_text(name, pair[0]),
-                    "new": _value_text(name, pair[1])}
-                   for name, pair in sorted(version.changes.items()) if isinstance(pair, list) and len(pair) == 2]
-        rows.append({"version": version, "action": ACTION_LABELS.get(version.action, version.action),
-                     "actor": version.actor.display_name if version.actor else _("System"), "changes": changes})
+        changes = [
+            {
+                "field": _field_label(record_type, name),
+                "old": _value_text(name, pair[0]),
+                "new": _value_text(name, pair[1]),
+            }
+            for name, pair in sorted(version.changes.items())
+            if isinstance(pair, list) and len(pair) == 2
+        ]
+        rows.append(
+            {
+                "version": version,
+                "action": ACTION_LABELS.get(version.action, version.action),
+                "actor": version.actor.display_name if version.actor else _("System"),
+                "changes": changes,
+            }
+        )
     return rows
 
 

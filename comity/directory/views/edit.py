@@ -78,15 +78,15 @@ def authority_create(request):
 def authority_edit(request, pk):
     authority = _editable_authority(request, pk)
     countries = common.editable_countries(request.user)
-    form = AuthorityForm(_bound(request), countries=countries, editing=True,
-                         initial=AuthorityForm.initial_for(authority))
+    form = AuthorityForm(
+        _bound(request), countries=countries, editing=True, initial=AuthorityForm.initial_for(authority)
+    )
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                changes = services.authority_update(actor=request.user, authority=authority,
-                                                    data=form.service_data())
+                changes = services.authority_update(actor=request.user, authority=authority, data=form.service_data())
             except ValidationError as exc:
                 common.apply_service_errors(form, exc, AUTHORITY_ERROR_FIELDS)
             except PermissionDenied:
@@ -115,11 +115,19 @@ def authority_confirm(request, pk):
 def _contact_page(request, form, *, authority, contact=None, mode: str, status: int = 200):
     versions = []
     if contact is not None:
-        versions = common.version_rows(selectors.versions_for(record_type="contact", record_id=contact.pk),
-                                       "contact")
-    return render(request, "directory/contact_form.html", {
-        "form": form, "authority": authority, "contact": contact, "mode": mode, "versions": versions,
-    }, status=status)
+        versions = common.version_rows(selectors.versions_for(record_type="contact", record_id=contact.pk), "contact")
+    return render(
+        request,
+        "directory/contact_form.html",
+        {
+            "form": form,
+            "authority": authority,
+            "contact": contact,
+            "mode": mode,
+            "versions": versions,
+        },
+        status=status,
+    )
 
 
 @member_required
@@ -132,9 +140,12 @@ def contact_create(request, pk):
         status = 400
         if form.is_valid():
             try:
-                contact = services.contact_create(actor=request.user, authority=authority,
-                                                  data=form.service_data(),
-                                                  seat_title=form.cleaned_data["seat_title"].strip())
+                contact = services.contact_create(
+                    actor=request.user,
+                    authority=authority,
+                    data=form.service_data(),
+                    seat_title=form.cleaned_data["seat_title"].strip(),
+                )
             except ValidationError as exc:
                 common.apply_service_errors(form, exc)
             else:
@@ -161,8 +172,7 @@ def contact_edit(request, pk):
                 if changes:
                     messages.success(request, _("Saved. The contact point now counts as confirmed today."))
                 else:
-                    messages.info(request, _("Nothing was changed. If the details are still correct, confirm "
-                                             "them."))
+                    messages.info(request, _("Nothing was changed. If the details are still correct, confirm them."))
                 return redirect(_detail(authority.pk, f"contact-{contact.pk}"))
     return _contact_page(request, form, authority=authority, contact=contact, mode="edit", status=status)
 
@@ -189,8 +199,9 @@ def contact_handover(request, pk):
         status = 400
         if form.is_valid():
             try:
-                successor = services.seat_handover(actor=request.user, contact=contact, data=form.service_data(),
-                                                   on=form.cleaned_data["on"])
+                successor = services.seat_handover(
+                    actor=request.user, contact=contact, data=form.service_data(), on=form.cleaned_data["on"]
+                )
             except ValidationError as exc:
                 common.apply_service_errors(form, exc)
             else:

@@ -19,19 +19,26 @@ def _result_row(user, row: dict, result, at) -> dict:
     requesting_languages = result.requesting_languages
     designation = row["designation"]
     contacts = common.ordered_contacts(row["contacts"], always_first=result.urgent)
-    shared = [network.localized_name() + (f" ({network.acronym})" if network.acronym and network.acronym
-                                          not in network.localized_name() else "")
-              for network in result.shared_networks]
+    shared = [
+        network.localized_name()
+        + (f" ({network.acronym})" if network.acronym and network.acronym not in network.localized_name() else "")
+        for network in result.shared_networks
+    ]
     return {
         "authority": authority,
         "name": authority.localized_name(),
-        "designation": {"instrument": common.instrument_label(designation.instrument)
-                        if designation and designation.instrument else "",
-                        "scope_notes": designation.scope_notes if designation else ""},
+        "designation": {
+            "instrument": common.instrument_label(designation.instrument)
+            if designation and designation.instrument
+            else "",
+            "scope_notes": designation.scope_notes if designation else "",
+        },
         "availability": row["availability"],
         "always_available": row["always_available"],
-        "languages": [{"code": code, "name": common.language_labels([code])[0], "common": code in requesting_languages}
-                      for code in authority.languages_accepted],
+        "languages": [
+            {"code": code, "name": common.language_labels([code])[0], "common": code in requesting_languages}
+            for code in authority.languages_accepted
+        ],
         "common_languages": common.language_labels(row["common_languages"]),
         "untoc_basis": row["untoc_basis"],
         "channels": common.channel_labels(authority.channels),
@@ -56,13 +63,26 @@ def finder(request):
             by_code = {country.iso2: country for country in countries}
             at = common.now()
             data = form.cleaned_data
-            result = selectors.finder(user=user, requesting=by_code[data["requesting"]],
-                                      requested=by_code[data["requested"]], cooperation_type=data["type"],
-                                      urgent=data["urgent"], at=at)
+            result = selectors.finder(
+                user=user,
+                requesting=by_code[data["requesting"]],
+                requested=by_code[data["requested"]],
+                cooperation_type=data["type"],
+                urgent=data["urgent"],
+                at=at,
+            )
             rows = [_result_row(user, row, result, at) for row in result.authorities]
         else:
             status = 400
-    return render(request, "directory/finder.html", {
-        "form": form, "result": result, "rows": rows, "is_member": permissions.is_member(user),
-        "type_label": COOPERATION_LABELS[result.cooperation_type] if result else "",
-    }, status=status)
+    return render(
+        request,
+        "directory/finder.html",
+        {
+            "form": form,
+            "result": result,
+            "rows": rows,
+            "is_member": permissions.is_member(user),
+            "type_label": COOPERATION_LABELS[result.cooperation_type] if result else "",
+        },
+        status=status,
+    )

@@ -14,14 +14,27 @@ from comity.forum.models import TLP
 class AttachmentSerializer(serializers.ModelSerializer):
     space = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     uploaded_by = serializers.CharField(source="uploaded_by.display_name", read_only=True)
-    tlp = serializers.SerializerMethodField(help_text="Handling mark of the file's thread (or of the space for a "
-                                                      "file shared directly in a private consultation).")
+    tlp = serializers.SerializerMethodField(
+        help_text="Handling mark of the file's thread (or of the space for a "
+        "file shared directly in a private consultation)."
+    )
     download_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Attachment
-        fields = ["id", "space", "post", "filename", "content_type", "size", "sha256", "uploaded_by", "created_at",
-                  "tlp", "download_url"]
+        fields = [
+            "id",
+            "space",
+            "post",
+            "filename",
+            "content_type",
+            "size",
+            "sha256",
+            "uploaded_by",
+            "created_at",
+            "tlp",
+            "download_url",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(serializers.ChoiceField(choices=TLP.choices))

@@ -78,27 +78,35 @@ def parse_metadata(header: str) -> dict[str, str]:
     if not header.strip():
         return metadata
     if len(header) > MAX_METADATA:
-        raise tus_error(400, "bad_metadata", _("Upload-Metadata is too long (at most %(max)s characters).")
-                        % {"max": MAX_METADATA})
+        raise tus_error(
+            400, "bad_metadata", _("Upload-Metadata is too long (at most %(max)s characters).") % {"max": MAX_METADATA}
+        )
     for pair in header.split(","):
         parts = pair.strip().split(" ")
         if len(parts) not in (1, 2) or not _KEY.match(parts[0]) or parts[0] in metadata:
-            raise tus_error(400, "bad_metadata", _("Upload-Metadata is malformed: use comma-separated pairs of a "
-                                                   "key and a base64 value."))
+            raise tus_error(
+                400,
+                "bad_metadata",
+                _("Upload-Metadata is malformed: use comma-separated pairs of a key and a base64 value."),
+            )
         value = ""
         if len(parts) == 2:
             try:
                 value = base64.b64decode(parts[1], validate=True).decode("utf-8")
             except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-                raise tus_error(400, "bad_metadata", _("The value of %(key)s in Upload-Metadata is not base64 of "
-                                                       "UTF-8 text.") % {"key": parts[0]}) from exc
+                raise tus_error(
+                    400,
+                    "bad_metadata",
+                    _("The value of %(key)s in Upload-Metadata is not base64 of UTF-8 text.") % {"key": parts[0]},
+                ) from exc
         metadata[parts[0]] = value
     return metadata
 
 
 def encode_metadata(metadata: dict[str, str]) -> str:
-    return ",".join(f"{key} {base64.b64encode(value.encode()).decode()}" if value else key
-                    for key, value in metadata.items())
+    return ",".join(
+        f"{key} {base64.b64encode(value.encode()).decode()}" if value else key for key, value in metadata.items()
+    )
 
 
 def _header_int(request, name: str) -> int | None:
@@ -130,13 +138,19 @@ def service_errors():
     except sniff.Rejected as exc:
         raise tus_error(415, exc.code, exc.message) from exc
     except DjangoValidationError as exc:
-        messages = [m for values in exc.message_dict.values() for m in values] if hasattr(exc, "error_dict") \
-            else exc.messages
+        messages = (
+            [m for values in exc.message_dict.values() for m in values] if hasattr(exc, "error_dict") else exc.messages
+        )
         raise tus_error(400, "invalid", " ".join(messages)) from exc
 
 
-TUS_RESUMABLE = OpenApiParameter("Tus-Resumable", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
-                                 description="Must be 1.0.0 (412 otherwise).")
+TUS_RESUMABLE = OpenApiParameter(
+    "Tus-Resumable",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="Must be 1.0.0 (412 otherwise).",
+)
 
 
 def _error(description: str) -> OpenApiResponse:
@@ -149,8 +163,11 @@ class TusBase(APIView):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         if request.method != "OPTIONS" and request.headers.get("Tus-Resumable") != TUS_VERSION:
-            raise tus_error(412, "tus_version", _("This server speaks tus %(version)s; send Tus-Resumable: "
-                                                  "%(version)s.") % {"version": TUS_VERSION})
+            raise tus_error(
+                412,
+                "tus_version",
+                _("This server speaks tus %(version)s; send Tus-Resumable: %(version)s.") % {"version": TUS_VERSION},
+            )
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -167,23 +184,33 @@ class TusBase(APIView):
     def _completion_headers(self, request, upload: Upload) -> dict[str, str]:
         if not upload.attachment_id:
             return {}
-        return {"Comity-Attachment-Id": str(upload.attachment_id),
-                "Comity-Attachment-Url": request.build_absolute_uri(
-                    reverse("api-attachment-detail", kwargs={"pk": upload.attachment_id}))}
+        return {
+            "Comity-Attachment-Id": str(upload.attachment_id),
+            "Comity-Attachment-Url": request.build_absolute_uri(
+                reverse("api-attachment-detail", kwargs={"pk": upload.attachment_id})
+            ),
+        }
 
 
 class UploadListView(TusBase):
     """Create a resumable upload (tus creation)."""
 
     @extend_schema(
-        summary="Server capabilities (tus)", auth=[{}],
+        summary="Server capabilities (tus)",
+        auth=[{}],
         description="Tus-Version, Tus-Extension (creation, termination, checksum, expiration), Tus-Max-Size and "
-                    "Tus-Checksum-Algorithm. No credentials needed.",
-        responses={204: OpenApiResponse(description="Capabilities in the headers.")})
+        "Tus-Checksum-Algorithm. No credentials needed.",
+        responses={204: OpenApiResponse(description="Capabilities in the headers.")},
+    )
     def options(self, request, *args, **kwargs):
-        return Response(status=status.HTTP_204_NO_CONTENT, headers={
-            "Tus-Extension": TUS_EXTENSIONS, "Tus-Max-Size": str(storage.max_upload_bytes()),
-            "Tus-Checksum-Algorithm": ",".join(services.CHECKSUM_ALGORITHMS)})
+        return Response(
+            status=status.HTTP_204_NO_CONTENT,
+            headers={
+                "Tus-Extension": TUS_EXTENSIONS,
+                "Tus-Max-Size": str(storage.max_upload_bytes()),
+                "Tus-Checksum-Algorithm": ",".join(services.CHECKSUM_ALGORITHMS),
+            },
+        )
 
     @extend_schema(
         summary="Start a resumable upload (tus creation)",
@@ -193,19 +220,30 @@ class UploadListView(TusBase):
             "consultations) and/or `post` (the id of your own post). The body is empty. Answers 201 with "
             "`Location` (the upload URL) and `Upload-Expires`. 413 when too large, 415 when the file name's "
             "extension is never accepted, 404 for a space or post you cannot read, 403 when you may not upload "
-            "there (observers, archived spaces, someone else's post)."),
+            "there (observers, archived spaces, someone else's post)."
+        ),
         parameters=[
             TUS_RESUMABLE,
             OpenApiParameter("Upload-Length", OpenApiTypes.INT, OpenApiParameter.HEADER, required=True),
-            OpenApiParameter("Upload-Metadata", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
-                             description="e.g. `filename ZHJhZnQucGRm,space YnItaWQ=`"),
+            OpenApiParameter(
+                "Upload-Metadata",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="e.g. `filename ZHJhZnQucGRm,space YnItaWQ=`",
+            ),
         ],
         request=None,
-        responses={201: OpenApiResponse(description="Created; `Location` is the upload URL."),
-                   400: _error("Missing or malformed header or metadata."), 403: _error("Not allowed here."),
-                   404: _error("No such space or post (or one you cannot read)."),
-                   412: _error("Tus-Resumable missing or not 1.0.0."), 413: _error("Larger than Tus-Max-Size."),
-                   415: _error("A file name extension that is never accepted.")})
+        responses={
+            201: OpenApiResponse(description="Created; `Location` is the upload URL."),
+            400: _error("Missing or malformed header or metadata."),
+            403: _error("Not allowed here."),
+            404: _error("No such space or post (or one you cannot read)."),
+            412: _error("Tus-Resumable missing or not 1.0.0."),
+            413: _error("Larger than Tus-Max-Size."),
+            415: _error("A file name extension that is never accepted."),
+        },
+    )
     def post(self, request, *args, **kwargs):
         if request.headers.get("Upload-Defer-Length"):
             raise tus_error(400, "defer_length", _("Upload-Defer-Length is not supported; send Upload-Length."))
@@ -224,14 +262,26 @@ class UploadListView(TusBase):
         else:
             raise tus_error(400, "space_required", _("Name the space (space) or the post (post) in Upload-Metadata."))
         if length > storage.max_upload_bytes():
-            raise tus_error(413, "too_large", _("The file is larger than the limit of %(limit)s MiB.")
-                            % {"limit": f"{storage.max_upload_bytes() / 1024**2:,.0f}"})
+            raise tus_error(
+                413,
+                "too_large",
+                _("The file is larger than the limit of %(limit)s MiB.")
+                % {"limit": f"{storage.max_upload_bytes() / 1024**2:,.0f}"},
+            )
         with service_errors():
-            upload = services.upload_create(actor=request.user, space=space, post=post, length=length,
-                                            filename=filename, metadata=[[k, v] for k, v in metadata.items()])
+            upload = services.upload_create(
+                actor=request.user,
+                space=space,
+                post=post,
+                length=length,
+                filename=filename,
+                metadata=[[k, v] for k, v in metadata.items()],
+            )
         location = request.build_absolute_uri(reverse("api-upload-detail", kwargs={"pk": upload.pk}))
-        return Response(status=status.HTTP_201_CREATED, headers={
-            "Location": location, "Upload-Expires": self._expires(upload), "Upload-Offset": "0"})
+        return Response(
+            status=status.HTTP_201_CREATED,
+            headers={"Location": location, "Upload-Expires": self._expires(upload), "Upload-Offset": "0"},
+        )
 
 
 class UploadDetailView(TusBase):
@@ -248,23 +298,35 @@ class UploadDetailView(TusBase):
     @extend_schema(
         summary="How much of an upload the server has (tus)",
         description="`Upload-Offset` (bytes safely stored), `Upload-Length`, `Upload-Metadata`, `Upload-Expires`; "
-                    "once complete also `Comity-Attachment-Id` and `Comity-Attachment-Url`. 404 for someone "
-                    "else's upload, 410 when expired.",
-        parameters=[TUS_RESUMABLE], request=None,
-        responses={200: OpenApiResponse(description="State in the headers."), 404: _error("No such upload."),
-                   410: _error("Expired.")})
+        "once complete also `Comity-Attachment-Id` and `Comity-Attachment-Url`. 404 for someone "
+        "else's upload, 410 when expired.",
+        parameters=[TUS_RESUMABLE],
+        request=None,
+        responses={
+            200: OpenApiResponse(description="State in the headers."),
+            404: _error("No such upload."),
+            410: _error("Expired."),
+        },
+    )
     def head(self, request, pk):
         upload = self._upload(request, pk)
-        headers = {"Upload-Offset": str(services.upload_offset(upload)), "Upload-Length": str(upload.length),
-                   "Upload-Expires": self._expires(upload), **self._completion_headers(request, upload)}
+        headers = {
+            "Upload-Offset": str(services.upload_offset(upload)),
+            "Upload-Length": str(upload.length),
+            "Upload-Expires": self._expires(upload),
+            **self._completion_headers(request, upload),
+        }
         if upload.metadata:
             # Stored as [key, value] pairs: a JSON object would lose the client's order on PostgreSQL (jsonb).
             pairs = upload.metadata.items() if isinstance(upload.metadata, dict) else upload.metadata
             headers["Upload-Metadata"] = encode_metadata(dict(pairs))
         return Response(status=status.HTTP_200_OK, headers=headers)
 
-    @extend_schema(summary="An upload's state as JSON (not part of tus)", parameters=[TUS_RESUMABLE],
-                   responses={200: UploadStatusSerializer, 404: _error("No such upload.")})
+    @extend_schema(
+        summary="An upload's state as JSON (not part of tus)",
+        parameters=[TUS_RESUMABLE],
+        responses={200: UploadStatusSerializer, 404: _error("No such upload.")},
+    )
     def get(self, request, pk):
         upload = self._upload(request, pk)
         upload.offset = services.upload_offset(upload)
@@ -280,22 +342,33 @@ class UploadDetailView(TusBase):
             "stored offset, 413 beyond Upload-Length, 415 for another Content-Type or a file of a kind that is "
             "not accepted (the upload is then deleted; the message says why), 423 while another request "
             "appends to the same upload. The last byte turns the upload into an attachment "
-            "(`Comity-Attachment-Id`)."),
-        parameters=[TUS_RESUMABLE,
-                    OpenApiParameter("Upload-Offset", OpenApiTypes.INT, OpenApiParameter.HEADER, required=True),
-                    OpenApiParameter("Upload-Checksum", OpenApiTypes.STR, OpenApiParameter.HEADER)],
+            "(`Comity-Attachment-Id`)."
+        ),
+        parameters=[
+            TUS_RESUMABLE,
+            OpenApiParameter("Upload-Offset", OpenApiTypes.INT, OpenApiParameter.HEADER, required=True),
+            OpenApiParameter("Upload-Checksum", OpenApiTypes.STR, OpenApiParameter.HEADER),
+        ],
         request={OFFSET_CONTENT_TYPE: OpenApiTypes.BINARY},
-        responses={204: OpenApiResponse(description="Stored; `Upload-Offset` is the new offset."),
-                   400: _error("Malformed header."), 404: _error("No such upload."), 409: _error("Wrong offset."),
-                   410: _error("Expired."), 413: _error("Beyond Upload-Length."),
-                   415: _error("Wrong Content-Type, or a file that is not accepted."), 423: _error("Busy."),
-                   460: _error("Checksum mismatch.")})
+        responses={
+            204: OpenApiResponse(description="Stored; `Upload-Offset` is the new offset."),
+            400: _error("Malformed header."),
+            404: _error("No such upload."),
+            409: _error("Wrong offset."),
+            410: _error("Expired."),
+            413: _error("Beyond Upload-Length."),
+            415: _error("Wrong Content-Type, or a file that is not accepted."),
+            423: _error("Busy."),
+            460: _error("Checksum mismatch."),
+        },
+    )
     def patch(self, request, pk):
         upload = self._upload(request, pk)
         content_type = (request.content_type or "").split(";")[0].strip().lower()
         if content_type != OFFSET_CONTENT_TYPE:
-            raise tus_error(415, "content_type", _("Send the data with Content-Type: %(type)s.")
-                            % {"type": OFFSET_CONTENT_TYPE})
+            raise tus_error(
+                415, "content_type", _("Send the data with Content-Type: %(type)s.") % {"type": OFFSET_CONTENT_TYPE}
+            )
         offset = _header_int(request, "Upload-Offset")
         if offset is None:
             raise tus_error(400, "offset_required", _("Send Upload-Offset."))
@@ -303,14 +376,29 @@ class UploadDetailView(TusBase):
         content_length = _header_int(request, "Content-Length")
         stream = request.stream or io.BytesIO(b"")
         with service_errors():
-            result = services.upload_append(actor=request.user, upload=upload, offset=offset, stream=stream,
-                                            content_length=content_length, checksum=checksum)
-        return Response(status=status.HTTP_204_NO_CONTENT, headers={
-            "Upload-Offset": str(result.upload.offset), "Upload-Expires": self._expires(upload),
-            **self._completion_headers(request, result.upload)})
+            result = services.upload_append(
+                actor=request.user,
+                upload=upload,
+                offset=offset,
+                stream=stream,
+                content_length=content_length,
+                checksum=checksum,
+            )
+        return Response(
+            status=status.HTTP_204_NO_CONTENT,
+            headers={
+                "Upload-Offset": str(result.upload.offset),
+                "Upload-Expires": self._expires(upload),
+                **self._completion_headers(request, result.upload),
+            },
+        )
 
-    @extend_schema(summary="Forget an upload in progress (tus termination)", parameters=[TUS_RESUMABLE],
-                   request=None, responses={204: OpenApiResponse(description="Gone."), 404: _error("No such upload.")})
+    @extend_schema(
+        summary="Forget an upload in progress (tus termination)",
+        parameters=[TUS_RESUMABLE],
+        request=None,
+        responses={204: OpenApiResponse(description="Gone."), 404: _error("No such upload.")},
+    )
     def delete(self, request, pk):
         upload = selectors.upload_get_for(user=request.user, pk=pk)
         if upload.is_complete:
@@ -326,10 +414,13 @@ def _checksum(header: str | None) -> tuple[str, bytes] | None:
     algorithm, _sep, value = header.strip().partition(" ")
     algorithm = algorithm.lower()
     if algorithm not in services.CHECKSUM_ALGORITHMS:
-        raise tus_error(400, "checksum_algorithm", _("Unsupported checksum algorithm; use one of %(list)s.")
-                        % {"list": ", ".join(services.CHECKSUM_ALGORITHMS)})
+        raise tus_error(
+            400,
+            "checksum_algorithm",
+            _("Unsupported checksum algorithm; use one of %(list)s.")
+            % {"list": ", ".join(services.CHECKSUM_ALGORITHMS)},
+        )
     try:
         return algorithm, base64.b64decode(value.strip(), validate=True)
     except (binascii.Error, ValueError) as exc:
         raise tus_error(400, "checksum", _("Upload-Checksum must be an algorithm and a base64 digest.")) from exc
-

@@ -32,20 +32,27 @@ NOT_FOUND = _error("No such file, or one in a space or post the caller cannot re
     list=extend_schema(
         summary="Files the caller may read",
         description="Newest first. `?space=<slug>` lists one space's files (404 for a space the caller cannot "
-                    "read), `?post=<id>` one post's. Deleted files are not listed (the space's file log keeps them).",
+        "read), `?post=<id>` one post's. Deleted files are not listed (the space's file log keeps them).",
         parameters=[AttachmentFilterSerializer],
-        responses={200: AttachmentSerializer(many=True), 404: _error("No such space or post.")}),
+        responses={200: AttachmentSerializer(many=True), 404: _error("No such space or post.")},
+    ),
     retrieve=extend_schema(summary="One file's details", responses={200: AttachmentSerializer, 404: NOT_FOUND}),
     destroy=extend_schema(
         summary="Delete a file",
         description="By the uploader or a moderator of the space (403 for other readers); refused while the "
-                    "thread is under legal hold (409). The bytes and the key are destroyed; the file log keeps "
-                    "the name, size and SHA-256. Audited.",
-        responses={204: OpenApiResponse(description="Deleted."), 403: _error("Not the uploader or a moderator."),
-                   404: NOT_FOUND, 409: _error("Legal hold.")}),
+        "thread is under legal hold (409). The bytes and the key are destroyed; the file log keeps "
+        "the name, size and SHA-256. Audited.",
+        responses={
+            204: OpenApiResponse(description="Deleted."),
+            403: _error("Not the uploader or a moderator."),
+            404: NOT_FOUND,
+            409: _error("Legal hold."),
+        },
+    ),
 )
-class AttachmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
-                        viewsets.GenericViewSet):
+class AttachmentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
     """Encrypted files shared on posts and in private consultations."""
 
     serializer_class = AttachmentSerializer
@@ -78,11 +85,15 @@ class AttachmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
     @extend_schema(
         summary="Download a file",
         description="The decrypted bytes, streamed, as an attachment (`Content-Disposition` with `filename*`), "
-                    "with `Repr-Digest: sha-256=...` to check them against the file log. Every chunk's "
-                    "authentication tag is verified: a damaged file answers 500 and is logged, or is cut short "
-                    "when the damage is further in. Every download is logged and audited.",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: NOT_FOUND,
-                   500: _error("The stored file failed its integrity check (logged).")})
+        "with `Repr-Digest: sha-256=...` to check them against the file log. Every chunk's "
+        "authentication tag is verified: a damaged file answers 500 and is logged, or is cut short "
+        "when the damage is further in. Every download is logged and audited.",
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            404: NOT_FOUND,
+            500: _error("The stored file failed its integrity check (logged)."),
+        },
+    )
     @action(detail=True, methods=["get"], url_path="download", url_name="download")
     def download(self, request, pk=None):
         if request.method == "HEAD":  # a HEAD would be logged as a download without sending anything

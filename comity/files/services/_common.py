@@ -30,15 +30,22 @@ def _ip(value: str | None) -> str | None:
         return None
 
 
-def _event(*, action: str, space, actor, attachment: Attachment | None = None, ctx=None,
-           detail: str = "") -> FileEvent:
+def _event(*, action: str, space, actor, attachment: Attachment | None = None, ctx=None, detail: str = "") -> FileEvent:
     ctx = ctx or context.current()
     user = actor if (actor is not None and getattr(actor, "is_authenticated", False)) else None
     return FileEvent.objects.create(
-        space=space, attachment=attachment, user=user, user_label=getattr(user, "email", "") if user else "",
-        action=action, filename=attachment.filename if attachment else "",
-        sha256=attachment.sha256 if attachment else "", size=attachment.size if attachment else None,
-        ip=_ip(ctx.ip), request_id=(ctx.request_id or "")[:64], detail=detail[:300])
+        space=space,
+        attachment=attachment,
+        user=user,
+        user_label=getattr(user, "email", "") if user else "",
+        action=action,
+        filename=attachment.filename if attachment else "",
+        sha256=attachment.sha256 if attachment else "",
+        size=attachment.size if attachment else None,
+        ip=_ip(ctx.ip),
+        request_id=(ctx.request_id or "")[:64],
+        detail=detail[:300],
+    )
 
 
 def _audit_details(attachment: Attachment) -> dict:
@@ -47,10 +54,21 @@ def _audit_details(attachment: Attachment) -> dict:
     from comity.forum.models import SpaceKind
 
     if attachment.space.kind == SpaceKind.PRIVATE:
-        return {"space": attachment.space_id, "post": attachment.post_id, "attachment": attachment.pk,
-                "sha256": attachment.sha256, "size": attachment.size}
-    return {"space": attachment.space.slug, "post": attachment.post_id, "filename": attachment.filename,
-            "sha256": attachment.sha256, "size": attachment.size, "content_type": attachment.content_type}
+        return {
+            "space": attachment.space_id,
+            "post": attachment.post_id,
+            "attachment": attachment.pk,
+            "sha256": attachment.sha256,
+            "size": attachment.size,
+        }
+    return {
+        "space": attachment.space.slug,
+        "post": attachment.post_id,
+        "filename": attachment.filename,
+        "sha256": attachment.sha256,
+        "size": attachment.size,
+        "content_type": attachment.content_type,
+    }
 
 
 def _too_large_message(limit: int) -> str:

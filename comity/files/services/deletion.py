@@ -16,12 +16,15 @@ from comity.files.services._common import _audit_details, _country, _event
 
 def _soft_delete(*, actor, attachment: Attachment, detail: str = "") -> None:
     """Destroy the bytes and the wrapped key (so that backups cannot be decrypted either); keep the row."""
-    Attachment.objects.filter(pk=attachment.pk).update(deleted_at=timezone.now(), deleted_by=actor,
-                                                       wrapped_key="")
+    Attachment.objects.filter(pk=attachment.pk).update(deleted_at=timezone.now(), deleted_by=actor, wrapped_key="")
     _event(action=FileEvent.Action.DELETE, space=attachment.space, actor=actor, attachment=attachment, detail=detail)
-    audit_log(action=AuditAction.FILE_DELETED, actor=actor, target=attachment,
-              country=_country(actor) if actor is not None else "",
-              details={**_audit_details(attachment), **({"reason": detail} if detail else {})})
+    audit_log(
+        action=AuditAction.FILE_DELETED,
+        actor=actor,
+        target=attachment,
+        country=_country(actor) if actor is not None else "",
+        details={**_audit_details(attachment), **({"reason": detail} if detail else {})},
+    )
     path = storage.object_path(attachment.storage_name)
     transaction.on_commit(lambda: storage.remove(path))
 
@@ -48,8 +51,11 @@ def attachments_purge_for_posts(*, posts, actor=None, reason: str = "retention")
     Call inside the purge's transaction, before deleting the posts; the file log keeps every file's hash."""
     deleted = 0
     with transaction.atomic():
-        for attachment in Attachment.objects.filter(post__in=posts, deleted_at__isnull=True).select_related(
-                "space").select_for_update(of=("self",)):
+        for attachment in (
+            Attachment.objects.filter(post__in=posts, deleted_at__isnull=True)
+            .select_related("space")
+            .select_for_update(of=("self",))
+        ):
             _soft_delete(actor=actor, attachment=attachment, detail=f"{reason}: post {attachment.post_id} deleted")
             deleted += 1
         Attachment.objects.filter(post__in=posts).update(post=None)

@@ -18,10 +18,22 @@ from comity.files.services.errors import DownloadFailed
 
 
 def _integrity_failed(*, actor, attachment: Attachment, reason: str, ctx) -> None:
-    logger.error("file %s (%s) in space %s failed its integrity check for %s: %s", attachment.pk,
-                 attachment.storage_name, attachment.space_id, getattr(actor, "email", "?"), reason)
-    _event(action=FileEvent.Action.INTEGRITY_FAILED, space=attachment.space, actor=actor, attachment=attachment,
-           ctx=ctx, detail=reason)
+    logger.error(
+        "file %s (%s) in space %s failed its integrity check for %s: %s",
+        attachment.pk,
+        attachment.storage_name,
+        attachment.space_id,
+        getattr(actor, "email", "?"),
+        reason,
+    )
+    _event(
+        action=FileEvent.Action.INTEGRITY_FAILED,
+        space=attachment.space,
+        actor=actor,
+        attachment=attachment,
+        ctx=ctx,
+        detail=reason,
+    )
 
 
 def attachment_download(*, actor, attachment: Attachment) -> Iterator[bytes]:
@@ -44,12 +56,18 @@ def attachment_download(*, actor, attachment: Attachment) -> Iterator[bytes]:
     except streamcrypt.IntegrityError as exc:
         handle.close()
         _integrity_failed(actor=actor, attachment=attachment, reason=str(exc), ctx=ctx)
-        raise DownloadFailed(_("This file failed its integrity check and was not sent; the incident has been "
-                               "logged.")) from exc
+        raise DownloadFailed(
+            _("This file failed its integrity check and was not sent; the incident has been logged.")
+        ) from exc
     with transaction.atomic():
         _event(action=FileEvent.Action.DOWNLOAD, space=attachment.space, actor=actor, attachment=attachment, ctx=ctx)
-        audit_log(action=AuditAction.FILE_DOWNLOADED, actor=actor, target=attachment, country=_country(actor),
-                  details=_audit_details(attachment))
+        audit_log(
+            action=AuditAction.FILE_DOWNLOADED,
+            actor=actor,
+            target=attachment,
+            country=_country(actor),
+            details=_audit_details(attachment),
+        )
 
     def stream() -> Iterator[bytes]:
         try:
@@ -64,13 +82,17 @@ def attachment_download(*, actor, attachment: Attachment) -> Iterator[bytes]:
     return stream()
 
 
-
 def file_log_export_record(*, actor, space) -> FileEvent:
     """Record an export of the space's file log (before the first row is sent); it is part of the export."""
     if not permissions.can_read_space(actor, space):
         raise PermissionDenied
     with transaction.atomic():
         event = _event(action=FileEvent.Action.LOG_EXPORT, space=space, actor=actor)
-        audit_log(action=AuditAction.FILE_LOG_EXPORTED, actor=actor, target=space, country=_country(actor),
-                  details={"space": space.slug, "format": "csv", "through_event": event.pk})
+        audit_log(
+            action=AuditAction.FILE_LOG_EXPORTED,
+            actor=actor,
+            target=space,
+            country=_country(actor),
+            details={"space": space.slug, "format": "csv", "through_event": event.pk},
+        )
     return event

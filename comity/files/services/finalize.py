@@ -14,11 +14,23 @@ from comity.files.models import Attachment, FileEvent, Upload
 from comity.files.services._common import _audit_details, _country, _event
 
 
-def _finalize(*, actor, space, post, filename: str, sealed_path, key: bytes, wrapped_key: str,
-              key_fingerprint: str, inspector: sniff.Inspector, upload: Upload | None = None) -> Attachment:
+def _finalize(
+    *,
+    actor,
+    space,
+    post,
+    filename: str,
+    sealed_path,
+    key: bytes,
+    wrapped_key: str,
+    key_fingerprint: str,
+    inspector: sniff.Inspector,
+    upload: Upload | None = None,
+) -> Attachment:
     """Classify the sealed plaintext, move it into the object store and record it. Raises sniff.Rejected
     (the caller removes the temporary file) or PermissionDenied."""
     with contextlib.ExitStack() as stack:
+
         def open_plaintext():
             handle = stack.enter_context(open(sealed_path, "rb"))  # noqa: SIM115 - closed by the stack
             return streamcrypt.RandomAccessReader(handle, key, inspector.size)
@@ -31,18 +43,30 @@ def _finalize(*, actor, space, post, filename: str, sealed_path, key: bytes, wra
     try:
         with transaction.atomic():
             attachment = Attachment.objects.create(
-                space=space, post=post, filename=name, content_type=file_type.content_type, size=inspector.size,
-                sha256=inspector.sha256.hexdigest(), storage_name=storage_name, wrapped_key=wrapped_key,
-                key_fingerprint=key_fingerprint, uploaded_by=actor)
+                space=space,
+                post=post,
+                filename=name,
+                content_type=file_type.content_type,
+                size=inspector.size,
+                sha256=inspector.sha256.hexdigest(),
+                storage_name=storage_name,
+                wrapped_key=wrapped_key,
+                key_fingerprint=key_fingerprint,
+                uploaded_by=actor,
+            )
             if upload is not None:
                 # The key now lives on the attachment only (so deleting it destroys the last copy).
-                Upload.objects.filter(pk=upload.pk).update(attachment=attachment, offset=upload.length,
-                                                           wrapped_key="")
+                Upload.objects.filter(pk=upload.pk).update(attachment=attachment, offset=upload.length, wrapped_key="")
                 upload.attachment = attachment
                 upload.offset = upload.length
             _event(action=FileEvent.Action.UPLOAD, space=space, actor=actor, attachment=attachment)
-            audit_log(action=AuditAction.FILE_UPLOADED, actor=actor, target=attachment, country=_country(actor),
-                      details=_audit_details(attachment))
+            audit_log(
+                action=AuditAction.FILE_UPLOADED,
+                actor=actor,
+                target=attachment,
+                country=_country(actor),
+                details=_audit_details(attachment),
+            )
     except BaseException:
         storage.remove(target)
         raise

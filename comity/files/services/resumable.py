@@ -28,8 +28,9 @@ from comity.files.services.finalize import _finalize
 CHECKSUM_ALGORITHMS = ("sha1", "sha256", "md5")
 
 
-def upload_create(*, actor, space, length: int, filename: str, post=None,
-                  metadata: dict | list | None = None) -> Upload:
+def upload_create(
+    *, actor, space, length: int, filename: str, post=None, metadata: dict | list | None = None
+) -> Upload:
     """Start a resumable upload of `length` bytes. Raises PermissionDenied, FileTooLarge, ValidationError or
     sniff.Rejected (a filename extension that is never accepted is refused before any byte is sent)."""
     _check_space_and_post(actor=actor, space=space, post=post)
@@ -46,17 +47,28 @@ def upload_create(*, actor, space, length: int, filename: str, post=None,
     name = sniff.sanitize_filename(filename)
     extension = sniff.extension_of(name)
     if extension and extension not in sniff.ALLOWED_EXTENSIONS:
-        raise sniff.Rejected(_("Files ending in .%(ext)s cannot be shared here. Accepted: %(accepted)s.")
-                             % {"ext": extension, "accepted": sniff.accepted_list()}, code="extension_not_allowed")
+        raise sniff.Rejected(
+            _("Files ending in .%(ext)s cannot be shared here. Accepted: %(accepted)s.")
+            % {"ext": extension, "accepted": sniff.accepted_list()},
+            code="extension_not_allowed",
+        )
     key, wrapped, key_fingerprint = storage.new_file_key()
     del key  # the key is unwrapped again for each request that appends
     temp_name = storage.new_name()
     storage.start_upload_file(temp_name)
     try:
         return Upload.objects.create(
-            user=actor, space=space, post=post, length=length, filename=name, metadata=metadata or {},
-            temp_name=temp_name, wrapped_key=wrapped, key_fingerprint=key_fingerprint,
-            expires_at=timezone.now() + dt.timedelta(hours=storage.upload_expiry_hours()))
+            user=actor,
+            space=space,
+            post=post,
+            length=length,
+            filename=name,
+            metadata=metadata or {},
+            temp_name=temp_name,
+            wrapped_key=wrapped,
+            key_fingerprint=key_fingerprint,
+            expires_at=timezone.now() + dt.timedelta(hours=storage.upload_expiry_hours()),
+        )
     except BaseException:
         storage.remove_upload_files(temp_name)
         raise
@@ -80,11 +92,11 @@ def _discard_upload(upload: Upload) -> None:
 def _stored_head(handle, key: bytes, writer: streamcrypt.SealedWriter) -> bytes:
     """The first bytes of an upload, decrypted from its first sealed chunk (or taken from the tail)."""
     if writer.chunks_written == 0:
-        return writer.pending[:sniff.HEAD_BYTES]
+        return writer.pending[: sniff.HEAD_BYTES]
     handle.flush()
     with open(handle.name, "rb") as reader:
         first = streamcrypt.read_chunk(reader, key, 0, plain_length=writer.chunk_size, final=False)
-    return first[:sniff.HEAD_BYTES]
+    return first[: sniff.HEAD_BYTES]
 
 
 @dataclass
@@ -95,8 +107,15 @@ class AppendResult:
     interrupted: bool = False
 
 
-def upload_append(*, actor, upload: Upload, offset: int, stream, content_length: int | None = None,
-                  checksum: tuple[str, bytes] | None = None) -> AppendResult:
+def upload_append(
+    *,
+    actor,
+    upload: Upload,
+    offset: int,
+    stream,
+    content_length: int | None = None,
+    checksum: tuple[str, bytes] | None = None,
+) -> AppendResult:
     """Append the request body `stream` at `offset` (tus PATCH). Bytes are stored as they arrive, so an
     interrupted request keeps what it delivered; with a checksum the request's bytes are all kept or none.
 
@@ -114,14 +133,21 @@ def upload_append(*, actor, upload: Upload, offset: int, stream, content_length:
         raise PermissionDenied
     try:
         with storage.upload_lock(upload.temp_name):
-            return _append_locked(actor=actor, upload=upload, offset=offset, stream=stream,
-                                  content_length=content_length, checksum=checksum)
+            return _append_locked(
+                actor=actor,
+                upload=upload,
+                offset=offset,
+                stream=stream,
+                content_length=content_length,
+                checksum=checksum,
+            )
     except storage.UploadBusy as exc:
         raise UploadBusy(_("Another request is sending data to this upload; try again when it ends.")) from exc
 
 
-def _append_locked(*, actor, upload: Upload, offset: int, stream, content_length: int | None,
-                   checksum: tuple[str, bytes] | None) -> AppendResult:
+def _append_locked(
+    *, actor, upload: Upload, offset: int, stream, content_length: int | None, checksum: tuple[str, bytes] | None
+) -> AppendResult:
     upload.refresh_from_db()
     if upload.is_complete:
         raise OffsetMismatch(upload.length)
@@ -181,8 +207,11 @@ def _append_locked(*, actor, upload: Upload, offset: int, stream, content_length
         except BaseException:
             rollback()
             raise
-        if digest is not None and checksum is not None and (
-                interrupted or not hmac.compare_digest(digest.digest(), checksum[1])):
+        if (
+            digest is not None
+            and checksum is not None
+            and (interrupted or not hmac.compare_digest(digest.digest(), checksum[1]))
+        ):
             rollback()
             raise ChecksumMismatch(_("The checksum of the data does not match; nothing was kept, send it again."))
         new_offset = offset + received
@@ -200,8 +229,9 @@ def _append_locked(*, actor, upload: Upload, offset: int, stream, content_length
         handle.flush()
         os.fsync(handle.fileno())
         if not completed and received:
-            storage.write_tail(upload.temp_name, streamcrypt.seal_tail(key, upload_id, writer.chunks_written,
-                                                                       writer.pending))
+            storage.write_tail(
+                upload.temp_name, streamcrypt.seal_tail(key, upload_id, writer.chunks_written, writer.pending)
+            )
     Upload.objects.filter(pk=upload.pk).update(offset=new_offset, head_checked=upload.head_checked)
     upload.offset = new_offset
     result = AppendResult(upload=upload, received=received, interrupted=interrupted)
@@ -220,9 +250,18 @@ def _complete(*, actor, upload: Upload, key: bytes, inspector: sniff.Inspector |
             with open(part, "rb") as handle:
                 for chunk in streamcrypt.iter_plaintext(handle, key, upload.length):
                     inspector.feed(chunk)
-        attachment = _finalize(actor=actor, space=upload.space, post=upload.post, filename=upload.filename,
-                               sealed_path=part, key=key, wrapped_key=upload.wrapped_key,
-                               key_fingerprint=upload.key_fingerprint, inspector=inspector, upload=upload)
+        attachment = _finalize(
+            actor=actor,
+            space=upload.space,
+            post=upload.post,
+            filename=upload.filename,
+            sealed_path=part,
+            key=key,
+            wrapped_key=upload.wrapped_key,
+            key_fingerprint=upload.key_fingerprint,
+            inspector=inspector,
+            upload=upload,
+        )
     except streamcrypt.IntegrityError as exc:
         logger.error("upload %s: stored data failed its integrity check (%s); upload discarded", upload.pk, exc)
         _discard_upload(upload)

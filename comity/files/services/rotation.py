@@ -27,9 +27,15 @@ class RotationResult:
     failed_ids: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"old_fingerprint": self.old_fingerprint, "new_fingerprint": self.new_fingerprint,
-                "attachments": self.attachments, "uploads": self.uploads, "already": self.already,
-                "failed": self.failed, "failed_ids": self.failed_ids[:50]}
+        return {
+            "old_fingerprint": self.old_fingerprint,
+            "new_fingerprint": self.new_fingerprint,
+            "attachments": self.attachments,
+            "uploads": self.uploads,
+            "already": self.already,
+            "failed": self.failed,
+            "failed_ids": self.failed_ids[:50],
+        }
 
 
 def master_key_rotate(*, old_key: bytes, new_key: bytes, batch_size: int = 500, actor=None) -> RotationResult:

@@ -62,9 +62,17 @@ def attachment_create_from_sealed(*, actor, space, filename: str, sealed: Sealed
         _check_space_and_post(actor=actor, space=space, post=post)
         if not sealed.finished:
             sealed.finish()
-        return _finalize(actor=actor, space=space, post=post, filename=sniff.sanitize_filename(filename),
-                         sealed_path=sealed.path, key=sealed.key, wrapped_key=sealed.wrapped_key,
-                         key_fingerprint=sealed.key_fingerprint, inspector=sealed.inspector)
+        return _finalize(
+            actor=actor,
+            space=space,
+            post=post,
+            filename=sniff.sanitize_filename(filename),
+            sealed_path=sealed.path,
+            key=sealed.key,
+            wrapped_key=sealed.wrapped_key,
+            key_fingerprint=sealed.key_fingerprint,
+            inspector=sealed.inspector,
+        )
     finally:
         sealed.close()
 

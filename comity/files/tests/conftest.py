@@ -25,9 +25,12 @@ def file_root(tmp_path, settings):
 def consultation(users):
     """A private consultation started by the Brazilian member (its moderator), with Brazil's coordinator and
     liaison invited. Indonesians, the secretariat and global moderators cannot read it."""
-    return forum_services.space_create(actor=users["member"], kind=SpaceKind.PRIVATE,
-                                       name="Brazil draft request consultation",
-                                       invite_users=[users["coordinator"], users["liaison"]])
+    return forum_services.space_create(
+        actor=users["member"],
+        kind=SpaceKind.PRIVATE,
+        name="Brazil draft request consultation",
+        invite_users=[users["coordinator"], users["liaison"]],
+    )
 
 
 @pytest.fixture
@@ -38,8 +41,9 @@ def plenary(users):
 @pytest.fixture
 def shared(users, consultation):
     """A PDF shared directly in the consultation by the coordinator."""
-    return services.attachment_create(actor=users["coordinator"], space=consultation, filename="draft.pdf",
-                                      content=[pdf(b"draft request")])
+    return services.attachment_create(
+        actor=users["coordinator"], space=consultation, filename="draft.pdf", content=[pdf(b"draft request")]
+    )
 
 
 def pdf(marker: bytes = b"demo") -> bytes:
@@ -50,8 +54,12 @@ def png() -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"\x00\x00")) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(b"\x00\x00"))
+        + chunk(b"IEND", b"")
+    )
 
 
 def zipped(members: dict[str, bytes], *, first: str | None = None) -> bytes:
@@ -65,8 +73,10 @@ def zipped(members: dict[str, bytes], *, first: str | None = None) -> bytes:
 
 
 def ooxml(main_type: str, part: str) -> bytes:
-    types = ('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-             f'<Override PartName="/{part}" ContentType="{main_type}"/></Types>').encode()
+    types = (
+        '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        f'<Override PartName="/{part}" ContentType="{main_type}"/></Types>'
+    ).encode()
     return zipped({"[Content_Types].xml": types, part: b"<xml/>"})
 
 

@@ -25,7 +25,7 @@ MIB = 1024 * 1024
 
 def multi_chunk_text(size: int, marker: bytes = b"") -> bytes:
     line = b"row;account;amount;" + marker + b"\n"
-    body = (line * (size // len(line) + 1))[:size - 1] + b"\n"
+    body = (line * (size // len(line) + 1))[: size - 1] + b"\n"
     return body
 
 
@@ -35,32 +35,42 @@ def download(actor, attachment) -> bytes:
 
 def test_multi_chunk_round_trip_hash_log_and_audit(users, consultation, file_root):
     data = multi_chunk_text(int(3.5 * MIB))
-    attachment = services.attachment_create(actor=users["member"], space=consultation, filename="ledger.csv",
-                                            content=io.BytesIO(data))
+    attachment = services.attachment_create(
+        actor=users["member"], space=consultation, filename="ledger.csv", content=io.BytesIO(data)
+    )
     assert (attachment.size, attachment.sha256, attachment.content_type, attachment.filename) == (
-        len(data), hashlib.sha256(data).hexdigest(), "text/csv; charset=utf-8", "ledger.csv")
+        len(data),
+        hashlib.sha256(data).hexdigest(),
+        "text/csv; charset=utf-8",
+        "ledger.csv",
+    )
     stored = storage.object_path(attachment.storage_name)
     assert stored.stat().st_size == streamcrypt.HEADER_SIZE + len(data) + 4 * streamcrypt.TAG_SIZE
     assert stored_files(file_root) == [stored]
     assert download(users["coordinator"], attachment) == data
     events = list(FileEvent.objects.order_by("pk").values_list("action", "user__email", "sha256", "size"))
-    assert events == [("upload", "member.br@example.test", attachment.sha256, len(data)),
-                      ("download", "coord.br@example.test", attachment.sha256, len(data))]
+    assert events == [
+        ("upload", "member.br@example.test", attachment.sha256, len(data)),
+        ("download", "coord.br@example.test", attachment.sha256, len(data)),
+    ]
     audits = AuditEvent.objects.filter(action__in=[AuditAction.FILE_UPLOADED, AuditAction.FILE_DOWNLOADED]).order_by(
-        "seq")
+        "seq"
+    )
     assert [(a.action, a.actor_label, a.details["sha256"], a.target_id) for a in audits] == [
         ("files.uploaded", "member.br@example.test", attachment.sha256, str(attachment.pk)),
-        ("files.downloaded", "coord.br@example.test", attachment.sha256, str(attachment.pk))]
+        ("files.downloaded", "coord.br@example.test", attachment.sha256, str(attachment.pk)),
+    ]
 
 
 def test_neither_database_nor_file_store_hold_the_plaintext(users, consultation, file_root, client):
     marker = b"MARKER-7f3a-banco-exemplo-conta"
     data = multi_chunk_text(int(1.5 * MIB), marker)
-    attachment = services.attachment_create(actor=users["member"], space=consultation, filename="secret.txt",
-                                            content=[data])
+    attachment = services.attachment_create(
+        actor=users["member"], space=consultation, filename="secret.txt", content=[data]
+    )
     # A resumable upload halfway through: its .part and .tail files too.
     upload = services.upload_create(actor=users["member"], space=consultation, length=len(data), filename="b.txt")
-    services.upload_append(actor=users["member"], upload=upload, offset=0, stream=io.BytesIO(data[:MIB + 777]))
+    services.upload_append(actor=users["member"], upload=upload, offset=0, stream=io.BytesIO(data[: MIB + 777]))
     assert {p.suffix for p in stored_files(file_root)} == {"", ".part", ".tail", ".lock"}
     for path in stored_files(file_root):
         assert marker not in path.read_bytes(), path
@@ -86,8 +96,9 @@ def _database_dump() -> str:
 
 
 def test_tampered_first_chunk_fails_before_sending_and_is_logged(users, consultation, caplog):
-    attachment = services.attachment_create(actor=users["member"], space=consultation, filename="a.pdf",
-                                            content=[pdf()])
+    attachment = services.attachment_create(
+        actor=users["member"], space=consultation, filename="a.pdf", content=[pdf()]
+    )
     path = storage.object_path(attachment.storage_name)
     blob = bytearray(path.read_bytes())
     blob[streamcrypt.HEADER_SIZE + 20] ^= 0x01
@@ -96,14 +107,15 @@ def test_tampered_first_chunk_fails_before_sending_and_is_logged(users, consulta
         services.attachment_download(actor=users["coordinator"], attachment=attachment)
     assert "failed its integrity check" in caplog.text
     assert list(FileEvent.objects.order_by("pk").values_list("action", "detail")) == [
-        ("upload", ""), ("integrity_failed", "chunk 0 failed its integrity check")]
+        ("upload", ""),
+        ("integrity_failed", "chunk 0 failed its integrity check"),
+    ]
     assert not AuditEvent.objects.filter(action=AuditAction.FILE_DOWNLOADED).exists()
 
 
 def test_tampered_later_chunk_cuts_the_stream_and_is_logged(users, consultation):
     data = multi_chunk_text(int(2.5 * MIB))
-    attachment = services.attachment_create(actor=users["member"], space=consultation, filename="a.txt",
-                                            content=[data])
+    attachment = services.attachment_create(actor=users["member"], space=consultation, filename="a.txt", content=[data])
     path = storage.object_path(attachment.storage_name)
     blob = bytearray(path.read_bytes())
     blob[-5] ^= 0x80
@@ -115,13 +127,17 @@ def test_tampered_later_chunk_cuts_the_stream_and_is_logged(users, consultation)
             received.append(chunk)
     assert sum(map(len, received)) == 2 * MIB
     assert list(FileEvent.objects.order_by("pk").values_list("action", flat=True)) == [
-        "upload", "download", "integrity_failed"]
+        "upload",
+        "download",
+        "integrity_failed",
+    ]
 
 
 def test_rejected_type_stores_nothing(users, consultation, file_root):
     with pytest.raises(sniff.Rejected):
-        services.attachment_create(actor=users["member"], space=consultation, filename="tool.exe",
-                                   content=[b"MZ" + b"\x00" * 10_000])
+        services.attachment_create(
+            actor=users["member"], space=consultation, filename="tool.exe", content=[b"MZ" + b"\x00" * 10_000]
+        )
     assert (Attachment.objects.count(), FileEvent.objects.count(), stored_files(file_root)) == (0, 0, [])
     assert not AuditEvent.objects.filter(action=AuditAction.FILE_UPLOADED).exists()
 
@@ -162,8 +178,9 @@ def test_crash_between_chunk_and_tail_recovers_a_consistent_offset(users, consul
     upload = services.upload_create(actor=users["member"], space=consultation, length=len(data), filename="x.txt")
     services.upload_append(actor=users["member"], upload=upload, offset=0, stream=io.BytesIO(data[:1000]))
     stale_tail = storage.tail_path(upload.temp_name).read_bytes()
-    services.upload_append(actor=users["member"], upload=upload, offset=1000,
-                           stream=io.BytesIO(data[1000:2 * MIB + 10]))
+    services.upload_append(
+        actor=users["member"], upload=upload, offset=1000, stream=io.BytesIO(data[1000 : 2 * MIB + 10])
+    )
     storage.write_tail(upload.temp_name, stale_tail)  # as if the new tail never reached the disk
     with open(storage.part_path(upload.temp_name), "ab") as part:  # and half a chunk was being written
         part.write(b"\x00" * 1000)
@@ -172,8 +189,12 @@ def test_crash_between_chunk_and_tail_recovers_a_consistent_offset(users, consul
     with pytest.raises(services.OffsetMismatch) as info:
         services.upload_append(actor=users["member"], upload=upload, offset=2 * MIB + 10, stream=io.BytesIO(b""))
     assert info.value.offset == 2 * MIB
-    result = services.upload_append(actor=users["member"], upload=Upload.objects.get(pk=upload.pk), offset=2 * MIB,
-                                    stream=io.BytesIO(data[2 * MIB:]))
+    result = services.upload_append(
+        actor=users["member"],
+        upload=Upload.objects.get(pk=upload.pk),
+        offset=2 * MIB,
+        stream=io.BytesIO(data[2 * MIB :]),
+    )
     assert download(users["member"], result.attachment) == data
 
 
@@ -181,11 +202,21 @@ def test_checksum_mismatch_keeps_nothing_of_the_request(users, consultation):
     data = pdf(b"x" * 5000)
     upload = services.upload_create(actor=users["member"], space=consultation, length=len(data), filename="a.pdf")
     with pytest.raises(services.ChecksumMismatch):
-        services.upload_append(actor=users["member"], upload=upload, offset=0, stream=io.BytesIO(data[:3000]),
-                               checksum=("sha1", hashlib.sha1(b"other", usedforsecurity=False).digest()))
+        services.upload_append(
+            actor=users["member"],
+            upload=upload,
+            offset=0,
+            stream=io.BytesIO(data[:3000]),
+            checksum=("sha1", hashlib.sha1(b"other", usedforsecurity=False).digest()),
+        )
     assert services.upload_offset(Upload.objects.get(pk=upload.pk)) == 0
-    result = services.upload_append(actor=users["member"], upload=upload, offset=0, stream=io.BytesIO(data),
-                                    checksum=("sha256", hashlib.sha256(data).digest()))
+    result = services.upload_append(
+        actor=users["member"],
+        upload=upload,
+        offset=0,
+        stream=io.BytesIO(data),
+        checksum=("sha256", hashlib.sha256(data).digest()),
+    )
     assert result.attachment.size == len(data)
 
 
@@ -212,8 +243,10 @@ def test_upload_create_validation(users, consultation, plenary, settings):
     assert info.value.message == "The file is larger than the limit of 0 MiB."
     with pytest.raises(ValidationError) as invalid:
         services.upload_create(actor=users["member"], space=consultation, length=0, filename=" ")
-    assert invalid.value.message_dict == {"filename": ["Give the file a name (the filename metadata)."],
-                                          "length": ["The file is empty."]}
+    assert invalid.value.message_dict == {
+        "filename": ["Give the file a name (the filename metadata)."],
+        "length": ["The file is empty."],
+    }
     with pytest.raises(PermissionDenied):  # directly in a plenary: only on a post
         services.upload_create(actor=users["member"], space=plenary, length=10, filename="a.pdf")
     with pytest.raises(PermissionDenied):
@@ -224,11 +257,13 @@ def test_upload_create_validation(users, consultation, plenary, settings):
 def test_post_attachments_follow_the_post(users, plenary):
     thread = forum_services.thread_create(actor=users["member"], space=plenary, title="Bank records", body="See file")
     post = thread.posts.get()
-    attachment = services.attachment_create(actor=users["member"], space=plenary, post=post, filename="a.pdf",
-                                            content=[pdf()])
+    attachment = services.attachment_create(
+        actor=users["member"], space=plenary, post=post, filename="a.pdf", content=[pdf()]
+    )
     with pytest.raises(PermissionDenied):  # someone else's post
-        services.attachment_create(actor=users["member_other"], space=plenary, post=post, filename="b.pdf",
-                                   content=[pdf()])
+        services.attachment_create(
+            actor=users["member_other"], space=plenary, post=post, filename="b.pdf", content=[pdf()]
+        )
     assert permissions.attachments_visible_to(users["member_other"]).get() == attachment
     post.is_hidden = True
     post.save(update_fields=["is_hidden"])
@@ -236,8 +271,9 @@ def test_post_attachments_follow_the_post(users, plenary):
     assert permissions.attachments_visible_to(users["moderator"]).get() == attachment
 
 
-def test_delete_by_uploader_or_moderator_destroys_bytes_and_key(users, consultation, shared,
-                                                                django_capture_on_commit_callbacks):
+def test_delete_by_uploader_or_moderator_destroys_bytes_and_key(
+    users, consultation, shared, django_capture_on_commit_callbacks
+):
     path = storage.object_path(shared.storage_name)
     with pytest.raises(PermissionDenied):
         services.attachment_delete(actor=users["liaison"], attachment=shared)
@@ -247,15 +283,18 @@ def test_delete_by_uploader_or_moderator_destroys_bytes_and_key(users, consultat
     shared.refresh_from_db()
     assert (shared.deleted_by, shared.wrapped_key, path.exists()) == (users["member"], "", False)
     assert list(FileEvent.objects.order_by("pk").values_list("action", "user__email")) == [
-        ("upload", "coord.br@example.test"), ("delete", "member.br@example.test")]
+        ("upload", "coord.br@example.test"),
+        ("delete", "member.br@example.test"),
+    ]
     audit = AuditEvent.objects.get(action=AuditAction.FILE_DELETED)
     assert (audit.actor_label, audit.details["sha256"]) == ("member.br@example.test", shared.sha256)
 
 
 def test_legal_hold_blocks_deletion(users, plenary):
     thread = forum_services.thread_create(actor=users["member"], space=plenary, title="t", body="b")
-    attachment = services.attachment_create(actor=users["member"], space=plenary, post=thread.posts.get(),
-                                            filename="a.pdf", content=[pdf()])
+    attachment = services.attachment_create(
+        actor=users["member"], space=plenary, post=thread.posts.get(), filename="a.pdf", content=[pdf()]
+    )
     thread.legal_hold = True
     thread.save(update_fields=["legal_hold"])
     attachment = Attachment.objects.select_related("post__thread", "space").get(pk=attachment.pk)
@@ -268,8 +307,9 @@ def test_legal_hold_blocks_deletion(users, plenary):
 def test_purge_for_posts_deletes_and_detaches(users, plenary):
     thread = forum_services.thread_create(actor=users["member"], space=plenary, title="t", body="b")
     post = thread.posts.get()
-    attachment = services.attachment_create(actor=users["member"], space=plenary, post=post, filename="a.pdf",
-                                            content=[pdf()])
+    attachment = services.attachment_create(
+        actor=users["member"], space=plenary, post=post, filename="a.pdf", content=[pdf()]
+    )
     post_id = post.pk
     assert services.attachments_purge_for_posts(posts=[post]) == 1
     post.delete()
@@ -303,8 +343,10 @@ def test_rotation_rewraps_keys_and_is_idempotent(users, consultation, shared, se
     call_command("rotate_master_key", stdout=out)
     new_fp = storage.fingerprint(crypto.master_key(NEW_KEY))
     old_fp = storage.fingerprint(crypto.master_key(old_key))
-    assert out.getvalue() == (f"master key {old_fp} -> {new_fp}: re-wrapped 1 attachment key(s) and 1 upload key(s); "
-                              f"0 already under the new key; 0 failed.\n")
+    assert out.getvalue() == (
+        f"master key {old_fp} -> {new_fp}: re-wrapped 1 attachment key(s) and 1 upload key(s); "
+        f"0 already under the new key; 0 failed.\n"
+    )
     assert storage.object_path(shared.storage_name).read_bytes() == stored_before  # files untouched
     shared.refresh_from_db()
     assert shared.key_fingerprint == new_fp
@@ -312,16 +354,21 @@ def test_rotation_rewraps_keys_and_is_idempotent(users, consultation, shared, se
         download(users["member"], shared)
     settings.COMITY_MASTER_KEY = NEW_KEY
     assert download(users["member"], shared) == pdf(b"draft request")
-    result = services.upload_append(actor=users["member"], upload=Upload.objects.get(pk=upload.pk), offset=100,
-                                    stream=io.BytesIO(data[100:]))
+    result = services.upload_append(
+        actor=users["member"], upload=Upload.objects.get(pk=upload.pk), offset=100, stream=io.BytesIO(data[100:])
+    )
     assert download(users["member"], result.attachment) == data
     again = io.StringIO()
     call_command("rotate_master_key", "--old-key", old_key, "--new-key", NEW_KEY, stdout=again)
-    assert again.getvalue() == (f"master key {old_fp} -> {new_fp}: re-wrapped 0 attachment key(s) and 0 upload "
-                                f"key(s); 2 already under the new key; 0 failed.\n")
+    assert again.getvalue() == (
+        f"master key {old_fp} -> {new_fp}: re-wrapped 0 attachment key(s) and 0 upload "
+        f"key(s); 2 already under the new key; 0 failed.\n"
+    )
     audits = AuditEvent.objects.filter(action=AuditAction.MASTER_KEY_ROTATED).order_by("seq")
     assert [(a.details["attachments"], a.details["uploads"], a.details["already"]) for a in audits] == [
-        (1, 1, 0), (0, 0, 2)]
+        (1, 1, 0),
+        (0, 0, 2),
+    ]
     with override_settings(COMITY_MASTER_KEY=old_key), pytest.raises(services.DownloadFailed):
         download(users["member"], shared)
 
@@ -329,11 +376,19 @@ def test_rotation_rewraps_keys_and_is_idempotent(users, consultation, shared, se
 def test_rotation_reports_rows_under_an_unknown_key(users, consultation, shared, settings):
     Attachment.objects.filter(pk=shared.pk).update(key_fingerprint="0" * 16)
     with pytest.raises(SystemExit) as exit_info:
-        call_command("rotate_master_key", "--old-key", settings.COMITY_MASTER_KEY, "--new-key", NEW_KEY,
-                     stdout=io.StringIO(), stderr=io.StringIO())
+        call_command(
+            "rotate_master_key",
+            "--old-key",
+            settings.COMITY_MASTER_KEY,
+            "--new-key",
+            NEW_KEY,
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
     assert exit_info.value.code == 1
     assert AuditEvent.objects.get(action=AuditAction.MASTER_KEY_ROTATED).details["failed_ids"] == [
-        f"attachment:{shared.pk}"]
+        f"attachment:{shared.pk}"
+    ]
 
 
 def test_rotation_refuses_bad_input(settings):

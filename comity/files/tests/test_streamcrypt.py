@@ -22,7 +22,7 @@ def seal(data: bytes, *, pieces: int = 7, chunk: int = CHUNK) -> bytes:
     out = io.BytesIO()
     writer = SealedWriter(out, KEY, chunk_size=chunk)
     for start in range(0, len(data), pieces):
-        writer.write(data[start:start + pieces])
+        writer.write(data[start : start + pieces])
     writer.finish()
     return out.getvalue()
 
@@ -69,7 +69,10 @@ def test_truncation_extension_reordering_and_wrong_key_are_detected():
     data = os.urandom(3 * CHUNK)
     blob = seal(data)
     block = CHUNK + TAG_SIZE
-    header, chunks = blob[:HEADER_SIZE], [blob[HEADER_SIZE + i * block:HEADER_SIZE + (i + 1) * block] for i in range(3)]
+    header, chunks = (
+        blob[:HEADER_SIZE],
+        [blob[HEADER_SIZE + i * block : HEADER_SIZE + (i + 1) * block] for i in range(3)],
+    )
     with pytest.raises(IntegrityError, match="truncated"):
         unseal(header + chunks[0] + chunks[1], len(data))
     with pytest.raises(IntegrityError):  # two chunks presented as a whole file: the last one is not final
@@ -86,10 +89,10 @@ def test_resumed_writer_continues_the_same_file():
     data = os.urandom(2 * CHUNK + 10)
     out = io.BytesIO()
     first = SealedWriter(out, KEY, chunk_size=CHUNK)
-    first.write(data[:CHUNK + 20])
+    first.write(data[: CHUNK + 20])
     header, chunks, pending = first.header, first.chunks_written, first.pending
     second = SealedWriter(out, KEY, header=header, chunks_written=chunks, pending=pending)
-    second.write(data[CHUNK + 20:])
+    second.write(data[CHUNK + 20 :])
     second.finish()
     assert unseal(out.getvalue(), len(data)) == data
 
@@ -99,7 +102,7 @@ def test_random_access_reader_reads_any_range():
     reader = RandomAccessReader(io.BytesIO(seal(data)), KEY, len(data))
     for start, length in [(0, 10), (CHUNK - 3, 10), (2 * CHUNK, 3 * CHUNK + 7), (len(data) - 2, 50)]:
         reader.seek(start)
-        assert reader.read(length) == data[start:start + length]
+        assert reader.read(length) == data[start : start + length]
     reader.seek(-4, io.SEEK_END)
     assert reader.read() == data[-4:]
 
@@ -118,7 +121,7 @@ def test_default_chunk_size_round_trip_of_a_multi_chunk_file():
     out = io.BytesIO()
     writer = SealedWriter(out, KEY)
     for start in range(0, len(data), 300_000):
-        writer.write(data[start:start + 300_000])
+        writer.write(data[start : start + 300_000])
     writer.finish()
     digest = hashlib.sha256()
     for piece in iter_plaintext(io.BytesIO(out.getvalue()), KEY, len(data)):

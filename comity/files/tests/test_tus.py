@@ -31,13 +31,18 @@ def metadata(filename: str, space: str | None = None, post: int | None = None) -
 
 
 def create(client, length: int, meta: str, **headers):
-    return client.post("/api/v1/uploads/", headers={**TUS, "Upload-Length": str(length), "Upload-Metadata": meta,
-                                                    **headers})
+    return client.post(
+        "/api/v1/uploads/", headers={**TUS, "Upload-Length": str(length), "Upload-Metadata": meta, **headers}
+    )
 
 
 def patch(client, url: str, offset: int, data: bytes, **headers):
-    return client.patch(url, data=data, content_type="application/offset+octet-stream",
-                        headers={**TUS, "Upload-Offset": str(offset), **headers})
+    return client.patch(
+        url,
+        data=data,
+        content_type="application/offset+octet-stream",
+        headers={**TUS, "Upload-Offset": str(offset), **headers},
+    )
 
 
 def head(client, url: str):
@@ -48,9 +53,12 @@ def test_options_advertises_capabilities(client, settings):
     settings.COMITY_MAX_UPLOAD_BYTES = 5000
     response = client.options("/api/v1/uploads/")
     assert response.status_code == 204
-    assert (response["Tus-Version"], response["Tus-Extension"], response["Tus-Max-Size"],
-            response["Tus-Checksum-Algorithm"]) == ("1.0.0", "creation,termination,checksum,expiration", "5000",
-                                                    "sha1,sha256,md5")
+    assert (
+        response["Tus-Version"],
+        response["Tus-Extension"],
+        response["Tus-Max-Size"],
+        response["Tus-Checksum-Algorithm"],
+    ) == ("1.0.0", "creation,termination,checksum,expiration", "5000", "sha1,sha256,md5")
 
 
 def test_create_head_patch_in_parts_then_download(personas, consultation):
@@ -65,13 +73,21 @@ def test_create_head_patch_in_parts_then_download(personas, consultation):
     first = patch(client, url, 0, data[:5000])
     assert (first.status_code, first["Upload-Offset"]) == (204, "5000")
     state = head(client, url)
-    assert (state.status_code, state["Upload-Offset"], state["Upload-Length"], state["Cache-Control"],
-            state["Tus-Resumable"]) == (200, "5000", str(len(data)), "no-store", "1.0.0")
+    assert (
+        state.status_code,
+        state["Upload-Offset"],
+        state["Upload-Length"],
+        state["Cache-Control"],
+        state["Tus-Resumable"],
+    ) == (200, "5000", str(len(data)), "no-store", "1.0.0")
     assert state["Upload-Metadata"] == metadata("Extrato bancário.pdf", consultation.slug)
     last = patch(client, url, 5000, data[5000:])
     attachment = Attachment.objects.get()
     assert (last.status_code, last["Upload-Offset"], last["Comity-Attachment-Id"]) == (
-        204, str(len(data)), str(attachment.pk))
+        204,
+        str(len(data)),
+        str(attachment.pk),
+    )
     assert (attachment.filename, attachment.sha256) == ("Extrato bancário.pdf", hashlib.sha256(data).hexdigest())
     download = client.get(f"/api/v1/attachments/{attachment.pk}/download/")
     assert b"".join(download.streaming_content) == data
@@ -81,7 +97,7 @@ def test_create_head_patch_in_parts_then_download(personas, consultation):
 def test_multi_chunk_upload_resumed_over_three_requests(personas, consultation):
     client = personas["member"]
     line = b"2025-01-01;BR0012345;1000.00;transfer\n"
-    data = (line * (int(3.5 * MIB) // len(line) + 1))[:int(3.5 * MIB)]
+    data = (line * (int(3.5 * MIB) // len(line) + 1))[: int(3.5 * MIB)]
     url = create(client, len(data), metadata("statement.csv", consultation.slug))["Location"]
     cuts = [0, 700_001, MIB * 2 + 3, len(data)]
     for start, end in zip(cuts, cuts[1:], strict=False):
@@ -89,7 +105,10 @@ def test_multi_chunk_upload_resumed_over_three_requests(personas, consultation):
         assert head(client, url)["Upload-Offset"] == str(end)
     attachment = Attachment.objects.get()
     assert (attachment.size, attachment.sha256, attachment.content_type) == (
-        len(data), hashlib.sha256(data).hexdigest(), "text/csv; charset=utf-8")
+        len(data),
+        hashlib.sha256(data).hexdigest(),
+        "text/csv; charset=utf-8",
+    )
     assert b"".join(client.get(f"/api/v1/attachments/{attachment.pk}/download/").streaming_content) == data
 
 
@@ -99,35 +118,47 @@ def test_offset_mismatch_is_409_and_changes_nothing(personas, consultation):
     assert patch(client, url, 0, b"hello ").status_code == 204
     response = patch(client, url, 3, b"world")
     assert (response.status_code, response.json()["error"]["message"]) == (
-        409, "The upload is at byte 6; send the data from there.")
+        409,
+        "The upload is at byte 6; send the data from there.",
+    )
     assert head(client, url)["Upload-Offset"] == "6"
 
 
 def test_protocol_errors(personas, consultation):
     client = personas["member"]
-    missing = client.post("/api/v1/uploads/", headers={"Upload-Length": "10",
-                                                       "Upload-Metadata": metadata("a.txt", consultation.slug)})
+    missing = client.post(
+        "/api/v1/uploads/", headers={"Upload-Length": "10", "Upload-Metadata": metadata("a.txt", consultation.slug)}
+    )
     assert (missing.status_code, missing["Tus-Version"]) == (412, "1.0.0")
     wrong = create(client, 10, metadata("a.txt", consultation.slug), **{"Tus-Resumable": "0.2.2"})
     assert wrong.status_code == 412
     no_length = client.post("/api/v1/uploads/", headers={**TUS, "Upload-Metadata": metadata("a", consultation.slug)})
     assert (no_length.status_code, no_length.json()["error"]["message"]) == (
-        400, "Send the file size in Upload-Length.")
+        400,
+        "Send the file size in Upload-Length.",
+    )
     bad_meta = create(client, 10, "filename !!notbase64")
     assert (bad_meta.status_code, bad_meta.json()["error"]["message"]) == (
-        400, "The value of filename in Upload-Metadata is not base64 of UTF-8 text.")
+        400,
+        "The value of filename in Upload-Metadata is not base64 of UTF-8 text.",
+    )
     no_space = create(client, 10, metadata("a.txt"))
     assert no_space.json()["error"]["message"] == "Name the space (space) or the post (post) in Upload-Metadata."
     never = create(client, 10, metadata("a.exe", consultation.slug))
     assert (never.status_code, never.json()["error"]["message"]) == (
-        415, "Files ending in .exe cannot be shared here. Accepted: PDF, PNG, JPEG, TIFF, Word (DOCX), Excel (XLSX), "
-             "PowerPoint (PPTX), OpenDocument text (ODT), OpenDocument spreadsheet (ODS), plain text, CSV.")
+        415,
+        "Files ending in .exe cannot be shared here. Accepted: PDF, PNG, JPEG, TIFF, Word (DOCX), Excel (XLSX), "
+        "PowerPoint (PPTX), OpenDocument text (ODT), OpenDocument spreadsheet (ODS), plain text, CSV.",
+    )
     assert Upload.objects.count() == 0
     url = create(client, 10, metadata("a.txt", consultation.slug))["Location"]
-    wrong_type = client.patch(url, data=b"abc", content_type="application/octet-stream",
-                              headers={**TUS, "Upload-Offset": "0"})
+    wrong_type = client.patch(
+        url, data=b"abc", content_type="application/octet-stream", headers={**TUS, "Upload-Offset": "0"}
+    )
     assert (wrong_type.status_code, wrong_type.json()["error"]["message"]) == (
-        415, "Send the data with Content-Type: application/offset+octet-stream.")
+        415,
+        "Send the data with Content-Type: application/offset+octet-stream.",
+    )
     assert patch(client, url, 0, b"x" * 11).status_code == 413
     assert head(client, url)["Upload-Offset"] == "0"
 
@@ -136,7 +167,9 @@ def test_over_size_is_rejected_at_creation(personas, consultation, settings, fil
     settings.COMITY_MAX_UPLOAD_BYTES = 2 * MIB
     response = create(personas["member"], 2 * MIB + 1, metadata("big.pdf", consultation.slug))
     assert (response.status_code, response.json()["error"]["message"]) == (
-        413, "The file is larger than the limit of 2 MiB.")
+        413,
+        "The file is larger than the limit of 2 MiB.",
+    )
     assert (Upload.objects.count(), stored_files(file_root)) == (0, [])
 
 
@@ -146,9 +179,11 @@ def test_disallowed_content_is_rejected_with_its_message_and_nothing_is_kept(per
     url = create(client, len(body), metadata("invoice.pdf", consultation.slug))["Location"]
     response = patch(client, url, 0, body)
     assert (response.status_code, response.json()["error"]["message"]) == (
-        415, "This file looks like a Windows program, which cannot be shared here. Accepted: PDF, PNG, JPEG, TIFF, "
-             "Word (DOCX), Excel (XLSX), PowerPoint (PPTX), OpenDocument text (ODT), OpenDocument spreadsheet (ODS), "
-             "plain text, CSV.")
+        415,
+        "This file looks like a Windows program, which cannot be shared here. Accepted: PDF, PNG, JPEG, TIFF, "
+        "Word (DOCX), Excel (XLSX), PowerPoint (PPTX), OpenDocument text (ODT), OpenDocument spreadsheet (ODS), "
+        "plain text, CSV.",
+    )
     assert (Upload.objects.count(), Attachment.objects.count(), FileEvent.objects.count()) == (0, 0, 0)
     assert stored_files(file_root) == []
     assert not AuditEvent.objects.filter(action=AuditAction.FILE_UPLOADED).exists()
@@ -161,7 +196,9 @@ def test_contradicting_extension_is_rejected_at_completion(personas, consultatio
     url = create(client, len(body), metadata("report.pdf", consultation.slug))["Location"]
     response = patch(client, url, 0, body)
     assert (response.status_code, response.json()["error"]["message"]) == (
-        415, "The name ends in .pdf but the content is plain text. Rename the file or choose the right one.")
+        415,
+        "The name ends in .pdf but the content is plain text. Rename the file or choose the right one.",
+    )
     assert (Upload.objects.count(), Attachment.objects.count(), stored_files(file_root)) == (0, 0, [])
 
 
@@ -199,8 +236,15 @@ def test_uploads_belong_to_their_creator(personas, consultation):
 
 def test_creation_permission_matrix(personas, users, consultation, plenary):
     meta = metadata("a.pdf", consultation.slug)
-    expected = {"anonymous": 401, "member": 201, "member_other": 404, "coordinator": 201, "coordinator_other": 404,
-                "secretariat": 404, "moderator": 404}
+    expected = {
+        "anonymous": 401,
+        "member": 201,
+        "member_other": 404,
+        "coordinator": 201,
+        "coordinator_other": 404,
+        "secretariat": 404,
+        "moderator": 404,
+    }
     got = {name: create(personas[name], 10, meta).status_code for name in expected}
     assert got == expected
     assert create(personas["member"], 10, metadata("a.pdf", plenary.slug)).status_code == 403

@@ -43,14 +43,17 @@ def _error(description: str) -> OpenApiResponse:
 BAD_FILTER = _error("An unknown or malformed query parameter value, named in `fields`.")
 INVALID_BODY = _error("Invalid input: `fields` names each rejected field with its messages.")
 UNAUTHENTICATED = _error("No valid token or verified session (not_authenticated).")
-FORBIDDEN = _error("A read-scope token, or a user who may not write here (observers; archived spaces; locked "
-                   "threads for non-moderators).")
+FORBIDDEN = _error(
+    "A read-scope token, or a user who may not write here (observers; archived spaces; locked "
+    "threads for non-moderators)."
+)
 NOT_FOUND = _error("No such object, or one the caller may not read.")
 
 
 def _as_drf(exc: DjangoValidationError) -> serializers.ValidationError:
-    return serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {
-        "non_field_errors": exc.messages})
+    return serializers.ValidationError(
+        exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+    )
 
 
 def _params(serializer_class, request) -> dict:
@@ -75,11 +78,17 @@ def _visible_space(user, slug: str) -> Space | None:
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List the spaces you can read", description=(
-        "Plenary, regional, network, thematic spaces and private consultations that the caller can read, by "
-        "kind and name."), responses={200: SpaceSerializer(many=True), 401: UNAUTHENTICATED}),
-    retrieve=extend_schema(summary="One space, by slug", responses={
-        200: SpaceSerializer, 401: UNAUTHENTICATED, 404: NOT_FOUND}),
+    list=extend_schema(
+        summary="List the spaces you can read",
+        description=(
+            "Plenary, regional, network, thematic spaces and private consultations that the caller can read, by "
+            "kind and name."
+        ),
+        responses={200: SpaceSerializer(many=True), 401: UNAUTHENTICATED},
+    ),
+    retrieve=extend_schema(
+        summary="One space, by slug", responses={200: SpaceSerializer, 401: UNAUTHENTICATED, 404: NOT_FOUND}
+    ),
 )
 class SpaceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Spaces of the forum."""
@@ -91,8 +100,7 @@ class SpaceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Space.objects.none()
-        return permissions.spaces_visible_to(self.request.user).select_related("network").order_by(
-            "kind", "name", "pk")
+        return permissions.spaces_visible_to(self.request.user).select_related("network").order_by("kind", "name", "pk")
 
     def get_object(self) -> Space:
         space = _visible_space(self.request.user, self.kwargs["slug"])
@@ -104,8 +112,7 @@ class SpaceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 # --- threads and posts -------------------------------------------------------------------------------------------
 
 
-def thread_list(*, user, space: Space | None = None, tlp: str = "", kind: str = "", status: str = "",
-                q: str = ""):
+def thread_list(*, user, space: Space | None = None, tlp: str = "", kind: str = "", status: str = "", q: str = ""):
     """Threads the user can read, pinned first then by last activity, with what the serializer needs."""
     threads = permissions.threads_visible_to(user)
     if space is not None:
@@ -121,23 +128,35 @@ def thread_list(*, user, space: Space | None = None, tlp: str = "", kind: str = 
         threads = threads.annotate(title_folded=search.Casefold("title"))
         for term in terms:
             threads = threads.filter(title_folded__contains=term)
-    return threads.select_related("space", "author__country").prefetch_related(
-        Prefetch("addressed_countries", queryset=Country.objects.only("pk", "iso2"))).order_by(
-        "-is_pinned", "-last_post_at", "-pk")
+    return (
+        threads.select_related("space", "author__country")
+        .prefetch_related(Prefetch("addressed_countries", queryset=Country.objects.only("pk", "iso2")))
+        .order_by("-is_pinned", "-last_post_at", "-pk")
+    )
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List threads you can read", description=(
-        "Pinned threads first, then by last activity. Filters combine; an unknown space slug (or one you cannot "
-        "read), handling mark, kind or status answers 400 naming the parameter."),
+    list=extend_schema(
+        summary="List threads you can read",
+        description=(
+            "Pinned threads first, then by last activity. Filters combine; an unknown space slug (or one you cannot "
+            "read), handling mark, kind or status answers 400 naming the parameter."
+        ),
         parameters=[ThreadFilterSerializer],
-        responses={200: ThreadSerializer(many=True), 400: BAD_FILTER, 401: UNAUTHENTICATED}),
-    retrieve=extend_schema(summary="One thread", responses={
-        200: ThreadSerializer, 401: UNAUTHENTICATED, 404: NOT_FOUND}),
-    create=extend_schema(summary="Start a thread", description=(
-        "Starts a discussion or a question to countries in a space you can write in, with its first post. Needs "
-        "a write-scope token. The handling mark defaults to the space's."), request=ThreadCreateSerializer,
-        responses={201: ThreadSerializer, 400: INVALID_BODY, 401: UNAUTHENTICATED, 403: FORBIDDEN}),
+        responses={200: ThreadSerializer(many=True), 400: BAD_FILTER, 401: UNAUTHENTICATED},
+    ),
+    retrieve=extend_schema(
+        summary="One thread", responses={200: ThreadSerializer, 401: UNAUTHENTICATED, 404: NOT_FOUND}
+    ),
+    create=extend_schema(
+        summary="Start a thread",
+        description=(
+            "Starts a discussion or a question to countries in a space you can write in, with its first post. Needs "
+            "a write-scope token. The handling mark defaults to the space's."
+        ),
+        request=ThreadCreateSerializer,
+        responses={201: ThreadSerializer, 400: INVALID_BODY, 401: UNAUTHENTICATED, 403: FORBIDDEN},
+    ),
 )
 class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Threads: discussions and questions to countries, each with a TLP handling mark."""
@@ -183,27 +202,44 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         if errors:
             raise serializers.ValidationError(errors)
         try:
-            thread = services.thread_create(actor=request.user, space=space, title=data["title"], body=data["body"],
-                                            tlp=data.get("tlp"), kind=data["kind"], addressed_countries=countries,
-                                            language=data["language"])
+            thread = services.thread_create(
+                actor=request.user,
+                space=space,
+                title=data["title"],
+                body=data["body"],
+                tlp=data.get("tlp"),
+                kind=data["kind"],
+                addressed_countries=countries,
+                language=data["language"],
+            )
         except DjangoValidationError as exc:
             raise _as_drf(exc) from exc
         return Response(self._detail(thread.pk), status=status.HTTP_201_CREATED)
 
-    @extend_schema(methods=["GET"], summary="Posts of a thread", description=(
-        "In reading order, paginated. Hidden posts appear only to the space's moderators."),
-        responses={200: PostSerializer(many=True), 401: UNAUTHENTICATED, 404: NOT_FOUND})
-    @extend_schema(methods=["POST"], summary="Reply in a thread", description=(
-        "Needs a write-scope token. A locked thread answers 403 (except to its moderators)."),
+    @extend_schema(
+        methods=["GET"],
+        summary="Posts of a thread",
+        description=("In reading order, paginated. Hidden posts appear only to the space's moderators."),
+        responses={200: PostSerializer(many=True), 401: UNAUTHENTICATED, 404: NOT_FOUND},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Reply in a thread",
+        description=("Needs a write-scope token. A locked thread answers 403 (except to its moderators)."),
         request=PostCreateSerializer,
-        responses={201: PostSerializer, 400: INVALID_BODY, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND})
+        responses={201: PostSerializer, 400: INVALID_BODY, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
     @action(detail=True, methods=["get", "post"], url_path="posts", serializer_class=PostSerializer)
     def posts(self, request, pk=None):
         thread = moderation.visible_thread(request.user, pk)
         if request.method == "POST":
             return self._reply(request, thread)
-        posts = permissions.posts_visible_to(request.user).filter(thread=thread).select_related(
-            "author__country").order_by("created_at", "pk")
+        posts = (
+            permissions.posts_visible_to(request.user)
+            .filter(thread=thread)
+            .select_related("author__country")
+            .order_by("created_at", "pk")
+        )
         page = self.paginate_queryset(posts)
         return self.get_paginated_response(PostSerializer(page, many=True).data)
 
@@ -215,8 +251,9 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             if quote is None:
                 raise serializers.ValidationError({"quote_of": [_("There is no post with this id.")]})
         try:
-            post = services.post_create(actor=request.user, thread=thread, body=data["body"],
-                                        language=data["language"], quote_of=quote)
+            post = services.post_create(
+                actor=request.user, thread=thread, body=data["body"], language=data["language"], quote_of=quote
+            )
         except DjangoValidationError as exc:
             raise _as_drf(exc) from exc
         post = Post.objects.select_related("author__country").get(pk=post.pk)
@@ -232,13 +269,17 @@ class SearchView(GenericAPIView):
     permission_classes = [IsMember, TokenScopePermission]
     serializer_class = SearchHitSerializer
 
-    @extend_schema(summary="Search the forum", description=(
-        "Every word of `q` must appear (any case, any script, including Arabic, Chinese and Cyrillic) in a post, "
-        "or, for a thread's opening post, in the post or the thread's title. Newest first. Only spaces the caller "
-        "can read are searched; hidden posts are left out. Snippets and titles are HTML-escaped with the matches "
-        "in <mark>. A space you cannot read answers 400 (unknown space), like one that does not exist."),
+    @extend_schema(
+        summary="Search the forum",
+        description=(
+            "Every word of `q` must appear (any case, any script, including Arabic, Chinese and Cyrillic) in a post, "
+            "or, for a thread's opening post, in the post or the thread's title. Newest first. Only spaces the caller "
+            "can read are searched; hidden posts are left out. Snippets and titles are HTML-escaped with the matches "
+            "in <mark>. A space you cannot read answers 400 (unknown space), like one that does not exist."
+        ),
         parameters=[SearchQuerySerializer],
-        responses={200: SearchHitSerializer(many=True), 400: BAD_FILTER, 401: UNAUTHENTICATED})
+        responses={200: SearchHitSerializer(many=True), 400: BAD_FILTER, 401: UNAUTHENTICATED},
+    )
     def get(self, request):
         params = _params(SearchQuerySerializer, request)
         space_id = None
@@ -248,10 +289,14 @@ class SearchView(GenericAPIView):
                 raise serializers.ValidationError({"space": [_("Unknown space.")]})
             space_id = space.pk
         terms = search.terms_of(params.get("q", ""))
-        filters = search.SearchFilters(space_id=space_id, country=params.get("country", ""),
-                                       author=params.get("author", "").strip(), date_from=params.get("date_from"),
-                                       date_to=params.get("date_to"), tlp=params.get("tlp", ""))
+        filters = search.SearchFilters(
+            space_id=space_id,
+            country=params.get("country", ""),
+            author=params.get("author", "").strip(),
+            date_from=params.get("date_from"),
+            date_to=params.get("date_to"),
+            tlp=params.get("tlp", ""),
+        )
         posts = search.post_search(user=request.user, terms=terms, filters=filters)
         page = self.paginate_queryset(posts)
         return self.get_paginated_response(SearchHitSerializer(search.hits(page, terms), many=True).data)
-

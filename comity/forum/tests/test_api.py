@@ -16,10 +16,22 @@ from comity.testing import check_matrix
 
 pytestmark = pytest.mark.django_db
 
-READERS = {"anonymous": 401, "member": 200, "member_other": 200, "coordinator": 200, "coordinator_other": 200,
-           "secretariat": 200}
-PRIVATE = {"anonymous": 401, "member": 200, "member_other": 404, "coordinator": 200, "coordinator_other": 404,
-           "secretariat": 404}
+READERS = {
+    "anonymous": 401,
+    "member": 200,
+    "member_other": 200,
+    "coordinator": 200,
+    "coordinator_other": 200,
+    "secretariat": 200,
+}
+PRIVATE = {
+    "anonymous": 401,
+    "member": 200,
+    "member_other": 404,
+    "coordinator": 200,
+    "coordinator_other": 404,
+    "secretariat": 404,
+}
 
 
 def token_client(user, scope: str = "read") -> Client:
@@ -49,14 +61,27 @@ def test_space_list_and_detail(personas, world):
     body = personas["member"].get("/api/v1/spaces/").json()
     assert [space["slug"] for space in body["results"]] == ["plenary", "second", "br-draft"]
     assert [space["slug"] for space in personas["member_other"].get("/api/v1/spaces/").json()["results"]] == [
-        "plenary", "second"]
+        "plenary",
+        "second",
+    ]
     detail = personas["member"].get("/api/v1/spaces/plenary/").json()
-    assert detail == {"slug": "plenary", "kind": "plenary", "name": "Plenary", "names": {}, "description": "",
-                      "region_m49": "", "network": None, "default_tlp": "green", "retention_months": None,
-                      "is_archived": False, "created_at": detail["created_at"]}
+    assert detail == {
+        "slug": "plenary",
+        "kind": "plenary",
+        "name": "Plenary",
+        "names": {},
+        "description": "",
+        "region_m49": "",
+        "network": None,
+        "default_tlp": "green",
+        "retention_months": None,
+        "is_archived": False,
+        "created_at": detail["created_at"],
+    }
     check_matrix(personas, "get", "/api/v1/spaces/br-draft/", PRIVATE)
     assert personas["member"].get("/api/v1/spaces/nope/").json() == {
-        "error": {"status": 404, "code": "not_found", "message": "Not found."}}
+        "error": {"status": 404, "code": "not_found", "message": "Not found."}
+    }
 
 
 def test_space_list_query_count_is_constant(users, world, django_assert_num_queries):
@@ -74,9 +99,16 @@ def test_space_list_query_count_is_constant(users, world, django_assert_num_quer
 
 
 def test_thread_list_detail_and_filters(personas, users, world, indonesia):
-    question = services.thread_create(actor=users["member"], space=world.second, title="Выдача: вопрос",
-                                      body="Вопрос", kind=Thread.Kind.QUESTION, addressed_countries=[indonesia],
-                                      tlp=TLP.AMBER, language="ru")
+    question = services.thread_create(
+        actor=users["member"],
+        space=world.second,
+        title="Выдача: вопрос",
+        body="Вопрос",
+        kind=Thread.Kind.QUESTION,
+        addressed_countries=[indonesia],
+        tlp=TLP.AMBER,
+        language="ru",
+    )
     check_matrix(personas, "get", "/api/v1/threads/", READERS)
     ids = [row["id"] for row in personas["member"].get("/api/v1/threads/").json()["results"]]
     assert ids == [question.pk, world.secret.pk, world.thread.pk]
@@ -84,29 +116,59 @@ def test_thread_list_detail_and_filters(personas, users, world, indonesia):
     assert ids == [question.pk, world.thread.pk]
     client = personas["member"]
     assert [row["id"] for row in client.get("/api/v1/threads/?space=plenary").json()["results"]] == [world.thread.pk]
-    assert [row["id"] for row in client.get("/api/v1/threads/?tlp=amber&kind=question&status=open").json()[
-        "results"]] == [question.pk]
+    assert [
+        row["id"] for row in client.get("/api/v1/threads/?tlp=amber&kind=question&status=open").json()["results"]
+    ] == [question.pk]
     assert [row["id"] for row in client.get("/api/v1/threads/?q=ВЫДАЧА").json()["results"]] == [question.pk]
     assert [row["id"] for row in client.get("/api/v1/threads/?q=bank EXTRADITION").json()["results"]] == [
-        world.thread.pk]
+        world.thread.pk
+    ]
     row = client.get(f"/api/v1/threads/{question.pk}/").json()
-    assert {key: row[key] for key in ("space", "title", "tlp", "tlp_label", "kind", "status", "addressed_countries",
-                                      "post_count", "is_locked", "is_pinned", "legal_hold", "accepted_post")} == {
-        "space": "second", "title": "Выдача: вопрос", "tlp": "amber", "tlp_label": "TLP:AMBER", "kind": "question",
-        "status": "open", "addressed_countries": ["ID"], "post_count": 1, "is_locked": False, "is_pinned": False,
-        "legal_hold": False, "accepted_post": None}
+    assert {
+        key: row[key]
+        for key in (
+            "space",
+            "title",
+            "tlp",
+            "tlp_label",
+            "kind",
+            "status",
+            "addressed_countries",
+            "post_count",
+            "is_locked",
+            "is_pinned",
+            "legal_hold",
+            "accepted_post",
+        )
+    } == {
+        "space": "second",
+        "title": "Выдача: вопрос",
+        "tlp": "amber",
+        "tlp_label": "TLP:AMBER",
+        "kind": "question",
+        "status": "open",
+        "addressed_countries": ["ID"],
+        "post_count": 1,
+        "is_locked": False,
+        "is_pinned": False,
+        "legal_hold": False,
+        "accepted_post": None,
+    }
     assert row["author"] == {"id": users["member"].pk, "name": "Bruno Member", "country": "BR"}
     check_matrix(personas, "get", f"/api/v1/threads/{world.secret.pk}/", PRIVATE)
     assert client.get("/api/v1/threads/abc/").status_code == 404
 
 
-@pytest.mark.parametrize(("query", "field", "message"), [
-    ("space=nope", "space", "Unknown space."),
-    ("space=br-draft", "space", "Unknown space."),  # exists, but member_other cannot read it
-    ("tlp=purple", "tlp", '"purple" is not a valid choice.'),
-    ("kind=poll", "kind", '"poll" is not a valid choice.'),
-    ("status=closed", "status", '"closed" is not a valid choice.'),
-])
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("space=nope", "space", "Unknown space."),
+        ("space=br-draft", "space", "Unknown space."),  # exists, but member_other cannot read it
+        ("tlp=purple", "tlp", '"purple" is not a valid choice.'),
+        ("kind=poll", "kind", '"poll" is not a valid choice.'),
+        ("status=closed", "status", '"closed" is not a valid choice.'),
+    ],
+)
 def test_thread_list_rejected_filters(personas, world, query, field, message):
     response = personas["member_other"].get(f"/api/v1/threads/?{query}")
     assert response.status_code == 400
@@ -119,22 +181,42 @@ def test_thread_list_query_count_is_constant(users, world, indonesia, france, dj
     with django_assert_num_queries(6) as few:
         client.get("/api/v1/threads/")
     for index in range(12):
-        services.thread_create(actor=users["member"], space=world.plenary, title=f"Question {index}", body="?",
-                               kind=Thread.Kind.QUESTION, addressed_countries=[indonesia, france])
+        services.thread_create(
+            actor=users["member"],
+            space=world.plenary,
+            title=f"Question {index}",
+            body="?",
+            kind=Thread.Kind.QUESTION,
+            addressed_countries=[indonesia, france],
+        )
     with django_assert_num_queries(len(few.captured_queries)):
         assert client.get("/api/v1/threads/").json()["count"] == 14
 
 
 def test_thread_create_with_write_token(users, world, writer, indonesia):
-    response = writer.post("/api/v1/threads/", {
-        "space": "plenary", "title": "Asset recovery question", "body": "Can you freeze **accounts**?",
-        "kind": "question", "addressed_countries": ["id"], "tlp": "amber", "language": "en"},
-        content_type="application/json")
+    response = writer.post(
+        "/api/v1/threads/",
+        {
+            "space": "plenary",
+            "title": "Asset recovery question",
+            "body": "Can you freeze **accounts**?",
+            "kind": "question",
+            "addressed_countries": ["id"],
+            "tlp": "amber",
+            "language": "en",
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 201
     body = response.json()
     thread = Thread.objects.get(pk=body["id"])
     assert (thread.title, thread.tlp, thread.kind, thread.space_id, thread.author_id) == (
-        "Asset recovery question", "amber", "question", world.plenary.pk, users["member"].pk)
+        "Asset recovery question",
+        "amber",
+        "question",
+        world.plenary.pk,
+        users["member"].pk,
+    )
     assert body["addressed_countries"] == ["ID"] and body["post_count"] == 1
     assert thread.posts.get().body_html == "<p>Can you freeze <strong>accounts</strong>?</p>\n"
     assert AuditEvent.objects.filter(action=AuditAction.THREAD_CREATED, target_id=str(thread.pk)).count() == 1
@@ -161,20 +243,30 @@ def test_thread_create_denied(personas, users, world):
 
 def test_thread_create_rejected_input_names_fields(writer, world):
     before = snapshot()
-    response = writer.post("/api/v1/threads/", {
-        "space": "plenary", "title": " ", "body": "", "kind": "question", "language": "zz"},
-        content_type="application/json")
+    response = writer.post(
+        "/api/v1/threads/",
+        {"space": "plenary", "title": " ", "body": "", "kind": "question", "language": "zz"},
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {
-        "title": ["Give the thread a title."], "body": ["Write something first."],
+        "title": ["Give the thread a title."],
+        "body": ["Write something first."],
         "addressed_countries": ["A question must be addressed to at least one country."],
-        "language": ["Unknown language code zz."]}
-    response = writer.post("/api/v1/threads/", {"space": "plenary", "title": "t", "body": "b", "tlp": "purple",
-                                                "addressed_countries": ["ZZ"]}, content_type="application/json")
+        "language": ["Unknown language code zz."],
+    }
+    response = writer.post(
+        "/api/v1/threads/",
+        {"space": "plenary", "title": "t", "body": "b", "tlp": "purple", "addressed_countries": ["ZZ"]},
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {"tlp": ['"purple" is not a valid choice.']}
-    response = writer.post("/api/v1/threads/", {"space": "plenary", "title": "t", "body": "b",
-                                                "addressed_countries": ["ZZ"]}, content_type="application/json")
+    response = writer.post(
+        "/api/v1/threads/",
+        {"space": "plenary", "title": "t", "body": "b", "addressed_countries": ["ZZ"]},
+        content_type="application/json",
+    )
     assert response.json()["error"]["fields"] == {"addressed_countries": ["Unknown country ZZ."]}
     response = writer.post("/api/v1/threads/", ["not", "an", "object"], content_type="application/json")
     assert response.status_code == 400
@@ -198,7 +290,9 @@ def test_posts_list_matrix_and_hidden_posts(personas, users, world):
     assert [row["id"] for row in personas["member"].get(url).json()["results"]] == [world.opening.pk]
     rows = personas["secretariat"].get(url).json()["results"]
     assert [(row["id"], row["is_hidden"], row["hidden_reason"]) for row in rows] == [
-        (world.opening.pk, False, ""), (world.reply.pk, True, "Personal data")]
+        (world.opening.pk, False, ""),
+        (world.reply.pk, True, "Personal data"),
+    ]
 
 
 def test_posts_list_is_paginated_with_constant_queries(users, world, django_assert_num_queries):
@@ -215,14 +309,20 @@ def test_posts_list_is_paginated_with_constant_queries(users, world, django_asse
 
 
 def test_post_create(users, world, writer):
-    response = writer.post(f"/api/v1/threads/{world.thread.pk}/posts/",
-                           {"body": "Agreed, see @ID", "language": "pt", "quote_of": world.reply.pk},
-                           content_type="application/json")
+    response = writer.post(
+        f"/api/v1/threads/{world.thread.pk}/posts/",
+        {"body": "Agreed, see @ID", "language": "pt", "quote_of": world.reply.pk},
+        content_type="application/json",
+    )
     assert response.status_code == 201
     body = response.json()
     post = Post.objects.get(pk=body["id"])
     assert (post.body, post.language, post.quote_of_id, post.author_id) == (
-        "Agreed, see @ID", "pt", world.reply.pk, users["member"].pk)
+        "Agreed, see @ID",
+        "pt",
+        world.reply.pk,
+        users["member"].pk,
+    )
     assert body["thread"] == world.thread.pk and body["body_html"] == "<p>Agreed, see @ID</p>\n"
     world.thread.refresh_from_db()
     assert world.thread.post_count == 3
@@ -234,13 +334,16 @@ def test_post_create_denied_and_rejected(users, world, writer):
     assert token_client(users["member"]).post(url, {"body": "x"}, content_type="application/json").status_code == 403
     other = token_client(users["member_other"], scope="write")
     before = snapshot()
-    response = other.post(f"/api/v1/threads/{world.secret.pk}/posts/", {"body": "let me in"},
-                          content_type="application/json")
+    response = other.post(
+        f"/api/v1/threads/{world.secret.pk}/posts/", {"body": "let me in"}, content_type="application/json"
+    )
     assert response.status_code == 404
     response = writer.post(url, {"body": "  ", "language": "zz"}, content_type="application/json")
     assert response.status_code == 400
-    assert response.json()["error"]["fields"] == {"body": ["Write something first."],
-                                                  "language": ["Unknown language code zz."]}
+    assert response.json()["error"]["fields"] == {
+        "body": ["Write something first."],
+        "language": ["Unknown language code zz."],
+    }
     response = writer.post(url, {"body": "quote", "quote_of": world.secret_post.pk}, content_type="application/json")
     assert response.json()["error"]["fields"] == {"quote_of": ["You can only quote a post of the same thread."]}
     response = other.post(url, {"body": "quote", "quote_of": world.secret_post.pk}, content_type="application/json")
@@ -255,15 +358,21 @@ def test_post_create_denied_and_rejected(users, world, writer):
 
 
 def test_search_api(personas, users, world):
-    services.post_create(actor=users["coordinator"], thread=world.secret, body="Банковские записи <b>BANK</b>",
-                         language="ru")
+    services.post_create(
+        actor=users["coordinator"], thread=world.secret, body="Банковские записи <b>BANK</b>", language="ru"
+    )
     check_matrix(personas, "get", "/api/v1/search/?q=bank", READERS)
     body = personas["member"].get("/api/v1/search/?q=bank").json()
     assert body["count"] == 2
     first = body["results"][0]
     assert {key: first[key] for key in ("thread", "space", "tlp", "tlp_label", "language", "snippet_html")} == {
-        "thread": world.secret.pk, "space": "br-draft", "tlp": "amber", "tlp_label": "TLP:AMBER", "language": "ru",
-        "snippet_html": "Банковские записи &lt;b&gt;<mark>BANK</mark>&lt;/b&gt;"}
+        "thread": world.secret.pk,
+        "space": "br-draft",
+        "tlp": "amber",
+        "tlp_label": "TLP:AMBER",
+        "language": "ru",
+        "snippet_html": "Банковские записи &lt;b&gt;<mark>BANK</mark>&lt;/b&gt;",
+    }
     assert body["results"][1]["title_html"] == "<mark>Bank</mark> records in extradition cases"
     # Another country: the private consultation's hit is not there, and not counted.
     other = personas["member_other"].get("/api/v1/search/?q=bank").json()
@@ -274,14 +383,16 @@ def test_search_api(personas, users, world):
     assert response.json()["error"]["fields"] == {"space": ["Unknown space."]}
 
 
-@pytest.mark.parametrize(("query", "fields"), [
-    ("", {"q": ["Give words to search for, or a filter."]}),
-    ("q=x&country=ZZ", {"country": ["Unknown country ZZ."]}),
-    ("q=x&tlp=purple", {"tlp": ['"purple" is not a valid choice.']}),
-    ("q=x&date_from=2025-02-01&date_to=2025-01-01", {"date_to": ["The end date is before the start date."]}),
-    ("q=x&date_from=soon", {"date_from": [
-        "Date has wrong format. Use one of these formats instead: YYYY-MM-DD."]}),
-])
+@pytest.mark.parametrize(
+    ("query", "fields"),
+    [
+        ("", {"q": ["Give words to search for, or a filter."]}),
+        ("q=x&country=ZZ", {"country": ["Unknown country ZZ."]}),
+        ("q=x&tlp=purple", {"tlp": ['"purple" is not a valid choice.']}),
+        ("q=x&date_from=2025-02-01&date_to=2025-01-01", {"date_to": ["The end date is before the start date."]}),
+        ("q=x&date_from=soon", {"date_from": ["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."]}),
+    ],
+)
 def test_search_api_rejected_parameters(personas, world, query, fields):
     response = personas["member"].get(f"/api/v1/search/?{query}")
     assert response.status_code == 400
@@ -304,12 +415,19 @@ def test_search_api_filters_and_constant_queries(users, world, django_assert_num
 def test_schema_documents_the_forum_endpoints(personas):
     response = personas["member"].get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
-    paths = response.json()["paths"] if response["Content-Type"].startswith("application/vnd.oai.openapi+json") \
-        else None
+    paths = (
+        response.json()["paths"] if response["Content-Type"].startswith("application/vnd.oai.openapi+json") else None
+    )
     if paths is None:
         import yaml
 
         paths = yaml.safe_load(response.content)["paths"]
-    for path in ("/api/v1/spaces/", "/api/v1/spaces/{slug}/", "/api/v1/threads/", "/api/v1/threads/{id}/",
-                 "/api/v1/threads/{id}/posts/", "/api/v1/search/"):
+    for path in (
+        "/api/v1/spaces/",
+        "/api/v1/spaces/{slug}/",
+        "/api/v1/threads/",
+        "/api/v1/threads/{id}/",
+        "/api/v1/threads/{id}/posts/",
+        "/api/v1/search/",
+    ):
         assert path in paths, path

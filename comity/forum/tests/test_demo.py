@@ -40,10 +40,17 @@ def test_forum_demo_creates_spaces_threads_and_is_idempotent(demo):
     assert result.posts_created == 0
     assert Post.objects.count() == 14 + sum(len(spec[6]) for spec in THREADS) == 30
     assert dict(Space.objects.values_list("slug", "kind")) == {
-        "plenary": "plenary", "latin-america-caribbean": "regional", "south-eastern-asia": "regional",
-        "iberred": "network", "extradition": "thematic", "mutual-legal-assistance": "thematic",
-        "asset-recovery": "thematic", "cybercrime-e-evidence": "thematic", "trafficking": "thematic",
-        "br-id-draft-request-bank-records": "private"}
+        "plenary": "plenary",
+        "latin-america-caribbean": "regional",
+        "south-eastern-asia": "regional",
+        "iberred": "network",
+        "extradition": "thematic",
+        "mutual-legal-assistance": "thematic",
+        "asset-recovery": "thematic",
+        "cybercrime-e-evidence": "thematic",
+        "trafficking": "thematic",
+        "br-id-draft-request-bank-records": "private",
+    }
     assert set(Post.objects.values_list("language", flat=True)) == {"en", "fr", "es", "pt", "ar", "zh-hans", "ru"}
     assert Space.objects.get(slug="latin-america-caribbean").names["es"] == "América Latina y el Caribe"
     for thread in Thread.objects.all():
@@ -58,7 +65,11 @@ def test_demo_question_from_brazil_to_indonesia_is_open(demo):
     forum_demo_seed()
     question = Thread.objects.get(kind=Thread.Kind.QUESTION)
     assert (question.author.email, question.status, question.space.slug, question.post_count) == (
-        "member.br" + DEMO, "open", "plenary", 1)
+        "member.br" + DEMO,
+        "open",
+        "plenary",
+        1,
+    )
     assert list(question.addressed_countries.values_list("iso2", flat=True)) == ["ID"]
 
 
@@ -67,8 +78,7 @@ def test_demo_private_consultation_is_read_only_by_brazil_and_indonesia(demo):
     space = Space.objects.get(kind=SpaceKind.PRIVATE)
     thread = space.threads.get()
     assert (thread.tlp, space.default_tlp, thread.post_count) == ("amber", "amber", 3)
-    assert list(SpaceAuthority.objects.filter(space=space).values_list("authority__country__iso2", flat=True)) == [
-        "ID"]
+    assert list(SpaceAuthority.objects.filter(space=space).values_list("authority__country__iso2", flat=True)) == ["ID"]
     for local in ("member.br", "member.id", "coordinator.id"):  # coordinator.id through the invited authority
         assert space.slug in readable(local), local
     for local in ("coordinator.br", "member.fr", "admin", "moderator", "liaison.iberred", "observer"):
@@ -83,7 +93,8 @@ def test_demo_spaces_follow_their_rules(demo):
     assert not {"latin-america-caribbean", "iberred"} & readable("member.id")
     assert "iberred" in readable("liaison.iberred")
     assert readable("admin") == {slug for slug in Space.objects.values_list("slug", flat=True)} - {
-        "br-id-draft-request-bank-records"}
+        "br-id-draft-request-bank-records"
+    }
 
 
 def test_demo_forum_pages_render_for_the_demo_users(demo, client):
@@ -104,7 +115,10 @@ def test_demo_forum_pages_render_for_the_demo_users(demo, client):
 def test_forum_demo_skips_gracefully_without_demo_users(db):
     result = forum_demo_seed()
     assert (result.spaces_created, result.threads_created, result.skipped) == (
-        0, 0, ["the demo users are missing: run seed_demo"])
+        0,
+        0,
+        ["the demo users are missing: run seed_demo"],
+    )
     assert Space.objects.count() == 0
 
 
@@ -125,8 +139,10 @@ def test_forum_demo_skips_threads_of_missing_users(demo_without_forum):
     result = forum_demo_seed()
     assert "private consultation: the Brazilian or Indonesian demo member is missing" in result.skipped
     assert not Space.objects.filter(kind=SpaceKind.PRIVATE).exists()
-    assert "thread 'Service of judicial documents: typical timelines': demo users ['member.id'] are missing" in \
-        result.skipped
+    assert (
+        "thread 'Service of judicial documents: typical timelines': demo users ['member.id'] are missing"
+        in result.skipped
+    )
 
 
 @override_settings(COMITY_ENVIRONMENT="production")

@@ -19,30 +19,52 @@ from comity.testing import check_matrix
 
 pytestmark = pytest.mark.django_db
 
-MODERATORS_ONLY = {"anonymous": 302, "member": 404, "member_other": 404, "coordinator": 404,
-                   "coordinator_other": 404}
+MODERATORS_ONLY = {"anonymous": 302, "member": 404, "member_other": 404, "coordinator": 404, "coordinator_other": 404}
 
 
 def forum_world(users):
     """A plenary space (everyone reads; the secretariat moderates), a second plenary, and a private consultation
     between Bruno (member, BR, its moderator as creator) and Clara (coordinator, BR) that Indonesia cannot read."""
-    plenary = services.space_create(actor=users["secretariat"], kind=SpaceKind.PLENARY, name="Plenary",
-                                    slug="plenary")
-    second = services.space_create(actor=users["secretariat"], kind=SpaceKind.PLENARY, name="Second plenary",
-                                   slug="second")
-    private = services.space_create(actor=users["member"], kind=SpaceKind.PRIVATE, name="BR draft request",
-                                    slug="br-draft", invite_users=[users["coordinator"]])
-    thread = services.thread_create(actor=users["member"], space=plenary, title="Bank records in extradition cases",
-                                    body="How do you handle **bank records**?", tlp=TLP.GREEN)
-    reply = services.post_create(actor=users["member_other"], thread=thread, body="We ask the court first.",
-                                 language="en")
-    secret = services.thread_create(actor=users["member"], space=private, title="Draft request to Indonesia",
-                                    body="Secret draft about the suspect", tlp=TLP.AMBER)
+    plenary = services.space_create(actor=users["secretariat"], kind=SpaceKind.PLENARY, name="Plenary", slug="plenary")
+    second = services.space_create(
+        actor=users["secretariat"], kind=SpaceKind.PLENARY, name="Second plenary", slug="second"
+    )
+    private = services.space_create(
+        actor=users["member"],
+        kind=SpaceKind.PRIVATE,
+        name="BR draft request",
+        slug="br-draft",
+        invite_users=[users["coordinator"]],
+    )
+    thread = services.thread_create(
+        actor=users["member"],
+        space=plenary,
+        title="Bank records in extradition cases",
+        body="How do you handle **bank records**?",
+        tlp=TLP.GREEN,
+    )
+    reply = services.post_create(
+        actor=users["member_other"], thread=thread, body="We ask the court first.", language="en"
+    )
+    secret = services.thread_create(
+        actor=users["member"],
+        space=private,
+        title="Draft request to Indonesia",
+        body="Secret draft about the suspect",
+        tlp=TLP.AMBER,
+    )
     for user in users.values():
         permissions.forget(user)
-    return SimpleNamespace(plenary=plenary, second=second, private=private, thread=thread,
-                           opening=thread.posts.order_by("pk").first(), reply=reply, secret=secret,
-                           secret_post=secret.posts.get())
+    return SimpleNamespace(
+        plenary=plenary,
+        second=second,
+        private=private,
+        thread=thread,
+        opening=thread.posts.order_by("pk").first(),
+        reply=reply,
+        secret=secret,
+        secret_post=secret.posts.get(),
+    )
 
 
 @pytest.fixture
@@ -64,11 +86,33 @@ def last_message(response) -> str:
 
 def test_flag_form_matrix(personas, world):
     url = reverse("forum:post_flag", kwargs={"pk": world.reply.pk})
-    check_matrix(personas, "get", url, {"anonymous": 302, "member": 200, "member_other": 200, "coordinator": 200,
-                                        "coordinator_other": 200, "secretariat": 200})
+    check_matrix(
+        personas,
+        "get",
+        url,
+        {
+            "anonymous": 302,
+            "member": 200,
+            "member_other": 200,
+            "coordinator": 200,
+            "coordinator_other": 200,
+            "secretariat": 200,
+        },
+    )
     private_url = reverse("forum:post_flag", kwargs={"pk": world.secret_post.pk})
-    check_matrix(personas, "get", private_url, {"anonymous": 302, "member": 200, "member_other": 404,
-                                                "coordinator": 200, "coordinator_other": 404, "secretariat": 404})
+    check_matrix(
+        personas,
+        "get",
+        private_url,
+        {
+            "anonymous": 302,
+            "member": 200,
+            "member_other": 404,
+            "coordinator": 200,
+            "coordinator_other": 404,
+            "secretariat": 404,
+        },
+    )
     assert personas["member"].get(reverse("forum:post_flag", kwargs={"pk": 99999})).status_code == 404
 
 
@@ -79,11 +123,19 @@ def test_flag_a_post(personas, users, world):
     assert response["Location"] == thread_url(world.thread.pk, world.reply.pk)
     flag = Flag.objects.get()
     assert (flag.post_id, flag.reporter_id, flag.reason, flag.status) == (
-        world.reply.pk, users["member"].pk, "Contains a personal phone number", "open")
+        world.reply.pk,
+        users["member"].pk,
+        "Contains a personal phone number",
+        "open",
+    )
     event = AuditEvent.objects.get(action=AuditAction.POST_FLAGGED)
     assert (event.actor_id, event.target_id, event.country_code) == (users["member"].pk, str(world.reply.pk), "BR")
-    assert event.details == {"post": world.reply.pk, "thread": world.thread.pk, "space": world.plenary.pk,
-                             "flag": flag.pk}
+    assert event.details == {
+        "post": world.reply.pk,
+        "thread": world.thread.pk,
+        "space": world.plenary.pk,
+        "flag": flag.pk,
+    }
 
 
 def test_flag_rejected_inputs(personas, world):
@@ -122,8 +174,19 @@ def test_other_country_cannot_flag_private_post(personas, users, world):
 def test_queue_matrix(personas, users, world):
     url = reverse("forum:moderation_queue")
     # Bruno moderates the private consultation he created, so he has a queue; others without a space get 404.
-    check_matrix(personas, "get", url, {"anonymous": 302, "member": 200, "member_other": 404, "coordinator": 404,
-                                        "coordinator_other": 404, "secretariat": 200})
+    check_matrix(
+        personas,
+        "get",
+        url,
+        {
+            "anonymous": 302,
+            "member": 200,
+            "member_other": 404,
+            "coordinator": 404,
+            "coordinator_other": 404,
+            "secretariat": 200,
+        },
+    )
     assert personas["secretariat"].get(url + "?space=br-draft").status_code == 404
     assert personas["secretariat"].get(url + "?space=nope").status_code == 404
 
@@ -169,9 +232,13 @@ def test_hide_matrix(personas, world):
     assert world.reply.is_hidden
     assert audit_count() == before + 1
     private_url = reverse("forum:post_hide", kwargs={"pk": world.secret_post.pk})
-    check_matrix(personas, "post", private_url, {"anonymous": 302, "member_other": 404, "coordinator": 404,
-                                                 "coordinator_other": 404, "secretariat": 404},
-                 data={"reason": "x"})
+    check_matrix(
+        personas,
+        "post",
+        private_url,
+        {"anonymous": 302, "member_other": 404, "coordinator": 404, "coordinator_other": 404, "secretariat": 404},
+        data={"reason": "x"},
+    )
     world.secret_post.refresh_from_db()
     assert not world.secret_post.is_hidden
     assert audit_count() == before + 1
@@ -184,12 +251,20 @@ def test_hide_and_restore_resolve_flags(personas, users, world):
     assert (response.status_code, response["Location"]) == (302, "/en/forum/moderation/")
     world.reply.refresh_from_db()
     assert (world.reply.is_hidden, world.reply.hidden_reason, world.reply.hidden_by_id) == (
-        True, "Personal data", users["secretariat"].pk)
+        True,
+        "Personal data",
+        users["secretariat"].pk,
+    )
     flag.refresh_from_db()
     assert (flag.status, flag.resolved_by_id) == ("hidden", users["secretariat"].pk)
     event = AuditEvent.objects.get(action=AuditAction.POST_HIDDEN)
-    assert event.details == {"post": world.reply.pk, "thread": world.thread.pk, "space": world.plenary.pk,
-                             "reason": "Personal data", "flags_resolved": [flag.pk]}
+    assert event.details == {
+        "post": world.reply.pk,
+        "thread": world.thread.pk,
+        "space": world.plenary.pk,
+        "reason": "Personal data",
+        "flags_resolved": [flag.pk],
+    }
     assert not permissions.posts_visible_to(users["member"]).filter(pk=world.reply.pk).exists()
     assert permissions.posts_visible_to(users["secretariat"]).filter(pk=world.reply.pk).exists()
 
@@ -244,14 +319,20 @@ def test_dismiss_flags(personas, users, world):
     assert (response.status_code, response["Location"]) == (302, reverse("forum:moderation_queue"))
     assert set(Flag.objects.values_list("status", flat=True)) == {"dismissed"}
     event = AuditEvent.objects.get(action=AuditAction.POST_RESTORED)
-    assert event.details == {"post": world.reply.pk, "thread": world.thread.pk, "space": world.plenary.pk,
-                             "dismissed": True, "flags_resolved": [first.pk, second.pk]}
+    assert event.details == {
+        "post": world.reply.pk,
+        "thread": world.thread.pk,
+        "space": world.plenary.pk,
+        "dismissed": True,
+        "flags_resolved": [first.pk, second.pk],
+    }
     response = personas["secretariat"].post(url)
     assert last_message(response) == "This flag was already handled."
     assert audit_count() == before + 1
     private_flag = moderation.post_flag(actor=users["coordinator"], post=world.secret_post, reason="c")
-    assert personas["secretariat"].post(
-        reverse("forum:flag_dismiss", kwargs={"pk": private_flag.pk})).status_code == 404
+    assert (
+        personas["secretariat"].post(reverse("forum:flag_dismiss", kwargs={"pk": private_flag.pk})).status_code == 404
+    )
     private_flag.refresh_from_db()
     assert private_flag.status == "open"
 
@@ -259,10 +340,13 @@ def test_dismiss_flags(personas, users, world):
 # --- lock, pin ---------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("name", "field", "value", "action"), [
-    ("forum:thread_lock", "is_locked", True, AuditAction.THREAD_LOCKED),
-    ("forum:thread_pin", "is_pinned", True, AuditAction.THREAD_PINNED),
-])
+@pytest.mark.parametrize(
+    ("name", "field", "value", "action"),
+    [
+        ("forum:thread_lock", "is_locked", True, AuditAction.THREAD_LOCKED),
+        ("forum:thread_pin", "is_pinned", True, AuditAction.THREAD_PINNED),
+    ],
+)
 def test_lock_and_pin_matrix(personas, world, name, field, value, action):
     url = reverse(name, kwargs={"pk": world.thread.pk})
     check_matrix(personas, "post", url, MODERATORS_ONLY)
@@ -276,8 +360,12 @@ def test_lock_and_pin_matrix(personas, world, name, field, value, action):
     assert getattr(world.thread, field) is value
     assert AuditEvent.objects.get(action=action).details == {"space": world.plenary.pk}
     private_url = reverse(name, kwargs={"pk": world.secret.pk})
-    check_matrix(personas, "post", private_url, {"anonymous": 302, "member_other": 404, "coordinator": 404,
-                                                 "coordinator_other": 404, "secretariat": 404})
+    check_matrix(
+        personas,
+        "post",
+        private_url,
+        {"anonymous": 302, "member_other": 404, "coordinator": 404, "coordinator_other": 404, "secretariat": 404},
+    )
     world.secret.refresh_from_db()
     assert getattr(world.secret, field) is False
 
@@ -348,8 +436,11 @@ def test_threads_never_leave_a_private_consultation(personas, users, world):
     assert response.status_code == 400
     with pytest.raises(ValidationError) as info:
         moderation.thread_move(actor=users["member"], thread=world.secret, to_space=other_private)
-    assert info.value.message_dict == {"space": [
-        "A thread of a private consultation cannot be moved: only the consultation's participants may read it."]}
+    assert info.value.message_dict == {
+        "space": [
+            "A thread of a private consultation cannot be moved: only the consultation's participants may read it."
+        ]
+    }
     world.secret.refresh_from_db()
     assert world.secret.space_id == world.private.pk
 
@@ -374,19 +465,28 @@ def test_legal_hold_matrix_set_and_release(personas, users, world):
     world.thread.refresh_from_db()
     assert world.thread.legal_hold is True
     assert AuditEvent.objects.get(action=AuditAction.LEGAL_HOLD_SET).details == {
-        "space": world.plenary.pk, "reason": "Case 12/2025"}
+        "space": world.plenary.pk,
+        "reason": "Case 12/2025",
+    }
     assert "Release the legal hold" in personas["secretariat"].get(url).content.decode()
     personas["secretariat"].post(url, {"reason": ""})
     world.thread.refresh_from_db()
     assert world.thread.legal_hold is False
     assert AuditEvent.objects.get(action=AuditAction.LEGAL_HOLD_RELEASED).details == {
-        "space": world.plenary.pk, "reason": ""}
+        "space": world.plenary.pk,
+        "reason": "",
+    }
 
 
 def test_legal_hold_on_private_consultation_by_its_moderator_only(personas, users, world):
     url = reverse("forum:thread_legal_hold", kwargs={"pk": world.secret.pk})
-    check_matrix(personas, "post", url, {"anonymous": 302, "member_other": 404, "coordinator": 404,
-                                         "coordinator_other": 404, "secretariat": 404}, data={"reason": "x"})
+    check_matrix(
+        personas,
+        "post",
+        url,
+        {"anonymous": 302, "member_other": 404, "coordinator": 404, "coordinator_other": 404, "secretariat": 404},
+        data={"reason": "x"},
+    )
     world.secret.refresh_from_db()
     assert world.secret.legal_hold is False
     assert personas["member"].post(url, {"reason": "Court order"}).status_code == 302
@@ -408,21 +508,35 @@ def test_retention_matrix_and_set(personas, users, world):
     world.plenary.refresh_from_db()
     assert world.plenary.retention_months == 24
     assert AuditEvent.objects.get(action=AuditAction.SPACE_UPDATED).details == {
-        "retention_months": {"from": None, "to": 24}}
+        "retention_months": {"from": None, "to": 24}
+    }
     personas["secretariat"].post(url, {"retention_months": ""})
     world.plenary.refresh_from_db()
     assert world.plenary.retention_months is None
     assert AuditEvent.objects.filter(action=AuditAction.SPACE_UPDATED).count() == 2
-    check_matrix(personas, "get", reverse("forum:space_retention", kwargs={"slug": "br-draft"}), {
-        "anonymous": 302, "member": 200, "member_other": 404, "coordinator": 404, "coordinator_other": 404,
-        "secretariat": 404})
+    check_matrix(
+        personas,
+        "get",
+        reverse("forum:space_retention", kwargs={"slug": "br-draft"}),
+        {
+            "anonymous": 302,
+            "member": 200,
+            "member_other": 404,
+            "coordinator": 404,
+            "coordinator_other": 404,
+            "secretariat": 404,
+        },
+    )
 
 
-@pytest.mark.parametrize(("value", "message"), [
-    ("0", "Ensure this value is greater than or equal to 1."),
-    ("1201", "Ensure this value is less than or equal to 1200."),
-    ("twelve", "Enter a whole number."),
-])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("0", "Ensure this value is greater than or equal to 1."),
+        ("1201", "Ensure this value is less than or equal to 1200."),
+        ("twelve", "Enter a whole number."),
+    ],
+)
 def test_retention_rejected_inputs(personas, world, value, message):
     world.plenary.retention_months = 6
     world.plenary.save(update_fields=["retention_months"])
@@ -462,8 +576,9 @@ def test_move_takes_attachments_along_and_refuses_red(users, settings, tmp_path)
     first = forum_services.space_create(actor=users["secretariat"], kind=SpaceKind.PLENARY, name="First")
     second = forum_services.space_create(actor=users["secretariat"], kind=SpaceKind.PLENARY, name="Second")
     thread = forum_services.thread_create(actor=users["member"], space=first, title="t", body="b")
-    attachment = files_services.attachment_create(actor=users["member"], space=first, post=thread.posts.get(),
-                                                  filename="n.txt", content=[b"note\n"])
+    attachment = files_services.attachment_create(
+        actor=users["member"], space=first, post=thread.posts.get(), filename="n.txt", content=[b"note\n"]
+    )
     moderation.thread_move(actor=users["secretariat"], thread=thread, to_space=second)
     attachment.refresh_from_db()
     assert attachment.space_id == second.pk

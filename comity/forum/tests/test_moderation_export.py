@@ -11,8 +11,10 @@ from comity.testing import check_matrix
 
 pytestmark = pytest.mark.django_db
 
-AMBER_LINE = ("TLP:AMBER: Limited disclosure: recipients can only spread this on a need-to-know basis within their "
-              "organization and its clients.")
+AMBER_LINE = (
+    "TLP:AMBER: Limited disclosure: recipients can only spread this on a need-to-know basis within their "
+    "organization and its clients."
+)
 
 
 @pytest.fixture
@@ -31,20 +33,51 @@ def download(client, thread, fmt):
 
 def test_export_page_matrix(personas, world):
     url = reverse("forum:thread_export", kwargs={"pk": world.thread.pk})
-    check_matrix(personas, "get", url, {"anonymous": 302, "member": 200, "member_other": 200, "coordinator": 200,
-                                        "coordinator_other": 200, "secretariat": 200})
-    check_matrix(personas, "get", url + "?format=markdown", {
-        "anonymous": 302, "member": 200, "member_other": 200, "coordinator": 200, "coordinator_other": 200,
-        "secretariat": 200})
+    check_matrix(
+        personas,
+        "get",
+        url,
+        {
+            "anonymous": 302,
+            "member": 200,
+            "member_other": 200,
+            "coordinator": 200,
+            "coordinator_other": 200,
+            "secretariat": 200,
+        },
+    )
+    check_matrix(
+        personas,
+        "get",
+        url + "?format=markdown",
+        {
+            "anonymous": 302,
+            "member": 200,
+            "member_other": 200,
+            "coordinator": 200,
+            "coordinator_other": 200,
+            "secretariat": 200,
+        },
+    )
     assert len(exports()) == 5
     assert personas["member"].post(url).status_code == 405
 
 
 def test_other_countries_cannot_export_a_private_consultation(personas, users, world):
     url = reverse("forum:thread_export", kwargs={"pk": world.secret.pk})
-    check_matrix(personas, "get", url + "?format=text", {
-        "anonymous": 302, "member": 200, "member_other": 404, "coordinator": 200, "coordinator_other": 404,
-        "secretariat": 404})
+    check_matrix(
+        personas,
+        "get",
+        url + "?format=text",
+        {
+            "anonymous": 302,
+            "member": 200,
+            "member_other": 404,
+            "coordinator": 200,
+            "coordinator_other": 404,
+            "secretariat": 404,
+        },
+    )
     assert sorted(event.actor_id for event in exports()) == sorted([users["member"].pk, users["coordinator"].pk])
 
 
@@ -56,7 +89,8 @@ def test_markdown_export_carries_the_mark_top_and_bottom(personas, users, world)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/markdown; charset=utf-8"
     assert response["Content-Disposition"] == (
-        f'attachment; filename="comity-thread-{world.thread.pk}-bank-records-in-extradition-cases.md"')
+        f'attachment; filename="comity-thread-{world.thread.pk}-bank-records-in-extradition-cases.md"'
+    )
     lines = text.splitlines()
     assert lines[0] == f"**{AMBER_LINE}**"
     assert lines[-1] == f"**{AMBER_LINE}**"
@@ -81,8 +115,9 @@ def test_plain_text_export(personas, world):
 
 
 def test_red_threads_cannot_be_exported(personas, users, world):
-    red = services.thread_create(actor=users["member"], space=world.plenary, title="Red one", body="Eyes only",
-                                 tlp=TLP.RED)
+    red = services.thread_create(
+        actor=users["member"], space=world.plenary, title="Red one", body="Eyes only", tlp=TLP.RED
+    )
     url = reverse("forum:thread_export", kwargs={"pk": red.pk})
     page = personas["member"].get(url)
     assert page.status_code == 200
@@ -93,8 +128,10 @@ def test_red_threads_cannot_be_exported(personas, users, world):
         assert response.status_code == 403
         assert not response.streaming
         body = response.content.decode()
-        assert "TLP:RED threads cannot be exported: their content is for the eyes and ears of the participants " \
-               "only and never leaves Comity." in body
+        assert (
+            "TLP:RED threads cannot be exported: their content is for the eyes and ears of the participants "
+            "only and never leaves Comity." in body
+        )
         assert "Eyes only" not in body
     assert exports() == []
     with pytest.raises(Exception, match="TLP:RED threads cannot be exported"):
@@ -103,8 +140,7 @@ def test_red_threads_cannot_be_exported(personas, users, world):
 
 
 def test_unknown_format_is_rejected(personas, world):
-    response = personas["member"].get(reverse("forum:thread_export", kwargs={"pk": world.thread.pk}),
-                                      {"format": "pdf"})
+    response = personas["member"].get(reverse("forum:thread_export", kwargs={"pk": world.thread.pk}), {"format": "pdf"})
     assert response.status_code == 400
     assert "Select a valid choice. pdf is not one of the available choices." in response.content.decode()
     assert exports() == []

@@ -26,10 +26,12 @@ def _age(post: Post, days: int) -> None:
 def spaces(users):
     secretariat = users["secretariat"]
     kept = services.space_create(actor=secretariat, kind=SpaceKind.PLENARY, name="Forever", slug="forever")
-    short = services.space_create(actor=secretariat, kind=SpaceKind.PLENARY, name="Short", slug="short",
-                                  retention_months=12)
-    other = services.space_create(actor=secretariat, kind=SpaceKind.PLENARY, name="Other", slug="other",
-                                  retention_months=1)
+    short = services.space_create(
+        actor=secretariat, kind=SpaceKind.PLENARY, name="Short", slug="short", retention_months=12
+    )
+    other = services.space_create(
+        actor=secretariat, kind=SpaceKind.PLENARY, name="Other", slug="other", retention_months=1
+    )
     return kept, short, other
 
 
@@ -48,9 +50,11 @@ def test_months_before_follows_the_calendar():
     assert moderation.months_before(NOW, 1) == dt.datetime(2026, 2, 28, 12, 0, tzinfo=dt.UTC)
     assert moderation.months_before(NOW, 12) == dt.datetime(2025, 3, 31, 12, 0, tzinfo=dt.UTC)
     assert moderation.months_before(dt.datetime(2024, 3, 31, tzinfo=dt.UTC), 1) == dt.datetime(
-        2024, 2, 29, tzinfo=dt.UTC)
+        2024, 2, 29, tzinfo=dt.UTC
+    )
     assert moderation.months_before(dt.datetime(2026, 1, 15, tzinfo=dt.UTC), 3) == dt.datetime(
-        2025, 10, 15, tzinfo=dt.UTC)
+        2025, 10, 15, tzinfo=dt.UTC
+    )
 
 
 def test_purge_honours_retention_and_legal_hold(users, spaces):
@@ -78,8 +82,12 @@ def test_purge_honours_retention_and_legal_hold(users, spaces):
     events = list(AuditEvent.objects.filter(action=AuditAction.POSTS_PURGED))
     assert len(events) == 1 and AuditEvent.objects.count() == before + 1
     assert (events[0].target_type, events[0].target_id, events[0].actor_id) == ("forum.space", str(short.pk), None)
-    assert events[0].details == {"posts": 3, "threads": 1, "cutoff": "2025-03-31T12:00:00+00:00",
-                                 "retention_months": 12}
+    assert events[0].details == {
+        "posts": 3,
+        "threads": 1,
+        "cutoff": "2025-03-31T12:00:00+00:00",
+        "retention_months": 12,
+    }
 
     assert moderation.posts_purge(now=NOW) == []  # idempotent
     assert AuditEvent.objects.count() == before + 1
@@ -91,8 +99,7 @@ def test_released_hold_is_purged_next_time(users, spaces):
     moderation.thread_legal_hold_set(actor=users["secretariat"], thread=held, reason="Case 7")
     assert moderation.posts_purge(now=NOW) == []
     moderation.thread_legal_hold_release(actor=users["secretariat"], thread=held)
-    assert [(entry.slug, entry.posts, entry.threads) for entry in moderation.posts_purge(now=NOW)] == [
-        ("short", 1, 1)]
+    assert [(entry.slug, entry.posts, entry.threads) for entry in moderation.posts_purge(now=NOW)] == [("short", 1, 1)]
     assert not Thread.objects.filter(pk=held.pk).exists()
 
 
@@ -143,12 +150,14 @@ def test_purge_deletes_attachment_files_of_old_posts(users, settings, tmp_path):
     from comity.forum.models import Post, Space, SpaceKind
 
     settings.COMITY_FILE_ROOT = tmp_path
-    space = forum_services.space_create(actor=users["secretariat"], kind=SpaceKind.PLENARY, name="Old",
-                                        retention_months=1)
+    space = forum_services.space_create(
+        actor=users["secretariat"], kind=SpaceKind.PLENARY, name="Old", retention_months=1
+    )
     thread = forum_services.thread_create(actor=users["member"], space=space, title="t", body="old post")
     post = thread.posts.get()
-    attachment = files_services.attachment_create(actor=users["member"], space=space, post=post,
-                                                  filename="note.txt", content=[b"evidence text\n"])
+    attachment = files_services.attachment_create(
+        actor=users["member"], space=space, post=post, filename="note.txt", content=[b"evidence text\n"]
+    )
     Post.objects.filter(pk=post.pk).update(created_at=timezone.now() - dt.timedelta(days=90))
     moderation.posts_purge()
     assert not Post.objects.filter(pk=post.pk).exists()

@@ -32,12 +32,21 @@ def at(monkeypatch):
 @pytest.fixture
 def authorities(indonesia, france):
     return {
-        "id_central": AuthorityFactory(country=indonesia, official_name="Central Authority of Indonesia",
-                                       timezone="Asia/Jakarta"),
-        "id_police": AuthorityFactory(country=indonesia, official_name="Cyber Police of Indonesia",
-                                      timezone="Asia/Jakarta", competences=["cybercrime_24_7"]),
-        "fr_extradition": AuthorityFactory(country=france, official_name="Bureau de l'extradition",
-                                           timezone="Europe/Paris", competences=["extradition"]),
+        "id_central": AuthorityFactory(
+            country=indonesia, official_name="Central Authority of Indonesia", timezone="Asia/Jakarta"
+        ),
+        "id_police": AuthorityFactory(
+            country=indonesia,
+            official_name="Cyber Police of Indonesia",
+            timezone="Asia/Jakarta",
+            competences=["cybercrime_24_7"],
+        ),
+        "fr_extradition": AuthorityFactory(
+            country=france,
+            official_name="Bureau de l'extradition",
+            timezone="Europe/Paris",
+            competences=["extradition"],
+        ),
     }
 
 
@@ -46,13 +55,20 @@ def text(response) -> str:
 
 
 def ask(client, plenary, countries, title="Freezing bank accounts"):
-    return client.post(f"/en/forum/s/{plenary.slug}/new/", {
-        "title": title, "body": "Which authority executes urgent freezing orders?", "language": "en",
-        "tlp": "amber", "kind": "question", "addressed_countries": countries})
+    return client.post(
+        f"/en/forum/s/{plenary.slug}/new/",
+        {
+            "title": title,
+            "body": "Which authority executes urgent freezing orders?",
+            "language": "en",
+            "tlp": "amber",
+            "kind": "question",
+            "addressed_countries": countries,
+        },
+    )
 
 
-def test_question_shows_addressed_authorities_with_local_time_and_presence(personas, users, plenary, authorities,
-                                                                          at):
+def test_question_shows_addressed_authorities_with_local_time_and_presence(personas, users, plenary, authorities, at):
     response = ask(personas["member"], plenary, ["ID", "FR"])
     thread = Thread.objects.get()
     assert response["Location"] == f"/en/forum/t/{thread.pk}/"
@@ -63,19 +79,26 @@ def test_question_shows_addressed_authorities_with_local_time_and_presence(perso
     assert section.index("<h3>France</h3>") < section.index("<h3>Indonesia</h3>")
     # Indonesia has a central authority for MLA: only it is shown. France has none: all its authorities.
     assert "Cyber Police of Indonesia" not in section
-    assert (f'<a href="/en/directory/authorities/{authorities["id_central"].pk}/">Central Authority of Indonesia</a>: '
-            '<span class="status-bad">Closed</span>\n· Local time 8:00\u202fPM (Asia/Jakarta)\n'
-            "· Back 11/25/26, 2:00\u202fAM (UTC), which is 11/25/26, 9:00\u202fAM (Asia/Jakarta) there.") in section
-    assert (f'<a href="/en/directory/authorities/{authorities["fr_extradition"].pk}/">Bureau de l&#39;extradition'
-            '</a>: <span class="status-ok">Open now</span>\n· Local time 2:00\u202fPM (Europe/Paris)</li>'
-            ) in section
+    assert (
+        f'<a href="/en/directory/authorities/{authorities["id_central"].pk}/">Central Authority of Indonesia</a>: '
+        '<span class="status-bad">Closed</span>\n· Local time 8:00\u202fPM (Asia/Jakarta)\n'
+        "· Back 11/25/26, 2:00\u202fAM (UTC), which is 11/25/26, 9:00\u202fAM (Asia/Jakarta) there."
+    ) in section
+    assert (
+        f'<a href="/en/directory/authorities/{authorities["fr_extradition"].pk}/">Bureau de l&#39;extradition'
+        '</a>: <span class="status-ok">Open now</span>\n· Local time 2:00\u202fPM (Europe/Paris)</li>'
+    ) in section
     assert "Status: open, waiting for an answer from the addressed countries." in section
 
 
 def test_addressees_on_a_public_holiday_and_during_a_closure(personas, users, plenary, authorities, at):
     at(dt.datetime(2026, 12, 25, 3, 0, tzinfo=dt.UTC))  # 10:00 on Christmas Day in Jakarta
-    Closure.objects.create(authority=authorities["fr_extradition"], start_date=dt.date(2026, 12, 24),
-                           end_date=dt.date(2026, 12, 31), reason="Office move")
+    Closure.objects.create(
+        authority=authorities["fr_extradition"],
+        start_date=dt.date(2026, 12, 24),
+        end_date=dt.date(2026, 12, 31),
+        reason="Office move",
+    )
     ask(personas["member"], plenary, ["ID", "FR"])
     thread = Thread.objects.get()
     page = text(personas["member"].get(f"/en/forum/t/{thread.pk}/"))
@@ -87,12 +110,14 @@ def test_answer_by_an_addressed_country_then_the_asker_accepts_it(personas, user
     ask(personas["member"], plenary, ["ID"])
     thread = Thread.objects.get()
     # A reply from a country that was not asked leaves the question open.
-    personas["secretariat"].post(f"/en/forum/t/{thread.pk}/reply/", {"body": "Try the central authority.",
-                                                                     "language": "en"})
+    personas["secretariat"].post(
+        f"/en/forum/t/{thread.pk}/reply/", {"body": "Try the central authority.", "language": "en"}
+    )
     thread.refresh_from_db()
     assert thread.status == "open"
-    personas["member_other"].post(f"/en/forum/t/{thread.pk}/reply/", {"body": "The Attorney General's office.",
-                                                                       "language": "en"})
+    personas["member_other"].post(
+        f"/en/forum/t/{thread.pk}/reply/", {"body": "The Attorney General's office.", "language": "en"}
+    )
     thread.refresh_from_db()
     answer = Post.objects.get(body="The Attorney General's office.")
     assert thread.status == "answered"
@@ -119,21 +144,27 @@ def test_answer_by_an_addressed_country_then_the_asker_accepts_it(personas, user
 
 
 def test_moderators_may_accept_and_rejected_accepts_change_nothing(personas, users, plenary, indonesia):
-    question = services.thread_create(actor=users["member"], space=plenary, title="Q", body="?",
-                                      kind=Thread.Kind.QUESTION, addressed_countries=[indonesia], tlp=TLP.GREEN)
+    question = services.thread_create(
+        actor=users["member"],
+        space=plenary,
+        title="Q",
+        body="?",
+        kind=Thread.Kind.QUESTION,
+        addressed_countries=[indonesia],
+        tlp=TLP.GREEN,
+    )
     answer = services.post_create(actor=users["member_other"], thread=question, body="!", language="en")
     discussion = services.thread_create(actor=users["member"], space=plenary, title="D", body="talk")
     client = personas["member"]
     response = client.post(f"/en/forum/t/{discussion.pk}/accept/", {"post": discussion.posts.get().pk})
     assert response["Location"] == f"/en/forum/t/{discussion.pk}/"
     assert [str(m) for m in response.wsgi_request._messages._queued_messages] == [
-        "Only an answer in this question can be accepted."]
+        "Only an answer in this question can be accepted."
+    ]
     response = client.post(f"/en/forum/t/{question.pk}/accept/", {"post": discussion.posts.get().pk})
-    assert [str(m) for m in response.wsgi_request._messages._queued_messages] == [
-        "Choose an answer in this question."]
+    assert [str(m) for m in response.wsgi_request._messages._queued_messages] == ["Choose an answer in this question."]
     response = client.post(f"/en/forum/t/{question.pk}/accept/", {"post": "abc"})
-    assert [str(m) for m in response.wsgi_request._messages._queued_messages] == [
-        "Choose an answer in this question."]
+    assert [str(m) for m in response.wsgi_request._messages._queued_messages] == ["Choose an answer in this question."]
     question.refresh_from_db()
     discussion.refresh_from_db()
     assert (question.status, question.accepted_post_id, discussion.status) == ("answered", None, "open")
@@ -144,7 +175,13 @@ def test_moderators_may_accept_and_rejected_accepts_change_nothing(personas, use
 
 
 def test_question_to_a_country_without_authorities_says_so(personas, users, plenary, indonesia):
-    question = services.thread_create(actor=users["member"], space=plenary, title="Q", body="?",
-                                      kind=Thread.Kind.QUESTION, addressed_countries=[indonesia])
+    question = services.thread_create(
+        actor=users["member"],
+        space=plenary,
+        title="Q",
+        body="?",
+        kind=Thread.Kind.QUESTION,
+        addressed_countries=[indonesia],
+    )
     page = text(personas["member"].get(f"/en/forum/t/{question.pk}/"))
     assert "<h3>Indonesia</h3>\n  \n  <p>No authority of this country is in the directory yet.</p>" in page

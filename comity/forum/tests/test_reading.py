@@ -29,12 +29,22 @@ def text(response) -> str:
 def add_posts(thread: Thread, count: int, *, authors, start: dt.datetime | None = None) -> list[Post]:
     """Many posts at once (as if written over time), keeping the thread's counters right."""
     start = start or timezone.now()
-    rows = [Post(thread=thread, author=authors[i % len(authors)], body=f"Post {i}", body_html=f"<p>Post {i}</p>",
-                 language="en", created_at=start + dt.timedelta(seconds=i + 1)) for i in range(count)]
+    rows = [
+        Post(
+            thread=thread,
+            author=authors[i % len(authors)],
+            body=f"Post {i}",
+            body_html=f"<p>Post {i}</p>",
+            language="en",
+            created_at=start + dt.timedelta(seconds=i + 1),
+        )
+        for i in range(count)
+    ]
     Post.objects.bulk_create(rows)
     last = Post.objects.filter(thread=thread).order_by("-created_at", "-pk").first()
-    Thread.objects.filter(pk=thread.pk).update(post_count=Post.objects.filter(thread=thread).count(),
-                                               last_post_id_cache=last.pk, last_post_at=last.created_at)
+    Thread.objects.filter(pk=thread.pk).update(
+        post_count=Post.objects.filter(thread=thread).count(), last_post_id_cache=last.pk, last_post_at=last.created_at
+    )
     return list(Post.objects.filter(thread=thread).order_by("created_at", "pk"))
 
 
@@ -52,12 +62,11 @@ def test_unread_counts_per_space_and_thread_follow_the_read_marker(personas, use
     services.post_create(actor=other, thread=second, body="c", language="en")
     mine = services.thread_create(actor=member, space=plenary, title="Mine", body="d")  # the author has read it
     client = personas["member"]
-    assert unread_cells(text(client.get("/en/forum/"))) == {
-        "plenary": "<strong>2 threads with new posts</strong>"}
+    assert unread_cells(text(client.get("/en/forum/"))) == {"plenary": "<strong>2 threads with new posts</strong>"}
     page = text(client.get(f"/en/forum/s/{plenary.slug}/"))
     assert f'<a href="/en/forum/t/{second.pk}/unread/">2 new posts</a>' in page
     assert f'<a href="/en/forum/t/{first.pk}/unread/">1 new post</a>' in page
-    assert f'/en/forum/t/{mine.pk}/unread/' not in page
+    assert f"/en/forum/t/{mine.pk}/unread/" not in page
     client.get(f"/en/forum/t/{second.pk}/")
     assert unread_cells(text(client.get("/en/forum/"))) == {"plenary": "<strong>1 thread with new posts</strong>"}
     services.post_create(actor=other, thread=mine, body="A reply to you", language="en")
@@ -80,12 +89,13 @@ def test_jump_to_first_unread_finds_its_page_and_anchor(personas, users, plenary
     assert response.status_code == 302
     assert response["Location"] == f"/en/forum/t/{thread.pk}/?page=2#post-{posts[60].pk}"
     page = text(client.get(f"/en/forum/t/{thread.pk}/"))  # page 1 is already read: nothing moves back
-    assert (f'<a class="button button-secondary" href="/en/forum/t/{thread.pk}/?page=2#post-{posts[60].pk}">'
-            "Jump to the first unread post</a>") in page
+    assert (
+        f'<a class="button button-secondary" href="/en/forum/t/{thread.pk}/?page=2#post-{posts[60].pk}">'
+        "Jump to the first unread post</a>"
+    ) in page
     assert ReadMarker.objects.get(user=users["member"], thread=thread).last_read_post_id == posts[59].pk
     page = text(client.get(f"/en/forum/t/{thread.pk}/?page=2"))
-    assert f'<a class="button button-secondary" href="#post-{posts[60].pk}">Jump to the first unread post</a>' \
-        in page
+    assert f'<a class="button button-secondary" href="#post-{posts[60].pk}">Jump to the first unread post</a>' in page
     assert page.count('<span class="tag">New</span>') == 40  # posts 61 to 100
     assert ReadMarker.objects.get(user=users["member"], thread=thread).last_read_post_id == posts[99].pk
     response = client.get(f"/en/forum/t/{thread.pk}/unread/")
@@ -119,9 +129,11 @@ def test_last_page_polls_for_new_posts_with_htmx_and_offers_a_link_without_js(pe
     thread = services.thread_create(actor=users["member_other"], space=plenary, title="Live", body="Opening")
     opening = thread.posts.get()
     page = text(personas["member"].get(f"/en/forum/t/{thread.pk}/"))
-    assert (f'<div id="new-posts-poller" hx-get="/en/forum/t/{thread.pk}/new-posts/?after={opening.pk}" '
-            'hx-trigger="every 15s" hx-headers=\'{"X-Comity-Background": "1"}\' hx-target="#posts" '
-            'hx-swap="beforeend"></div>') in page
+    assert (
+        f'<div id="new-posts-poller" hx-get="/en/forum/t/{thread.pk}/new-posts/?after={opening.pk}" '
+        'hx-trigger="every 15s" hx-headers=\'{"X-Comity-Background": "1"}\' hx-target="#posts" '
+        'hx-swap="beforeend"></div>'
+    ) in page
     assert f'<a href="/en/forum/t/{thread.pk}/unread/">Check for new posts</a>' in page
     assert "<script" not in page.split("</head>")[1]
 
@@ -134,20 +146,21 @@ def test_new_posts_endpoint_returns_later_posts_marks_them_read_and_moves_the_po
     url = f"/en/forum/t/{thread.pk}/new-posts/"
     response = client.get(url, {"after": opening.pk}, HTTP_HX_REQUEST="true")
     assert (response.status_code, response.content) == (204, b"")
-    reply = services.post_create(actor=users["coordinator_other"], thread=thread, body="Just *arrived*",
-                                 language="en")
+    reply = services.post_create(actor=users["coordinator_other"], thread=thread, body="Just *arrived*", language="en")
     response = client.get(url, {"after": opening.pk}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     fragment = text(response)
     assert fragment.count('<article class="card post"') == 1
     assert f'<article class="card post" id="post-{reply.pk}">' in fragment
-    assert '<p>Just <em>arrived</em></p>' in fragment
+    assert "<p>Just <em>arrived</em></p>" in fragment
     assert 'aria-label="Link to post 2">#2</a>' in fragment
     assert '<span class="tag">New</span>' in fragment
     assert f'href="{reverse("forum:post_flag", args=[reply.pk])}"' in fragment
-    assert (f'<div id="new-posts-poller" hx-swap-oob="true" hx-get="/en/forum/t/{thread.pk}/new-posts/'
-            f'?after={reply.pk}" hx-trigger="every 15s" hx-headers=\'{{"X-Comity-Background": "1"}}\' '
-            'hx-target="#posts" hx-swap="beforeend"></div>') in fragment
+    assert (
+        f'<div id="new-posts-poller" hx-swap-oob="true" hx-get="/en/forum/t/{thread.pk}/new-posts/'
+        f'?after={reply.pk}" hx-trigger="every 15s" hx-headers=\'{{"X-Comity-Background": "1"}}\' '
+        'hx-target="#posts" hx-swap="beforeend"></div>'
+    ) in fragment
     assert "<html" not in fragment
     assert ReadMarker.objects.get(user=users["member"], thread=thread).last_read_post_id == reply.pk
     assert client.get(url, {"after": reply.pk}).status_code == 204
@@ -172,8 +185,13 @@ def _spaces(users, iberred, count: int, offset: int = 0):
     for number in range(offset, offset + count):
         kind = kinds[number % len(kinds)]
         actor = member if kind == SpaceKind.PRIVATE else secretariat
-        space = services.space_create(actor=actor, kind=kind, name=f"Space {number:02d}", network=iberred,
-                                      invite_users=[other] if kind == SpaceKind.PRIVATE else ())
+        space = services.space_create(
+            actor=actor,
+            kind=kind,
+            name=f"Space {number:02d}",
+            network=iberred,
+            invite_users=[other] if kind == SpaceKind.PRIVATE else (),
+        )
         if kind == SpaceKind.THEMATIC:
             SpaceMember.objects.create(space=space, user=member)
             SpaceMember.objects.create(space=space, user=other)
@@ -208,10 +226,16 @@ def test_space_list_queries_do_not_grow_with_spaces(personas, users, iberred, dj
 def _question_with_posts(users, plenary, indonesia, count: int) -> Thread:
     AuthorityFactory(country=indonesia, official_name="Central Authority of Indonesia")
     AuthorityFactory(country=indonesia, official_name="Police of Indonesia", competences=["cybercrime_24_7"])
-    thread = services.thread_create(actor=users["member"], space=plenary, title="Long question", body="Opening",
-                                    kind=Thread.Kind.QUESTION, addressed_countries=[indonesia], tlp=TLP.AMBER)
-    posts = add_posts(thread, count - 1, authors=[users["member_other"], users["coordinator_other"],
-                                                  users["member"]])
+    thread = services.thread_create(
+        actor=users["member"],
+        space=plenary,
+        title="Long question",
+        body="Opening",
+        kind=Thread.Kind.QUESTION,
+        addressed_countries=[indonesia],
+        tlp=TLP.AMBER,
+    )
+    posts = add_posts(thread, count - 1, authors=[users["member_other"], users["coordinator_other"], users["member"]])
     for post in posts[1:4]:  # a few edited posts, one hidden
         PostRevision.objects.create(post=post, body="before", edited_by=post.author)
     Post.objects.filter(pk__in=[p.pk for p in posts[1:4]]).update(edited_at=timezone.now())
@@ -224,8 +248,7 @@ def _thread_queries(client, user, thread, page: int) -> int:
     return count_queries(client, f"/en/forum/t/{thread.pk}/?page={page}")
 
 
-def test_thread_page_queries_do_not_grow_with_posts(personas, users, plenary, indonesia,
-                                                   django_assert_num_queries):
+def test_thread_page_queries_do_not_grow_with_posts(personas, users, plenary, indonesia, django_assert_num_queries):
     client = personas["member_other"]
     short = _question_with_posts(users, plenary, indonesia, 10)
     client.get(f"/en/forum/t/{short.pk}/")
@@ -242,16 +265,23 @@ def test_thread_page_queries_do_not_grow_with_posts(personas, users, plenary, in
     page = text(response)
     assert page.count('<article class="card post"') == 50
     assert "Page 20 of 20" in page
-    assert ReadMarker.objects.get(user=users["member_other"], thread=long).last_read_post_id == \
-        Post.objects.filter(thread=long).latest("created_at").pk
+    assert (
+        ReadMarker.objects.get(user=users["member_other"], thread=long).last_read_post_id
+        == Post.objects.filter(thread=long).latest("created_at").pk
+    )
 
 
-def test_space_page_queries_do_not_grow_with_threads(personas, users, plenary, indonesia,
-                                                     django_assert_num_queries):
+def test_space_page_queries_do_not_grow_with_threads(personas, users, plenary, indonesia, django_assert_num_queries):
     def threads(count):
         for number in range(count):
-            thread = services.thread_create(actor=users["member_other"], space=plenary, title=f"T{number}",
-                                            body="x", kind=Thread.Kind.QUESTION, addressed_countries=[indonesia])
+            thread = services.thread_create(
+                actor=users["member_other"],
+                space=plenary,
+                title=f"T{number}",
+                body="x",
+                kind=Thread.Kind.QUESTION,
+                addressed_countries=[indonesia],
+            )
             services.post_create(actor=users["coordinator_other"], thread=thread, body="y", language="en")
 
     threads(2)

@@ -19,22 +19,39 @@ URL = "/en/forum/search/"
 def world(users):
     world = forum_world(users)
     world.arabic = services.thread_create(
-        actor=users["member"], space=world.plenary, title="طلب مساعدة", language="ar",
-        body="نطلب المساعدة القانونية المتبادلة بشأن السجلات المصرفية للمشتبه به.")
+        actor=users["member"],
+        space=world.plenary,
+        title="طلب مساعدة",
+        language="ar",
+        body="نطلب المساعدة القانونية المتبادلة بشأن السجلات المصرفية للمشتبه به.",
+    )
     world.chinese = services.thread_create(
-        actor=users["member_other"], space=world.plenary, title="司法协助请求", language="zh-hans",
-        body="关于银行记录的司法协助请求，请尽快答复。")
+        actor=users["member_other"],
+        space=world.plenary,
+        title="司法协助请求",
+        language="zh-hans",
+        body="关于银行记录的司法协助请求，请尽快答复。",
+    )
     world.russian = services.thread_create(
-        actor=users["coordinator"], space=world.second, title="Выдача подозреваемого", language="ru", tlp=TLP.AMBER,
-        body="Запрос о ВЗАИМНОЙ правовой помощи по делу о мошенничестве.")
-    world.russian_reply = services.post_create(actor=users["member_other"], thread=world.russian, language="ru",
-                                               body="Мы ответим на следующей неделе.")
+        actor=users["coordinator"],
+        space=world.second,
+        title="Выдача подозреваемого",
+        language="ru",
+        tlp=TLP.AMBER,
+        body="Запрос о ВЗАИМНОЙ правовой помощи по делу о мошенничестве.",
+    )
+    world.russian_reply = services.post_create(
+        actor=users["member_other"], thread=world.russian, language="ru", body="Мы ответим на следующей неделе."
+    )
     return world
 
 
 def found(user, text, **filters):
-    return list(search.post_search(user=user, terms=search.terms_of(text),
-                                   filters=search.SearchFilters(**filters)).values_list("pk", flat=True))
+    return list(
+        search.post_search(user=user, terms=search.terms_of(text), filters=search.SearchFilters(**filters)).values_list(
+            "pk", flat=True
+        )
+    )
 
 
 def test_terms_are_casefolded_distinct_and_bounded():
@@ -82,11 +99,15 @@ def test_hidden_posts_are_left_out(users, world):
 
 def test_filters(users, world):
     member = users["member"]
-    assert found(member, "", space_id=world.second.pk) == [world.russian_reply.pk,
-                                                            world.russian.posts.order_by("pk").first().pk]
+    assert found(member, "", space_id=world.second.pk) == [
+        world.russian_reply.pk,
+        world.russian.posts.order_by("pk").first().pk,
+    ]
     assert found(member, "", country="ID", tlp=TLP.AMBER) == [world.russian_reply.pk]
     assert found(member, "", author=str(users["member_other"].pk), space_id=world.plenary.pk) == [
-        world.chinese.posts.get().pk, world.reply.pk]
+        world.chinese.posts.get().pk,
+        world.reply.pk,
+    ]
     assert found(member, "court", author="dewi") == [world.reply.pk]
     assert found(member, "court", author="member.id@") == [world.reply.pk]
     Post.objects.filter(pk=world.reply.pk).update(created_at=dt.datetime(2025, 1, 10, 12, tzinfo=dt.UTC))
@@ -96,8 +117,9 @@ def test_filters(users, world):
 
 
 def test_snippets_escape_html_and_mark_terms(personas, users, world):
-    services.post_create(actor=users["member"], thread=world.thread,
-                         body="<script>alert(1)</script> Our **bank** records & more")
+    services.post_create(
+        actor=users["member"], thread=world.thread, body="<script>alert(1)</script> Our **bank** records & more"
+    )
     body = personas["member"].get(URL, {"q": "BANK"}).content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Our <mark>bank</mark> records &amp; more" in body
     assert "<script>alert" not in body
@@ -109,8 +131,19 @@ def test_snippets_escape_html_and_mark_terms(personas, users, world):
 
 
 def test_search_page_matrix(personas, world):
-    check_matrix(personas, "get", URL + "?q=bank", {"anonymous": 302, "member": 200, "member_other": 200,
-                                                    "coordinator": 200, "coordinator_other": 200, "secretariat": 200})
+    check_matrix(
+        personas,
+        "get",
+        URL + "?q=bank",
+        {
+            "anonymous": 302,
+            "member": 200,
+            "member_other": 200,
+            "coordinator": 200,
+            "coordinator_other": 200,
+            "secretariat": 200,
+        },
+    )
     assert personas["member"].post(URL, {"q": "bank"}).status_code == 405
 
 
@@ -124,13 +157,16 @@ def test_search_page_shows_marks_and_results(personas, world):
     assert personas["member"].get(URL).content.decode().count('class="card"') == 0  # no criteria: no search
 
 
-@pytest.mark.parametrize(("params", "field_message"), [
-    ({"q": "x", "space": "nope"}, "Unknown space."),
-    ({"q": "x", "country": "ZZ"}, "Unknown country."),
-    ({"q": "x", "tlp": "purple"}, "Unknown handling mark."),
-    ({"q": "x", "date_from": "2025-02-01", "date_to": "2025-01-01"}, "The end date is before the start date."),
-    ({"q": "x", "date_from": "yesterday"}, "Enter a valid date."),
-])
+@pytest.mark.parametrize(
+    ("params", "field_message"),
+    [
+        ({"q": "x", "space": "nope"}, "Unknown space."),
+        ({"q": "x", "country": "ZZ"}, "Unknown country."),
+        ({"q": "x", "tlp": "purple"}, "Unknown handling mark."),
+        ({"q": "x", "date_from": "2025-02-01", "date_to": "2025-01-01"}, "The end date is before the start date."),
+        ({"q": "x", "date_from": "yesterday"}, "Enter a valid date."),
+    ],
+)
 def test_search_page_rejected_inputs(personas, world, params, field_message):
     before = AuditEvent.objects.count()
     response = personas["member"].get(URL, params)

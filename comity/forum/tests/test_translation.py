@@ -90,8 +90,9 @@ def fake_service(settings, monkeypatch):
 def world(users):
     world = forum_world(users)
     world.post = services.post_create(actor=users["member"], thread=world.thread, body=BODY, language="en")
-    world.amber = services.thread_create(actor=users["member"], space=world.plenary, title="Amber case",
-                                         body="Names of the suspects", tlp=TLP.AMBER)
+    world.amber = services.thread_create(
+        actor=users["member"], space=world.plenary, title="Amber case", body="Names of the suspects", tlp=TLP.AMBER
+    )
     return world
 
 
@@ -122,8 +123,11 @@ def test_protect_and_restore_english_to_french():
     assert [written for written, _entry in found] == ["mutual legal assistance", "Central Authority", "UNTOC"]
     text, used = translation.restore("Nous demandons [ [0] ] à l'[[1]] en vertu de la [[ 2 ]].", found, "fr")
     assert text == "Nous demandons entraide judiciaire à l'autorité centrale en vertu de la UNTOC."
-    assert used == [("mutual legal assistance", "entraide judiciaire"), ("Central Authority", "autorité centrale"),
-                    ("UNTOC", "UNTOC")]
+    assert used == [
+        ("mutual legal assistance", "entraide judiciaire"),
+        ("Central Authority", "autorité centrale"),
+        ("UNTOC", "UNTOC"),
+    ]
 
 
 def test_protect_russian_chinese_and_arabic_sources():
@@ -143,7 +147,13 @@ def test_protect_russian_chinese_and_arabic_sources():
 
 def test_language_codes_are_normalized():
     assert [translation.normalize_language(code) for code in ("zh", "zh-CN", "zh_Hans", "pt-BR", "FR", "ar")] == [
-        "zh-hans", "zh-hans", "zh-hans", "pt", "fr", "ar"]
+        "zh-hans",
+        "zh-hans",
+        "zh-hans",
+        "pt",
+        "fr",
+        "ar",
+    ]
 
 
 # --- the action ----------------------------------------------------------------------------------------------------
@@ -158,16 +168,33 @@ def test_translate_page_shows_translation_beside_original(personas, users, world
     assert "<p>Second paragraph.</p>" in body
     assert "Glossary terms kept:" in body and "Central Authority → autorité centrale" in body
     assert "TLP:GREEN" in body
-    assert fake_service.requests == [{
-        "path": "/translate", "content_type": "application/json",
-        "q": "We request [[0]] from the [[1]] under [[2]].\n\nSecond paragraph.", "source": "en", "target": "fr",
-        "format": "text", "api_key": "test-api-key"}]
+    assert fake_service.requests == [
+        {
+            "path": "/translate",
+            "content_type": "application/json",
+            "q": "We request [[0]] from the [[1]] under [[2]].\n\nSecond paragraph.",
+            "source": "en",
+            "target": "fr",
+            "format": "text",
+            "api_key": "test-api-key",
+        }
+    ]
     [event] = translations()
-    assert (event.actor_id, event.target_type, event.target_id) == (users["member"].pk, "forum.post",
-                                                                    str(world.post.pk))
-    assert event.details == {"post": world.post.pk, "thread": world.thread.pk, "space": world.plenary.pk,
-                             "tlp": "green", "source": "en", "target": "fr", "self_hosted": False,
-                             "glossary_terms": 3}
+    assert (event.actor_id, event.target_type, event.target_id) == (
+        users["member"].pk,
+        "forum.post",
+        str(world.post.pk),
+    )
+    assert event.details == {
+        "post": world.post.pk,
+        "thread": world.thread.pk,
+        "space": world.plenary.pk,
+        "tlp": "green",
+        "source": "en",
+        "target": "fr",
+        "self_hosted": False,
+        "glossary_terms": 3,
+    }
 
 
 def test_translate_with_htmx_returns_a_fragment(personas, world, fake_service):
@@ -216,17 +243,33 @@ def test_self_hosted_service_may_translate_amber(personas, settings, world, fake
 
 
 def test_translate_matrix(personas, settings, world, fake_service):
-    check_matrix(personas, "post", url_of(world.post), {
-        "anonymous": 302, "member": 200, "member_other": 200, "coordinator": 200, "coordinator_other": 200,
-        "secretariat": 200}, data={"target": "fr"})
+    check_matrix(
+        personas,
+        "post",
+        url_of(world.post),
+        {
+            "anonymous": 302,
+            "member": 200,
+            "member_other": 200,
+            "coordinator": 200,
+            "coordinator_other": 200,
+            "secretariat": 200,
+        },
+        data={"target": "fr"},
+    )
     assert len(fake_service.requests) == 5
     assert personas["member"].get(url_of(world.post)).status_code == 405
 
 
 def test_other_countries_cannot_translate_a_private_consultation(personas, settings, world, fake_service):
     settings.COMITY_TRANSLATE_SELF_HOSTED = True
-    check_matrix(personas, "post", url_of(world.secret_post), {
-        "anonymous": 302, "member_other": 404, "coordinator_other": 404, "secretariat": 404}, data={"target": "fr"})
+    check_matrix(
+        personas,
+        "post",
+        url_of(world.secret_post),
+        {"anonymous": 302, "member_other": 404, "coordinator_other": 404, "secretariat": 404},
+        data={"target": "fr"},
+    )
     assert fake_service.requests == []
     assert translations() == []
     assert personas["coordinator"].post(url_of(world.secret_post), {"target": "fr"}).status_code == 200
@@ -240,10 +283,13 @@ def test_no_service_configured_means_no_action(personas, settings, world):
     assert translations() == []
 
 
-@pytest.mark.parametrize(("target", "message"), [
-    ("xx", "Choose one of the interface languages."),
-    ("en", "This post is already in that language."),
-])
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("xx", "Choose one of the interface languages."),
+        ("en", "This post is already in that language."),
+    ],
+)
 def test_rejected_targets(personas, world, fake_service, target, message):
     response = personas["member"].post(url_of(world.post), {"target": target})
     assert response.status_code == 400
@@ -251,11 +297,14 @@ def test_rejected_targets(personas, world, fake_service, target, message):
     assert fake_service.requests == [] and translations() == []
 
 
-@pytest.mark.parametrize(("mode", "message"), [
-    ("error", "The translation service refused the request (HTTP 500). Try again later or tell the secretariat."),
-    ("garbage", "The translation service sent an answer Comity does not understand."),
-    ("slow", "The translation service did not answer. Try again later."),
-])
+@pytest.mark.parametrize(
+    ("mode", "message"),
+    [
+        ("error", "The translation service refused the request (HTTP 500). Try again later or tell the secretariat."),
+        ("garbage", "The translation service sent an answer Comity does not understand."),
+        ("slow", "The translation service did not answer. Try again later."),
+    ],
+)
 def test_service_failures_are_explained(personas, settings, world, fake_service, mode, message):
     settings.COMITY_TRANSLATE_TIMEOUT = 0.3
     fake_service.mode = mode

@@ -35,13 +35,19 @@ def consultation_create(request):
     if showing and picked in known and picked not in shown:
         shown.append(picked)
     authorities = selectors.authorities_of(user=user, countries=shown)
-    options = {"countries": countries, "authorities": authorities, "lookup": selectors.members_by_email,
-               "user": user}
+    options = {"countries": countries, "authorities": authorities, "lookup": selectors.members_by_email, "user": user}
     if showing:  # keep what was typed, without complaining about what is not filled in yet
-        form = ConsultationForm(initial={
-            "name": data.get("name", ""), "description": data.get("description", ""),
-            "default_tlp": data.get("default_tlp", TLP.AMBER), "people": data.get("people", ""),
-            "authorities": data.getlist("authorities"), "shown": shown}, **options)
+        form = ConsultationForm(
+            initial={
+                "name": data.get("name", ""),
+                "description": data.get("description", ""),
+                "default_tlp": data.get("default_tlp", TLP.AMBER),
+                "people": data.get("people", ""),
+                "authorities": data.getlist("authorities"),
+                "shown": shown,
+            },
+            **options,
+        )
     else:
         if data is not None:
             data = data.copy()
@@ -54,10 +60,14 @@ def consultation_create(request):
             chosen = set(form.cleaned_data["authorities"])
             try:
                 space = services.space_create(
-                    actor=user, kind=SpaceKind.PRIVATE, name=form.cleaned_data["name"],
-                    description=form.cleaned_data["description"], default_tlp=form.cleaned_data["default_tlp"],
+                    actor=user,
+                    kind=SpaceKind.PRIVATE,
+                    name=form.cleaned_data["name"],
+                    description=form.cleaned_data["description"],
+                    default_tlp=form.cleaned_data["default_tlp"],
                     invite_users=form.cleaned_data["people"],
-                    invite_authorities=[a for a in authorities if a.pk in chosen])
+                    invite_authorities=[a for a in authorities if a.pk in chosen],
+                )
             except ValidationError as exc:
                 form.add_error(None, exc.messages)
             else:
@@ -67,8 +77,19 @@ def consultation_create(request):
     for code in shown:
         members = [a for a in authorities if a.country.iso2 == code]
         country = next(c for c in countries if c.iso2 == code)
-        groups.append({"country": country, "boxes": [box for box in form["authorities"]
-                                                      if int(box.data["value"]) in {a.pk for a in members}]})
-    return render(request, "forum/consultation_form.html", {
-        "form": form, "groups": groups, "tlp_help": tlp_help_all(),
-    }, status=status)
+        groups.append(
+            {
+                "country": country,
+                "boxes": [box for box in form["authorities"] if int(box.data["value"]) in {a.pk for a in members}],
+            }
+        )
+    return render(
+        request,
+        "forum/consultation_form.html",
+        {
+            "form": form,
+            "groups": groups,
+            "tlp_help": tlp_help_all(),
+        },
+        status=status,
+    )

@@ -34,8 +34,9 @@ def thread_url(thread_id: int, post_id: int | None = None) -> str:
 
 def _back(request, default: str) -> HttpResponseRedirect:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return HttpResponseRedirect(target)
     return HttpResponseRedirect(default)
 
@@ -52,36 +53,65 @@ def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def _form_page(request, *, form, title: str, intro: str, submit: str, action: str, thread=None, post=None,
-               space=None, danger: bool = False, status: int = 200):
-    return render(request, "forum/moderation_form.html", {
-        "form": form, "title": title, "intro": intro, "submit": submit, "action": action, "thread": thread,
-        "post": post, "space": space, "danger": danger, "next": request.POST.get("next") or request.GET.get("next", ""),
-        "back_url": thread_url(thread.pk, post.pk if post else None) if thread else None,
-    }, status=status)
+def _form_page(
+    request,
+    *,
+    form,
+    title: str,
+    intro: str,
+    submit: str,
+    action: str,
+    thread=None,
+    post=None,
+    space=None,
+    danger: bool = False,
+    status: int = 200,
+):
+    return render(
+        request,
+        "forum/moderation_form.html",
+        {
+            "form": form,
+            "title": title,
+            "intro": intro,
+            "submit": submit,
+            "action": action,
+            "thread": thread,
+            "post": post,
+            "space": space,
+            "danger": danger,
+            "next": request.POST.get("next") or request.GET.get("next", ""),
+            "back_url": thread_url(thread.pk, post.pk if post else None) if thread else None,
+        },
+        status=status,
+    )
 
 
 # --- forms -------------------------------------------------------------------------------------------------------
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}),
-                             max_length=moderation.MAX_FLAG_REASON)
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=moderation.MAX_FLAG_REASON
+    )
 
 
 class HideForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Reason shown to readers"), max_length=moderation.MAX_HIDE_REASON,
-                             help_text=gettext_lazy("Readers see that the post was hidden and this reason."))
+    reason = forms.CharField(
+        label=gettext_lazy("Reason shown to readers"),
+        max_length=moderation.MAX_HIDE_REASON,
+        help_text=gettext_lazy("Readers see that the post was hidden and this reason."),
+    )
 
 
 class LegalHoldForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Reason or case reference"), required=False,
-                             max_length=moderation.MAX_HOLD_REASON)
+    reason = forms.CharField(
+        label=gettext_lazy("Reason or case reference"), required=False, max_length=moderation.MAX_HOLD_REASON
+    )
 
 
 class MoveForm(forms.Form):
-    space = forms.ModelChoiceField(label=gettext_lazy("Move to"), queryset=Space.objects.none(),
-                                   empty_label=None)
+    space = forms.ModelChoiceField(label=gettext_lazy("Move to"), queryset=Space.objects.none(), empty_label=None)
 
     def __init__(self, *args, targets, **kwargs):
         super().__init__(*args, **kwargs)
@@ -91,14 +121,19 @@ class MoveForm(forms.Form):
 
 class RetentionForm(forms.Form):
     retention_months = forms.IntegerField(
-        label=gettext_lazy("Delete posts older than (months)"), required=False, min_value=1,
+        label=gettext_lazy("Delete posts older than (months)"),
+        required=False,
+        min_value=1,
         max_value=moderation.MAX_RETENTION_MONTHS,
-        help_text=gettext_lazy("Leave empty to keep posts forever. Threads under legal hold are always kept."))
+        help_text=gettext_lazy("Leave empty to keep posts forever. Threads under legal hold are always kept."),
+    )
 
 
 class ExportForm(forms.Form):
-    format = forms.ChoiceField(label=gettext_lazy("Format"), choices=[
-        ("markdown", gettext_lazy("Markdown (.md)")), ("text", gettext_lazy("Plain text (.txt)"))])
+    format = forms.ChoiceField(
+        label=gettext_lazy("Format"),
+        choices=[("markdown", gettext_lazy("Markdown (.md)")), ("text", gettext_lazy("Plain text (.txt)"))],
+    )
 
 
 # --- flags and the queue -----------------------------------------------------------------------------------------
@@ -123,10 +158,17 @@ def post_flag(request, pk: int):
                 messages.success(request, _("Thank you. The moderators of this space will look at the post."))
                 return _back(request, thread_url(thread.pk, post.pk))
         status = 400
-    return _form_page(request, form=form, title=_("Flag a post for the moderators"), intro=_(
-        "Say what is wrong with this post. Only the moderators of the space see your report."),
-        submit=_("Send to the moderators"), action=reverse("forum:post_flag", kwargs={"pk": post.pk}),
-        thread=thread, post=post, status=status)
+    return _form_page(
+        request,
+        form=form,
+        title=_("Flag a post for the moderators"),
+        intro=_("Say what is wrong with this post. Only the moderators of the space see your report."),
+        submit=_("Send to the moderators"),
+        action=reverse("forum:post_flag", kwargs={"pk": post.pk}),
+        thread=thread,
+        post=post,
+        status=status,
+    )
 
 
 @member_required
@@ -145,10 +187,18 @@ def moderation_queue(request):
     flags = moderation.flag_queue(user=user, space=selected)
     page = Paginator(flags, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
-    return render(request, "forum/moderation_queue.html", {
-        "page": page, "spaces": spaces, "selected": selected, "hide_form": HideForm(),
-        "thread_url": thread_url, "space_query": f"space={selected.slug}&" if selected else "",
-    })
+    return render(
+        request,
+        "forum/moderation_queue.html",
+        {
+            "page": page,
+            "spaces": spaces,
+            "selected": selected,
+            "hide_form": HideForm(),
+            "thread_url": thread_url,
+            "space_query": f"space={selected.slug}&" if selected else "",
+        },
+    )
 
 
 @member_required
@@ -190,11 +240,21 @@ def post_hide(request, pk: int):
                 messages.success(request, _("The post is hidden from readers."))
                 return _back(request, thread_url(post.thread_id, post.pk))
         status = 400
-    return _form_page(request, form=form, title=_("Hide a post"), intro=_(
-        "Readers will see that a moderator hid the post, and the reason. Moderators still see its text. Open "
-        "flags on the post are resolved."), submit=_("Hide the post"),
-        action=reverse("forum:post_hide", kwargs={"pk": post.pk}), thread=post.thread, post=post, danger=True,
-        status=status)
+    return _form_page(
+        request,
+        form=form,
+        title=_("Hide a post"),
+        intro=_(
+            "Readers will see that a moderator hid the post, and the reason. Moderators still see its text. Open "
+            "flags on the post are resolved."
+        ),
+        submit=_("Hide the post"),
+        action=reverse("forum:post_hide", kwargs={"pk": post.pk}),
+        thread=post.thread,
+        post=post,
+        danger=True,
+        status=status,
+    )
 
 
 @member_required
@@ -253,13 +313,24 @@ def thread_move(request, pk: int):
                 return _back(request, thread_url(thread.pk))
         status = 400
     if thread.space.kind == "private":
-        intro = _("A thread of a private consultation cannot be moved: only the consultation's participants may "
-                  "read it.")
+        intro = _(
+            "A thread of a private consultation cannot be moved: only the consultation's participants may read it."
+        )
     else:
-        intro = _("Readers of the new space will see the thread; readers of this space who cannot read the new "
-                  "one will lose it. You can move it to spaces you moderate.")
-    return _form_page(request, form=form, title=_("Move a thread"), intro=intro, submit=_("Move the thread"),
-                      action=reverse("forum:thread_move", kwargs={"pk": thread.pk}), thread=thread, status=status)
+        intro = _(
+            "Readers of the new space will see the thread; readers of this space who cannot read the new "
+            "one will lose it. You can move it to spaces you moderate."
+        )
+    return _form_page(
+        request,
+        form=form,
+        title=_("Move a thread"),
+        intro=intro,
+        submit=_("Move the thread"),
+        action=reverse("forum:thread_move", kwargs={"pk": thread.pk}),
+        thread=thread,
+        status=status,
+    )
 
 
 @member_required
@@ -288,15 +359,26 @@ def thread_legal_hold(request, pk: int):
         status = 400
     if thread.legal_hold:
         title, submit = _("Release the legal hold"), _("Release the hold")
-        intro = _("The thread is under legal hold. Once released, its posts are deleted by the space's retention "
-                  "rule when they are old enough.")
+        intro = _(
+            "The thread is under legal hold. Once released, its posts are deleted by the space's retention "
+            "rule when they are old enough."
+        )
     else:
         title, submit = _("Place a legal hold"), _("Place the hold")
-        intro = _("No post of a thread under legal hold is deleted, whatever the space's retention rule. Give the "
-                  "reason or the case reference.")
-    return _form_page(request, form=form, title=title, intro=intro, submit=submit,
-                      action=reverse("forum:thread_legal_hold", kwargs={"pk": thread.pk}), thread=thread,
-                      status=status)
+        intro = _(
+            "No post of a thread under legal hold is deleted, whatever the space's retention rule. Give the "
+            "reason or the case reference."
+        )
+    return _form_page(
+        request,
+        form=form,
+        title=title,
+        intro=intro,
+        submit=submit,
+        action=reverse("forum:thread_legal_hold", kwargs={"pk": thread.pk}),
+        thread=thread,
+        status=status,
+    )
 
 
 # --- retention ---------------------------------------------------------------------------------------------------
@@ -313,26 +395,38 @@ def space_retention(request, slug: str):
     if request.method == "POST":
         if form.is_valid():
             try:
-                moderation.space_retention_set(actor=request.user, space=space,
-                                               months=form.cleaned_data["retention_months"])
+                moderation.space_retention_set(
+                    actor=request.user, space=space, months=form.cleaned_data["retention_months"]
+                )
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
                 if space.retention_months:
-                    messages.success(request, _("Posts older than %(months)s months will be deleted, except in "
-                                                "threads under legal hold.") % {"months": space.retention_months})
+                    messages.success(
+                        request,
+                        _("Posts older than %(months)s months will be deleted, except in threads under legal hold.")
+                        % {"months": space.retention_months},
+                    )
                 else:
                     messages.success(request, _("Posts in this space are kept forever."))
                 return _back(request, reverse("forum:space_retention", kwargs={"slug": space.slug}))
         status = 400
     if space.retention_months:
-        intro = _("Now: posts older than %(months)s months are deleted every night, except in threads under legal "
-                  "hold.") % {"months": space.retention_months}
+        intro = _(
+            "Now: posts older than %(months)s months are deleted every night, except in threads under legal hold."
+        ) % {"months": space.retention_months}
     else:
         intro = _("Now: posts are kept forever.")
-    return _form_page(request, form=form, title=_("Retention of %(space)s") % {"space": space.localized_name()},
-                      intro=intro, submit=_("Save"), space=space, status=status,
-                      action=reverse("forum:space_retention", kwargs={"slug": space.slug}))
+    return _form_page(
+        request,
+        form=form,
+        title=_("Retention of %(space)s") % {"space": space.localized_name()},
+        intro=intro,
+        submit=_("Save"),
+        space=space,
+        status=status,
+        action=reverse("forum:space_retention", kwargs={"slug": space.slug}),
+    )
 
 
 # --- export ------------------------------------------------------------------------------------------------------
@@ -355,7 +449,16 @@ def thread_export(request, pk: int):
         status = 403 if form.is_bound else 200
     elif form.is_bound:
         status = 400
-    return render(request, "forum/moderation_export.html", {
-        "thread": thread, "form": form, "exportable": exportable, "mark": TLP(thread.tlp).label,
-        "definition": moderation.tlp_definition(thread.tlp), "back_url": thread_url(thread.pk),
-    }, status=status)
+    return render(
+        request,
+        "forum/moderation_export.html",
+        {
+            "thread": thread,
+            "form": form,
+            "exportable": exportable,
+            "mark": TLP(thread.tlp).label,
+            "definition": moderation.tlp_definition(thread.tlp),
+            "back_url": thread_url(thread.pk),
+        },
+        status=status,
+    )

@@ -36,8 +36,13 @@ def post_create(request, pk):
                 form.add_error(None, _("You can only quote a post of the same thread."))
         if not form.errors:
             try:
-                post = services.post_create(actor=user, thread=thread, body=form.cleaned_data["body"],
-                                            language=form.cleaned_data["language"], quote_of=quote_of)
+                post = services.post_create(
+                    actor=user,
+                    thread=thread,
+                    body=form.cleaned_data["body"],
+                    language=form.cleaned_data["language"],
+                    quote_of=quote_of,
+                )
             except ValidationError as exc:
                 common.apply_service_errors(form, exc)
             else:
@@ -65,9 +70,17 @@ def post_edit(request, pk):
             else:
                 messages.success(request, _("Your post was updated; the earlier text is kept in its history."))
                 return redirect(common.post_url(post))
-    return render(request, "forum/post_edit.html", {
-        "post": post, "thread": post.thread, "form": form, "tlp_label": TLP(post.thread.tlp).label,
-    }, status=status)
+    return render(
+        request,
+        "forum/post_edit.html",
+        {
+            "post": post,
+            "thread": post.thread,
+            "form": form,
+            "tlp_label": TLP(post.thread.tlp).label,
+        },
+        status=status,
+    )
 
 
 @member_required
@@ -75,12 +88,21 @@ def post_edit(request, pk):
 def post_history(request, pk):
     """Every earlier version of a post, newest first, as readers saw it."""
     post = selectors.post_get_for(user=request.user, pk=pk)
-    revisions = [{"revision": revision, "html": markdown.render(revision.body)}
-                 for revision in selectors.post_revisions(post=post)]
-    return render(request, "forum/post_history.html", {
-        "post": post, "thread": post.thread, "revisions": revisions, "tlp_label": TLP(post.thread.tlp).label,
-        "post_url": common.post_url(post),
-    })
+    revisions = [
+        {"revision": revision, "html": markdown.render(revision.body)}
+        for revision in selectors.post_revisions(post=post)
+    ]
+    return render(
+        request,
+        "forum/post_history.html",
+        {
+            "post": post,
+            "thread": post.thread,
+            "revisions": revisions,
+            "tlp_label": TLP(post.thread.tlp).label,
+            "post_url": common.post_url(post),
+        },
+    )
 
 
 @member_required

@@ -20,28 +20,42 @@ PAGE_SIZE = 20
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label=gettext_lazy("Words to find"), required=False, max_length=search.MAX_QUERY,
-                        help_text=gettext_lazy("Every word must appear, in any language; case does not matter."))
+    q = forms.CharField(
+        label=gettext_lazy("Words to find"),
+        required=False,
+        max_length=search.MAX_QUERY,
+        help_text=gettext_lazy("Every word must appear, in any language; case does not matter."),
+    )
     space = forms.ChoiceField(label=gettext_lazy("Space"), required=False)
     country = forms.ChoiceField(label=gettext_lazy("Author's country"), required=False)
-    author = forms.CharField(label=gettext_lazy("Author"), required=False, max_length=100,
-                             help_text=gettext_lazy("Part of a name or e-mail address."))
-    date_from = forms.DateField(label=gettext_lazy("From"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
+    author = forms.CharField(
+        label=gettext_lazy("Author"),
+        required=False,
+        max_length=100,
+        help_text=gettext_lazy("Part of a name or e-mail address."),
+    )
+    date_from = forms.DateField(
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    tlp = forms.ChoiceField(label=gettext_lazy("Handling mark"), required=False,
-                            choices=[("", gettext_lazy("Any"))] + list(TLP.choices))
+    tlp = forms.ChoiceField(
+        label=gettext_lazy("Handling mark"), required=False, choices=[("", gettext_lazy("Any"))] + list(TLP.choices)
+    )
 
     def __init__(self, *args, spaces, countries, **kwargs):
         super().__init__(*args, **kwargs)
         self.spaces_by_slug = {space.slug: space for space in spaces}
         self.fields["space"].choices = [("", _("All spaces I can read"))] + [
-            (space.slug, space.localized_name()) for space in spaces]
+            (space.slug, space.localized_name()) for space in spaces
+        ]
         self.fields["country"].choices = [("", _("Any country"))] + sorted(
-            ((code, territory_name(code)) for code in countries), key=lambda item: item[1])
+            ((code, territory_name(code)) for code in countries), key=lambda item: item[1]
+        )
         for name in ("space", "country", "tlp"):
             self.fields[name].error_messages["invalid_choice"] = {
-                "space": _("Unknown space."), "country": _("Unknown country."), "tlp": _("Unknown handling mark."),
+                "space": _("Unknown space."),
+                "country": _("Unknown country."),
+                "tlp": _("Unknown handling mark."),
             }[name]
 
     def clean(self):
@@ -56,9 +70,14 @@ class SearchForm(forms.Form):
     def filters(self) -> search.SearchFilters:
         data = self.cleaned_data
         space = self.spaces_by_slug.get(data["space"]) if data["space"] else None
-        return search.SearchFilters(space_id=space.pk if space else None, country=data["country"],
-                                    author=data["author"].strip(), date_from=data["date_from"],
-                                    date_to=data["date_to"], tlp=data["tlp"])
+        return search.SearchFilters(
+            space_id=space.pk if space else None,
+            country=data["country"],
+            author=data["author"].strip(),
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            tlp=data["tlp"],
+        )
 
 
 @member_required
@@ -76,10 +95,20 @@ def search_page(request):
             terms = search.terms_of(form.cleaned_data["q"])
             posts = search.post_search(user=user, terms=terms, filters=form.filters())
             page = Paginator(posts, PAGE_SIZE).get_page(request.GET.get("page"))
-            results = [(hit, thread_url(hit.post.thread_id, hit.post.pk)) for hit in
-                       search.hits(list(page.object_list), terms)]
+            results = [
+                (hit, thread_url(hit.post.thread_id, hit.post.pk)) for hit in search.hits(list(page.object_list), terms)
+            ]
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "forum/search.html", {
-        "form": form, "page": page, "results": results, "query": query.urlencode(), "terms": terms,
-    }, status=status)
+    return render(
+        request,
+        "forum/search.html",
+        {
+            "form": form,
+            "page": page,
+            "results": results,
+            "query": query.urlencode(),
+            "terms": terms,
+        },
+        status=status,
+    )

@@ -31,11 +31,15 @@ def _space_url(space) -> str:
 @require_GET
 def space_list(request):
     user = request.user
-    return render(request, "forum/space_list.html", {
-        "groups": selectors.space_groups_for(user=user),
-        "joinable": selectors.joinable_spaces_for(user=user),
-        "can_consult": permissions.can_open_consultation(user),
-    })
+    return render(
+        request,
+        "forum/space_list.html",
+        {
+            "groups": selectors.space_groups_for(user=user),
+            "joinable": selectors.joinable_spaces_for(user=user),
+            "can_consult": permissions.can_open_consultation(user),
+        },
+    )
 
 
 @member_required
@@ -44,21 +48,27 @@ def space_detail(request, slug):
     user = request.user
     space = selectors.space_get_for(user=user, slug=slug)
     page = Paginator(selectors.thread_list(user=user, space=space), selectors.THREADS_PER_PAGE).get_page(
-        request.GET.get("page"))
+        request.GET.get("page")
+    )
     membership = selectors.membership_of(user=user, space=space)
     level = membership.notify_level if membership and membership.state != SpaceMember.State.REMOVED else "normal"
-    return render(request, "forum/space_detail.html", {
-        "space": space,
-        "name": space.localized_name(),
-        "page": page,
-        "threads": list(page.object_list),
-        "can_start": permissions.can_start_thread(user, space),
-        "can_leave": space.kind == SpaceKind.THEMATIC and membership is not None
-        and membership.state == SpaceMember.State.MEMBER,
-        "has_roster": space.kind in ROSTER_KINDS,
-        "level_form": SpaceLevelForm(initial={"level": level}),
-        "default_tlp_label": TLP(space.default_tlp).label,
-    })
+    return render(
+        request,
+        "forum/space_detail.html",
+        {
+            "space": space,
+            "name": space.localized_name(),
+            "page": page,
+            "threads": list(page.object_list),
+            "can_start": permissions.can_start_thread(user, space),
+            "can_leave": space.kind == SpaceKind.THEMATIC
+            and membership is not None
+            and membership.state == SpaceMember.State.MEMBER,
+            "has_roster": space.kind in ROSTER_KINDS,
+            "level_form": SpaceLevelForm(initial={"level": level}),
+            "default_tlp_label": TLP(space.default_tlp).label,
+        },
+    )
 
 
 @member_required
@@ -90,8 +100,11 @@ def space_notify(request, slug):
         messages.error(request, _("Choose watching, normal or muted."))
         return redirect(_space_url(space))
     services.space_notify_level_set(actor=request.user, space=space, level=form.cleaned_data["level"])
-    messages.success(request, _("Notifications for this space: %(level)s.") % {
-        "level": selectors.notify_level_label(form.cleaned_data["level"])})
+    messages.success(
+        request,
+        _("Notifications for this space: %(level)s.")
+        % {"level": selectors.notify_level_label(form.cleaned_data["level"])},
+    )
     return redirect(_space_url(space))
 
 
@@ -120,8 +133,12 @@ def space_members(request, slug):
     authorities = selectors.authorities_of(user=user, countries=[country]) if country and countries else []
     action = request.POST.get("action", "")
     person_form = InvitePersonForm(request.POST if action == "invite_person" else None, lookup=_member_lookup)
-    authority_form = AuthorityPickForm(request.POST if action == "invite_authority" else None, countries=countries,
-                                       authorities=authorities, initial={"country": country})
+    authority_form = AuthorityPickForm(
+        request.POST if action == "invite_authority" else None,
+        countries=countries,
+        authorities=authorities,
+        initial={"country": country},
+    )
     status = 200
     if request.method == "POST":
         status = 400
@@ -129,11 +146,21 @@ def space_members(request, slug):
         if done:
             return redirect(reverse("forum:space_members", args=[space.slug]))
     roster = selectors.space_roster(space=space)
-    return render(request, "forum/space_members.html", {
-        "space": space, "name": space.localized_name(), "roster": roster, "can_manage": can_manage,
-        "takes_authorities": takes_authorities, "person_form": person_form, "authority_form": authority_form,
-        "country": country,
-    }, status=status)
+    return render(
+        request,
+        "forum/space_members.html",
+        {
+            "space": space,
+            "name": space.localized_name(),
+            "roster": roster,
+            "can_manage": can_manage,
+            "takes_authorities": takes_authorities,
+            "person_form": person_form,
+            "authority_form": authority_form,
+            "country": country,
+        },
+        status=status,
+    )
 
 
 def _manage(request, space, action, person_form, authority_form, takes_authorities, authorities) -> bool:
@@ -163,8 +190,10 @@ def _manage(request, space, action, person_form, authority_form, takes_authoriti
         messages.success(request, _("%(name)s was removed.") % {"name": person.display_name})
         return True
     if action == "remove_authority" and takes_authorities:
-        authority = next((row.authority for row in roster.authorities
-                          if str(row.authority_id) == request.POST.get("authority")), None)
+        authority = next(
+            (row.authority for row in roster.authorities if str(row.authority_id) == request.POST.get("authority")),
+            None,
+        )
         if authority is None:
             messages.error(request, _("This authority is not invited to the space."))
             return False

@@ -51,27 +51,42 @@ class Viewer:
 
 def viewer_for(user, thread: Thread) -> Viewer:
     moderator = permissions.can_moderate(user, thread.space)
-    return Viewer(user=user, moderator=moderator, can_post=permissions.can_post(user, thread),
-                  can_accept=thread.kind == Thread.Kind.QUESTION and (user.pk == thread.author_id or moderator))
+    return Viewer(
+        user=user,
+        moderator=moderator,
+        can_post=permissions.can_post(user, thread),
+        can_accept=thread.kind == Thread.Kind.QUESTION and (user.pk == thread.author_id or moderator),
+    )
 
 
 def post_rows(viewer: Viewer, thread: Thread, posts, *, first_number: int, read_up_to: int) -> list[PostRow]:
     """Rows for a page of posts; the files of the posts shown come in one query."""
     attachments: dict[int, list] = {}
-    for found in hooks.post_attachments(user=viewer.user, post_ids=[
-            post.pk for post in posts if not post.is_hidden or viewer.moderator]):
+    for found in hooks.post_attachments(
+        user=viewer.user, post_ids=[post.pk for post in posts if not post.is_hidden or viewer.moderator]
+    ):
         for post_id, items in found.items():
             attachments.setdefault(post_id, []).extend(items)
     rows = []
     for offset, post in enumerate(posts):
         number = first_number + offset
         visible = not post.is_hidden or viewer.moderator
-        rows.append(PostRow(
-            post=post, number=number, is_new=post.pk > read_up_to, show_body=visible,
-            can_edit=viewer.can_post and post.author_id == viewer.user.pk and not post.is_hidden,
-            can_accept=viewer.can_accept and number > 1 and visible and not post.is_hidden
-            and thread.accepted_post_id != post.pk,
-            is_accepted=thread.accepted_post_id == post.pk, attachments=attachments.get(post.pk, [])))
+        rows.append(
+            PostRow(
+                post=post,
+                number=number,
+                is_new=post.pk > read_up_to,
+                show_body=visible,
+                can_edit=viewer.can_post and post.author_id == viewer.user.pk and not post.is_hidden,
+                can_accept=viewer.can_accept
+                and number > 1
+                and visible
+                and not post.is_hidden
+                and thread.accepted_post_id != post.pk,
+                is_accepted=thread.accepted_post_id == post.pk,
+                attachments=attachments.get(post.pk, []),
+            )
+        )
     return rows
 
 
@@ -88,8 +103,11 @@ def thread_create(request, slug):
     if not permissions.can_start_thread(user, space):
         raise PermissionDenied
     countries, by_code = _countries()
-    form = ThreadForm(common.bound(request), countries=countries, initial={
-        "language": user.preferred_language, "tlp": space.default_tlp, "kind": Thread.Kind.DISCUSSION})
+    form = ThreadForm(
+        common.bound(request),
+        countries=countries,
+        initial={"language": user.preferred_language, "tlp": space.default_tlp, "kind": Thread.Kind.DISCUSSION},
+    )
     status = 200
     if request.method == "POST":
         status = 400
@@ -101,13 +119,20 @@ def thread_create(request, slug):
             else:
                 messages.success(request, _("Your thread was started."))
                 return redirect(common.thread_url(thread.pk))
-    return render(request, "forum/thread_form.html", {
-        "space": space, "name": space.localized_name(), "form": form, "tlp_help": tlp_help_all(),
-    }, status=status)
+    return render(
+        request,
+        "forum/thread_form.html",
+        {
+            "space": space,
+            "name": space.localized_name(),
+            "form": form,
+            "tlp_help": tlp_help_all(),
+        },
+        status=status,
+    )
 
 
-def thread_page(request, thread: Thread, *, reply_form: PostForm | None = None, page_number=None,
-                status: int = 200):
+def thread_page(request, thread: Thread, *, reply_form: PostForm | None = None, page_number=None, status: int = 200):
     """Render a thread page: marks it read up to the last post shown."""
     user = request.user
     viewer = viewer_for(user, thread)
@@ -121,38 +146,49 @@ def thread_page(request, thread: Thread, *, reply_form: PostForm | None = None, 
         services.mark_read(user=user, thread=thread, up_to_post_id=max(post.pk for post in posts))
     if reply_form is None and viewer.can_post:
         initial = {"language": user.preferred_language}
-        quoted = selectors.post_in_thread_for(user=user, thread=thread, pk=request.GET["quote"]) \
-            if request.GET.get("quote") else None
+        quoted = (
+            selectors.post_in_thread_for(user=user, thread=thread, pk=request.GET["quote"])
+            if request.GET.get("quote")
+            else None
+        )
         if quoted is not None:
             initial.update(body=markdown.quote(quoted.body, quoted.author.display_name), quote_of=quoted.pk)
         reply_form = PostForm(initial=initial)
     space_level = services.space_notify_level(user=user, space=thread.space)
-    return render(request, "forum/thread_detail.html", {
-        "thread": thread,
-        "space": thread.space,
-        "space_name": thread.space.localized_name(),
-        "tlp_label": TLP(thread.tlp).label,
-        "tlp_help": tlp_help(thread.tlp),
-        "tlp_restricted": thread.tlp in RESTRICTED_TLP,
-        "page": page,
-        "rows": rows,
-        "viewer": viewer,
-        "unread": unread,
-        "unread_here": unread is not None and unread.page == page.number,
-        "poll_after": posts[-1].pk if posts and page.number == paginator.num_pages else None,
-        "reply_form": reply_form,
-        "why_not": "" if viewer.can_post else common.why_cannot_post(user, thread),
-        "level_form": ThreadLevelForm(initial={"level": selectors.thread_subscription_level(user=user,
-                                                                                            thread=thread)}),
-        "space_level_label": selectors.notify_level_label(space_level),
-        "addressees": selectors.addressees(user=user, thread=thread, at=common.now())
-        if thread.kind == Thread.Kind.QUESTION else [],
-        "can_hold": moderation.can_set_legal_hold(user, thread),
-        "translation_available": translation.available_for(thread),
-        "translation_configured": translation.is_configured(),
-        "accepted": thread.accepted_post if thread.accepted_post_id and (
-            not thread.accepted_post.is_hidden or viewer.moderator) else None,
-    }, status=status)
+    return render(
+        request,
+        "forum/thread_detail.html",
+        {
+            "thread": thread,
+            "space": thread.space,
+            "space_name": thread.space.localized_name(),
+            "tlp_label": TLP(thread.tlp).label,
+            "tlp_help": tlp_help(thread.tlp),
+            "tlp_restricted": thread.tlp in RESTRICTED_TLP,
+            "page": page,
+            "rows": rows,
+            "viewer": viewer,
+            "unread": unread,
+            "unread_here": unread is not None and unread.page == page.number,
+            "poll_after": posts[-1].pk if posts and page.number == paginator.num_pages else None,
+            "reply_form": reply_form,
+            "why_not": "" if viewer.can_post else common.why_cannot_post(user, thread),
+            "level_form": ThreadLevelForm(
+                initial={"level": selectors.thread_subscription_level(user=user, thread=thread)}
+            ),
+            "space_level_label": selectors.notify_level_label(space_level),
+            "addressees": selectors.addressees(user=user, thread=thread, at=common.now())
+            if thread.kind == Thread.Kind.QUESTION
+            else [],
+            "can_hold": moderation.can_set_legal_hold(user, thread),
+            "translation_available": translation.available_for(thread),
+            "translation_configured": translation.is_configured(),
+            "accepted": thread.accepted_post
+            if thread.accepted_post_id and (not thread.accepted_post.is_hidden or viewer.moderator)
+            else None,
+        },
+        status=status,
+    )
 
 
 @member_required
@@ -171,8 +207,10 @@ def thread_new_posts(request, pk):
     try:
         after = int(request.GET.get("after", ""))
     except ValueError:
-        return HttpResponseBadRequest(_("The address must say after which post to look, e.g. ?after=120."),
-                                      content_type="text/plain; charset=utf-8")
+        return HttpResponseBadRequest(
+            _("The address must say after which post to look, e.g. ?after=120."),
+            content_type="text/plain; charset=utf-8",
+        )
     posts = selectors.new_posts_after(thread=thread, after=after)
     if not posts:
         return HttpResponse(status=204)
@@ -180,12 +218,18 @@ def thread_new_posts(request, pk):
     read_up_to = selectors.read_marker(user=user, thread=thread)
     first_number = selectors.post_number(posts[0])
     services.mark_read(user=user, thread=thread, up_to_post_id=posts[-1].pk)
-    return render(request, "forum/_new_posts.html", {
-        "translation_available": translation.available_for(thread),
-        "thread": thread, "viewer": viewer, "poll_after": posts[-1].pk,
-        "quote_page": max(1, (thread.post_count - 1) // selectors.POSTS_PER_PAGE + 1),
-        "rows": post_rows(viewer, thread, posts, first_number=first_number, read_up_to=read_up_to),
-    })
+    return render(
+        request,
+        "forum/_new_posts.html",
+        {
+            "translation_available": translation.available_for(thread),
+            "thread": thread,
+            "viewer": viewer,
+            "poll_after": posts[-1].pk,
+            "quote_page": max(1, (thread.post_count - 1) // selectors.POSTS_PER_PAGE + 1),
+            "rows": post_rows(viewer, thread, posts, first_number=first_number, read_up_to=read_up_to),
+        },
+    )
 
 
 @member_required
@@ -193,8 +237,7 @@ def thread_new_posts(request, pk):
 def thread_unread(request, pk):
     """Jump to the first unread post (or the last post when everything is read)."""
     thread = selectors.thread_get_for(user=request.user, pk=pk)
-    position = selectors.first_unread(user=request.user, thread=thread) or selectors.last_post_position(
-        thread=thread)
+    position = selectors.first_unread(user=request.user, thread=thread) or selectors.last_post_position(thread=thread)
     if position is None:
         return redirect(common.thread_url(thread.pk))
     return redirect(common.thread_url(thread.pk, page=position.page, anchor=f"post-{position.post_id}"))
@@ -211,8 +254,9 @@ def thread_notify(request, pk):
     level = form.cleaned_data["level"]
     services.thread_subscription_set(actor=request.user, thread=thread, level=level)
     if level:
-        messages.success(request, _("Notifications for this thread: %(level)s.") % {
-            "level": selectors.notify_level_label(level)})
+        messages.success(
+            request, _("Notifications for this thread: %(level)s.") % {"level": selectors.notify_level_label(level)}
+        )
     else:
         messages.success(request, _("This thread now follows your notification level for the space."))
     return redirect(common.thread_url(thread.pk))

@@ -41,10 +41,15 @@ def post_translate(request, pk: int):
         error, status = " ".join(exc.messages), 400
     htmx = request.headers.get("HX-Request") == "true"
     context = {
-        "post": post, "thread": thread, "mark": TLP(thread.tlp).label, "result": result, "error": error,
+        "post": post,
+        "thread": thread,
+        "mark": TLP(thread.tlp).label,
+        "result": result,
+        "error": error,
         "paragraphs": [part.splitlines() for part in result.text.split("\n\n")] if result else [],
         "source_name": language_name(post.language),
-        "target_name": language_name(result.target) if result else "", "back_url": thread_url(thread.pk, post.pk),
+        "target_name": language_name(result.target) if result else "",
+        "back_url": thread_url(thread.pk, post.pk),
         "self_hosted": translation.is_self_hosted(),
     }
     if htmx:

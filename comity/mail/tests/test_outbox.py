@@ -16,10 +16,20 @@ NOW = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
 
 
 def queue(n=1, **kwargs):
-    return [outbox.outbox_enqueue(to=f"person{i}@example.test", subject=f"Subject {i}", body_text=f"Body {i}\n",
-                                  headers={"List-Unsubscribe": "<https://comity.test/u/x/>",
-                                           "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
-                                  now=NOW, **kwargs) for i in range(n)]
+    return [
+        outbox.outbox_enqueue(
+            to=f"person{i}@example.test",
+            subject=f"Subject {i}",
+            body_text=f"Body {i}\n",
+            headers={
+                "List-Unsubscribe": "<https://comity.test/u/x/>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+            now=NOW,
+            **kwargs,
+        )
+        for i in range(n)
+    ]
 
 
 def test_due_mail_is_sent_over_smtp_with_its_headers(smtp_server):
@@ -47,12 +57,18 @@ def test_outage_delays_mail_and_recovery_sends_it_exactly_once(smtp_server):
     # Not due yet: nothing is tried before the backoff has passed, even with the server back.
     smtp_server.start()
     assert outbox.outbox_deliver_due(now=NOW + dt.timedelta(seconds=59)).as_dict() == {
-        "sent": 0, "retried": 0, "failed": 0}
+        "sent": 0,
+        "retried": 0,
+        "failed": 0,
+    }
     assert smtp_server.sink.envelopes == []
     report = outbox.outbox_deliver_due(now=NOW + dt.timedelta(seconds=60))
     assert report.as_dict() == {"sent": 1, "retried": 0, "failed": 0}
     assert outbox.outbox_deliver_due(now=NOW + dt.timedelta(hours=1)).as_dict() == {
-        "sent": 0, "retried": 0, "failed": 0}
+        "sent": 0,
+        "retried": 0,
+        "failed": 0,
+    }
     assert len(smtp_server.sink.envelopes) == 1
     row.refresh_from_db()
     assert (row.status, row.attempts, row.last_error) == ("sent", 2, "")
@@ -150,7 +166,8 @@ def test_database_task_backend_delivers_through_db_worker(settings, smtp_server,
         OutboxEmail.objects.update(next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
         outbox.schedule_delivery()
     assert list(DBTaskResult.objects.values_list("task_path", "status")) == [
-        ("comity.mail.tasks.deliver_outbox", "READY")]
+        ("comity.mail.tasks.deliver_outbox", "READY")
+    ]
     assert smtp_server.sink.envelopes == []
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
@@ -181,7 +198,8 @@ def test_purge_deletes_only_old_sent_mail(settings, capsys):
     OutboxEmail.objects.filter(pk=old_failed.pk).update(status="failed", created_at=NOW - dt.timedelta(days=29))
     assert outbox.outbox_purge(now=NOW) == 1
     assert sorted(OutboxEmail.objects.values_list("pk", flat=True)) == sorted(
-        [new_sent.pk, old_queued.pk, old_failed.pk])
+        [new_sent.pk, old_queued.pk, old_failed.pk]
+    )
     # A failed e-mail goes too once it is older than the keep period (it may hold a quoted post).
     OutboxEmail.objects.filter(pk=old_failed.pk).update(created_at=NOW - dt.timedelta(days=31))
     assert outbox.outbox_purge(now=NOW) == 1

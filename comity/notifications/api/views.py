@@ -23,8 +23,9 @@ class NotificationListView(ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return selectors.notification_list(user=self.request.user,
-                                           unread_only=self.request.query_params.get("unread") in ("1", "true"))
+        return selectors.notification_list(
+            user=self.request.user, unread_only=self.request.query_params.get("unread") in ("1", "true")
+        )
 
 
 class NotificationReadView(APIView):

@@ -21,5 +21,6 @@ def private(users, brazil):
     """A private consultation of Brazil's member with the coordinator of Brazil only."""
     authority = AuthorityFactory(country=brazil)
     ContactFactory(seat__authority=authority, user=users["coordinator"])
-    return forum_services.space_create(actor=users["member"], kind=SpaceKind.PRIVATE, name="BR draft request",
-                                       invite_authorities=[authority])
+    return forum_services.space_create(
+        actor=users["member"], kind=SpaceKind.PRIVATE, name="BR draft request", invite_authorities=[authority]
+    )

@@ -28,18 +28,29 @@ def setup(users, plenary, django_capture_on_commit_callbacks):
     coordinator.save(update_fields=["timezone"])
     services.preference_set(user=other, email_mode=EmailMode.DAILY)
     services.preference_set(user=coordinator, email_mode=EmailMode.WEEKLY)
-    thematic = forum_services.space_create(actor=users["secretariat"], kind=SpaceKind.THEMATIC, name="Cybercrime",
-                                           invite_users=[other, coordinator, users["member"]])
+    thematic = forum_services.space_create(
+        actor=users["secretariat"],
+        kind=SpaceKind.THEMATIC,
+        name="Cybercrime",
+        invite_users=[other, coordinator, users["member"]],
+    )
     thematic.names = {"fr": "Cybercriminalité"}
     thematic.save(update_fields=["names"])
     with django_capture_on_commit_callbacks(execute=True):
-        first = forum_services.thread_create(actor=users["member"], space=plenary, title="Bank records",
-                                             body="@ID what is needed?")
+        first = forum_services.thread_create(
+            actor=users["member"], space=plenary, title="Bank records", body="@ID what is needed?"
+        )
         forum_services.post_create(actor=users["member"], thread=first, body="@member.id also this")
-        forum_services.thread_create(actor=users["member"], space=thematic, title="Subscriber data",
-                                     body="@member.id see", tlp=TLP.GREEN)
-        forum_services.thread_create(actor=users["member"], space=thematic, title="Secret operation name",
-                                     body="@member.id the target is X", tlp=TLP.RED)
+        forum_services.thread_create(
+            actor=users["member"], space=thematic, title="Subscriber data", body="@member.id see", tlp=TLP.GREEN
+        )
+        forum_services.thread_create(
+            actor=users["member"],
+            space=thematic,
+            title="Secret operation name",
+            body="@member.id the target is X",
+            tlp=TLP.RED,
+        )
     Notification.objects.update(created_at=SUNDAY)
     return {"other": other, "coordinator": coordinator}
 
@@ -58,8 +69,12 @@ def test_daily_and_weekly_digests_at_local_morning_grouped_and_in_the_recipients
     assert daily.subject == "[Comity] Votre récapitulatif quotidien, lundi 2 mars 2026"
     body = daily.body_text
     assert "4 nouvelles notifications depuis votre dernier récapitulatif." in body
-    assert body.index("== Plenary ==") < body.index("* Bank records [TLP:GREEN]") \
-        < body.index("== Cybercriminalité ==") < body.index("* Subscriber data [TLP:GREEN]")
+    assert (
+        body.index("== Plenary ==")
+        < body.index("* Bank records [TLP:GREEN]")
+        < body.index("== Cybercriminalité ==")
+        < body.index("* Subscriber data [TLP:GREEN]")
+    )
     assert "Bruno Member a mentionné votre pays (Indonésie) dans « Bank records »." in body
     assert "Bruno Member vous a mentionné(e) dans « Bank records »." in body
     assert "* Un fil de discussion marqué TLP:RED : 1 nouvelle notification" in body
@@ -78,22 +93,31 @@ def test_daily_and_weekly_digests_at_local_morning_grouped_and_in_the_recipients
 def test_a_digest_goes_out_once_per_morning_and_later_notifications_wait(setup, users):
     digests.send_digests(now=JAKARTA_MORNING + dt.timedelta(minutes=3))
     note = Notification.objects.filter(user=setup["other"]).first()
-    Notification.objects.create(user=setup["other"], kind="mention", thread=note.thread, email_mode="daily",
-                                created_at=JAKARTA_MORNING + dt.timedelta(hours=1))
+    Notification.objects.create(
+        user=setup["other"],
+        kind="mention",
+        thread=note.thread,
+        email_mode="daily",
+        created_at=JAKARTA_MORNING + dt.timedelta(hours=1),
+    )
     assert digests.send_digests(now=JAKARTA_MORNING + dt.timedelta(minutes=10)).sent == {"daily": 0, "weekly": 0}
     assert digests.send_digests(now=JAKARTA_MORNING + dt.timedelta(hours=2)).sent == {"daily": 0, "weekly": 0}
     report = digests.send_digests(now=JAKARTA_MORNING + dt.timedelta(days=1, minutes=5))
     assert report.sent == {"daily": 1, "weekly": 0}  # Tuesday: no weekly digest
     assert OutboxEmail.objects.filter(to="member.id@example.test").count() == 2
-    assert "1 nouvelle notification depuis votre dernier récapitulatif." in OutboxEmail.objects.filter(
-        to="member.id@example.test").last().body_text
+    assert (
+        "1 nouvelle notification depuis votre dernier récapitulatif."
+        in OutboxEmail.objects.filter(to="member.id@example.test").last().body_text
+    )
 
 
 def test_missed_morning_is_caught_up_within_the_window_but_not_in_the_afternoon(setup, settings):
     settings.NOTIFICATIONS_DIGEST_WINDOW_HOURS = 6
     assert digests.send_digests(now=JAKARTA_MORNING + dt.timedelta(hours=7)).sent == {"daily": 0, "weekly": 0}
     assert digests.send_digests(now=JAKARTA_MORNING + dt.timedelta(hours=5, minutes=59)).sent == {
-        "daily": 1, "weekly": 1}
+        "daily": 1,
+        "weekly": 1,
+    }
 
 
 def test_each_recipient_gets_their_own_morning(setup, users):
@@ -101,8 +125,9 @@ def test_each_recipient_gets_their_own_morning(setup, users):
     member.timezone = "America/Sao_Paulo"
     member.save(update_fields=["timezone"])
     services.preference_set(user=member, email_mode=EmailMode.DAILY)
-    Notification.objects.create(user=member, kind="reply", thread=Notification.objects.first().thread,
-                                email_mode="daily", created_at=SUNDAY)
+    Notification.objects.create(
+        user=member, kind="reply", thread=Notification.objects.first().thread, email_mode="daily", created_at=SUNDAY
+    )
     digests.send_digests(now=JAKARTA_MORNING + dt.timedelta(minutes=3))
     assert not OutboxEmail.objects.filter(to="member.br@example.test").exists()
     digests.send_digests(now=dt.datetime(2026, 3, 2, 10, 4, tzinfo=dt.UTC))

@@ -21,8 +21,9 @@ TEXT = "The beneficiary is Ms Example; please confirm by Friday."
 def mention_mail(users, plenary, django_capture_on_commit_callbacks):
     def make(tlp):
         with django_capture_on_commit_callbacks(execute=True):
-            forum_services.thread_create(actor=users["member"], space=plenary, title=TITLE, tlp=tlp,
-                                         body=f"@member.id {TEXT}")
+            forum_services.thread_create(
+                actor=users["member"], space=plenary, title=TITLE, tlp=tlp, body=f"@member.id {TEXT}"
+            )
         return OutboxEmail.objects.get()
 
     return make
@@ -57,8 +58,9 @@ def test_clear_and_green_carry_title_text_and_author(mention_mail, tlp):
 def test_every_notification_mail_has_one_click_unsubscribe(mention_mail, tlp, users):
     message = mention_mail(tlp)
     thread = Notification.objects.get().thread
-    match = re.fullmatch(r"<http://127\.0\.0\.1:8000/en/notifications/unsubscribe/([^/]+)/>",
-                         message.headers["List-Unsubscribe"])
+    match = re.fullmatch(
+        r"<http://127\.0\.0\.1:8000/en/notifications/unsubscribe/([^/]+)/>", message.headers["List-Unsubscribe"]
+    )
     assert match is not None
     request = links.read_unsubscribe_token(match.group(1))
     assert (request.user_id, request.scope, request.object_id) == (users["member_other"].pk, "thread", thread.pk)

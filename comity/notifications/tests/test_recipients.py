@@ -48,8 +48,10 @@ def test_person_mention_notifies_and_mails_the_person_not_the_author(users, plen
 
 def test_country_mention_reaches_the_countrys_contact_points(users, plenary, forum):
     forum.thread(users["member"], plenary, "What does @ID require for bank records?")
-    assert told() == [("coord.id@example.test", "country_mention", "ID"),
-                      ("member.id@example.test", "country_mention", "ID")]
+    assert told() == [
+        ("coord.id@example.test", "country_mention", "ID"),
+        ("member.id@example.test", "country_mention", "ID"),
+    ]
 
 
 def test_private_consultation_never_tells_or_mails_outsiders(users, private, forum):
@@ -66,15 +68,20 @@ def test_country_mention_inside_a_private_space_only_reaches_readers(users, priv
 
 
 def test_question_tells_the_addressed_country_once(users, plenary, forum, indonesia):
-    thread = forum.thread(users["member"], plenary, "Can you serve documents?", kind=Thread.Kind.QUESTION,
-                          addressed_countries=[indonesia])
-    assert told() == [("coord.id@example.test", "question_to_country", "ID"),
-                      ("member.id@example.test", "question_to_country", "ID")]
+    thread = forum.thread(
+        users["member"], plenary, "Can you serve documents?", kind=Thread.Kind.QUESTION, addressed_countries=[indonesia]
+    )
+    assert told() == [
+        ("coord.id@example.test", "question_to_country", "ID"),
+        ("member.id@example.test", "question_to_country", "ID"),
+    ]
     forum.reply(users["secretariat"], thread, "Following.")
     # The later post tells the asker (a reply to their thread), not the addressed country again.
-    assert told() == [("coord.id@example.test", "question_to_country", "ID"),
-                      ("member.br@example.test", "reply", ""),
-                      ("member.id@example.test", "question_to_country", "ID")]
+    assert told() == [
+        ("coord.id@example.test", "question_to_country", "ID"),
+        ("member.br@example.test", "reply", ""),
+        ("member.id@example.test", "question_to_country", "ID"),
+    ]
 
 
 def test_replies_reach_the_thread_author_and_the_quoted_author(users, plenary, forum):
@@ -93,9 +100,11 @@ def test_watchers_of_thread_and_space(users, plenary, forum):
     # The thread's own level wins over the space's: the liaison watches the space but not this thread.
     forum_services.thread_subscription_set(actor=users["liaison"], thread=thread, level=NotifyLevel.NORMAL)
     forum.reply(users["secretariat"], thread, "News")
-    assert told() == [("member.br@example.test", "reply", ""),
-                      ("moderator@example.test", "watched_space", ""),
-                      ("observer@example.test", "watched_thread", "")]
+    assert told() == [
+        ("member.br@example.test", "reply", ""),
+        ("moderator@example.test", "watched_space", ""),
+        ("observer@example.test", "watched_thread", ""),
+    ]
     space_mail = OutboxEmail.objects.get(to="moderator@example.test")
     assert "/unsubscribe/" in space_mail.headers["List-Unsubscribe"]
     assert "Stop e-mail about this space" in space_mail.body_text
@@ -105,16 +114,17 @@ def test_one_notification_per_person_and_post_with_the_strongest_reason(users, p
     thread = forum.thread(users["member"], plenary, "Opening")
     forum_services.thread_subscription_set(actor=users["member_other"], thread=thread, level=NotifyLevel.WATCHING)
     forum.reply(users["secretariat"], thread, "@member.id and @ID: over to you")
-    assert told() == [("coord.id@example.test", "country_mention", "ID"),
-                      ("member.br@example.test", "reply", ""),
-                      ("member.id@example.test", "mention", "")]
+    assert told() == [
+        ("coord.id@example.test", "country_mention", "ID"),
+        ("member.br@example.test", "reply", ""),
+        ("member.id@example.test", "mention", ""),
+    ]
 
 
 def test_muted_thread_silences_all_but_personal_mentions_and_sends_no_mail(users, plenary, forum):
     thread = forum.thread(users["member"], plenary, "Opening")
     forum_services.thread_subscription_set(actor=users["member_other"], thread=thread, level=NotifyLevel.MUTED)
-    forum_services.thread_subscription_set(actor=users["coordinator_other"], thread=thread,
-                                           level=NotifyLevel.MUTED)
+    forum_services.thread_subscription_set(actor=users["coordinator_other"], thread=thread, level=NotifyLevel.MUTED)
     forum.reply(users["secretariat"], thread, "@member.id and @ID")
     assert told() == [("member.br@example.test", "reply", ""), ("member.id@example.test", "mention", "")]
     assert Notification.objects.get(user=users["member_other"]).email_mode == EmailMode.NONE

@@ -34,9 +34,14 @@ def central(indonesia):
 @pytest.fixture
 def ask(users, plenary, indonesia):
     def make(asked_at, space=None, countries=None):
-        thread = forum_services.thread_create(actor=users["member"], space=space or plenary, title="Bank records",
-                                              body="Which form do you need?", kind=Thread.Kind.QUESTION,
-                                              addressed_countries=countries or [indonesia])
+        thread = forum_services.thread_create(
+            actor=users["member"],
+            space=space or plenary,
+            title="Bank records",
+            body="Which form do you need?",
+            kind=Thread.Kind.QUESTION,
+            addressed_countries=countries or [indonesia],
+        )
         Thread.objects.filter(pk=thread.pk).update(created_at=asked_at)
         thread.refresh_from_db()
         return thread
@@ -45,8 +50,10 @@ def ask(users, plenary, indonesia):
 
 
 def reminded():
-    return sorted((n.user.email, n.country_code) for n in
-                  Notification.objects.filter(kind="question_reminder").select_related("user"))
+    return sorted(
+        (n.user.email, n.country_code)
+        for n in Notification.objects.filter(kind="question_reminder").select_related("user")
+    )
 
 
 def test_friday_question_reminds_contact_points_on_wednesday_then_coordinators(users, central, ask):
@@ -56,12 +63,18 @@ def test_friday_question_reminds_contact_points_on_wednesday_then_coordinators(u
     assert (first.level, first.due_at) == (1, at(2025, 1, 15, 10, 0))
     assert reminded() == [("coord.id@example.test", "ID"), ("member.id@example.test", "ID")]
     assert sorted(OutboxEmail.objects.values_list("to", "category")) == [
-        ("coord.id@example.test", "reminder"), ("member.id@example.test", "reminder")]
+        ("coord.id@example.test", "reminder"),
+        ("member.id@example.test", "reminder"),
+    ]
     body = OutboxEmail.objects.get(to="member.id@example.test").body_text
     assert "The question “Bank records” to your country (Indonesia) is still open after 3 business days." in body
     event = AuditEvent.objects.get(action=AuditAction.QUESTION_REMINDER_SENT)
     assert (event.target_id, event.country_code, event.details["level"], event.details["recipients"]) == (
-        str(thread.pk), "ID", 1, sorted([users["member_other"].pk, users["coordinator_other"].pk]))
+        str(thread.pk),
+        "ID",
+        1,
+        sorted([users["member_other"].pk, users["coordinator_other"].pk]),
+    )
     # Not repeated.
     assert reminders.send_question_reminders(now=at(2025, 1, 16, 12, 0)) == []
     # Three more business days (Thu, Fri, Mon): the national coordinator.

@@ -29,8 +29,9 @@ def path_of(url):
     return url.removeprefix("http://127.0.0.1:8000")
 
 
-def test_link_from_the_mail_header_mutes_the_thread_with_one_post(anonymous, users, thread,
-                                                                  django_capture_on_commit_callbacks):
+def test_link_from_the_mail_header_mutes_the_thread_with_one_post(
+    anonymous, users, thread, django_capture_on_commit_callbacks
+):
     header = OutboxEmail.objects.get(to="member.id@example.test").headers["List-Unsubscribe"]
     url = path_of(header.strip("<>"))
     response = anonymous.get(url)
@@ -39,8 +40,7 @@ def test_link_from_the_mail_header_mutes_the_thread_with_one_post(anonymous, use
     assert "Stop notifications about this thread" in body and '<button type="submit">Unsubscribe</button>' in body
     assert "Hello" not in body  # the page names no thread: the link may have been forwarded
     assert not ThreadSubscription.objects.exists()  # GET changes nothing
-    response = anonymous.post(url, data="List-Unsubscribe=One-Click",
-                              content_type="application/x-www-form-urlencoded")
+    response = anonymous.post(url, data="List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
     assert response.status_code == 200
     assert "Done." in response.content.decode()
     assert ThreadSubscription.objects.get(user=users["member_other"], thread=thread).level == NotifyLevel.MUTED
@@ -48,15 +48,19 @@ def test_link_from_the_mail_header_mutes_the_thread_with_one_post(anonymous, use
     with django_capture_on_commit_callbacks(execute=True):
         forum_services.post_create(actor=users["member"], thread=thread, body="@ID again")
     assert sorted(Notification.objects.filter(post__body="@ID again").values_list("user__email", flat=True)) == [
-        "coord.id@example.test"]
+        "coord.id@example.test"
+    ]
 
 
-@pytest.mark.parametrize("mangle", [
-    lambda t: t[:-2] + ("aa" if not t.endswith("aa") else "bb"),
-    lambda t: signing.dumps({"u": 1, "s": "thread", "o": 1}),  # signed, but for another purpose
-    lambda t: signing.dumps({"u": 1, "s": "everything", "o": 1}, salt=links.UNSUBSCRIBE_SALT),
-    lambda t: "not-a-token",
-])
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda t: t[:-2] + ("aa" if not t.endswith("aa") else "bb"),
+        lambda t: signing.dumps({"u": 1, "s": "thread", "o": 1}),  # signed, but for another purpose
+        lambda t: signing.dumps({"u": 1, "s": "everything", "o": 1}, salt=links.UNSUBSCRIBE_SALT),
+        lambda t: "not-a-token",
+    ],
+)
 def test_tampered_token_is_refused_with_a_message_and_changes_nothing(anonymous, users, thread, mangle):
     token = mangle(links.unsubscribe_token(user_id=users["member_other"].pk, scope="thread", object_id=thread.pk))
     for method in ("get", "post"):
@@ -88,7 +92,9 @@ def test_digest_unsubscribe_turns_that_digest_off(anonymous, users, plenary):
     assert "Stop the daily digest" in anonymous.get(f"/en/notifications/unsubscribe/{token}/").content.decode()
     assert anonymous.post(f"/en/notifications/unsubscribe/{token}/").status_code == 200
     assert list(NotificationPreference.objects.order_by("pk").values_list("space_id", "email_mode")) == [
-        (None, "none"), (plenary.pk, "weekly")]
+        (None, "none"),
+        (plenary.pk, "weekly"),
+    ]
 
 
 def test_token_for_something_gone_answers_404_with_a_message(anonymous, users, thread):

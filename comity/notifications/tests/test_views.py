@@ -12,20 +12,27 @@ from comity.testing import check_matrix
 
 pytestmark = pytest.mark.django_db
 
-MEMBERS_OK = {"anonymous": 302, "member": 200, "member_other": 200, "coordinator": 200, "coordinator_other": 200,
-              "secretariat": 200}
+MEMBERS_OK = {
+    "anonymous": 302,
+    "member": 200,
+    "member_other": 200,
+    "coordinator": 200,
+    "coordinator_other": 200,
+    "secretariat": 200,
+}
 
 
 @pytest.fixture
 def notes(users, plenary, private, django_capture_on_commit_callbacks):
     """A plenary mention of member_other, and a private-consultation mention of member (BR only)."""
     with django_capture_on_commit_callbacks(execute=True):
-        open_thread = forum_services.thread_create(actor=users["coordinator"], space=plenary, title="Open one",
-                                                   body="@member.id hello")
-        secret = forum_services.thread_create(actor=users["coordinator"], space=private, title="Draft request",
-                                              body="@member.br please look")
-    return {"plenary": Notification.objects.get(thread=open_thread),
-            "private": Notification.objects.get(thread=secret)}
+        open_thread = forum_services.thread_create(
+            actor=users["coordinator"], space=plenary, title="Open one", body="@member.id hello"
+        )
+        secret = forum_services.thread_create(
+            actor=users["coordinator"], space=private, title="Draft request", body="@member.br please look"
+        )
+    return {"plenary": Notification.objects.get(thread=open_thread), "private": Notification.objects.get(thread=secret)}
 
 
 def test_pages_for_every_persona(personas, notes):
@@ -37,17 +44,22 @@ def test_pages_for_every_persona(personas, notes):
 
 def test_private_notification_answers_404_to_everyone_else_and_changes_nothing(personas, notes):
     pk = notes["private"].pk
-    others = {"anonymous": 302, "member_other": 404, "coordinator": 404, "coordinator_other": 404,
-              "secretariat": 404}
+    others = {"anonymous": 302, "member_other": 404, "coordinator": 404, "coordinator_other": 404, "secretariat": 404}
     check_matrix(personas, "GET", f"/en/notifications/{pk}/", others)
     check_matrix(personas, "POST", f"/en/notifications/{pk}/read/", others)
-    check_matrix(personas, "POST", f"/api/v1/notifications/{pk}/read/",
-                 {"anonymous": 401, "member_other": 404, "coordinator": 404, "coordinator_other": 404,
-                  "secretariat": 404})
+    check_matrix(
+        personas,
+        "POST",
+        f"/api/v1/notifications/{pk}/read/",
+        {"anonymous": 401, "member_other": 404, "coordinator": 404, "coordinator_other": 404, "secretariat": 404},
+    )
     thread_id = notes["private"].thread_id
-    check_matrix(personas, "GET", f"/en/notifications/preferences/?thread={thread_id}",
-                 {"anonymous": 302, "member": 200, "member_other": 404, "coordinator_other": 404,
-                  "secretariat": 404})
+    check_matrix(
+        personas,
+        "GET",
+        f"/en/notifications/preferences/?thread={thread_id}",
+        {"anonymous": 302, "member": 200, "member_other": 404, "coordinator_other": 404, "secretariat": 404},
+    )
     notes["private"].refresh_from_db()
     assert notes["private"].read_at is None
     for name in ("member_other", "coordinator_other", "secretariat"):
@@ -95,15 +107,15 @@ def test_removed_reader_loses_the_notification_too(personas, notes, users, plena
     assert "0 unread notifications" in personas["member_other"].get("/en/notifications/").content.decode()
 
 
-def test_list_query_count_does_not_grow(personas, users, plenary, django_capture_on_commit_callbacks,
-                                        django_assert_num_queries):
+def test_list_query_count_does_not_grow(
+    personas, users, plenary, django_capture_on_commit_callbacks, django_assert_num_queries
+):
     client = personas["member_other"]
 
     def add(n):
         with django_capture_on_commit_callbacks(execute=True):
             for i in range(n):
-                forum_services.thread_create(actor=users["member"], space=plenary, title=f"T{i}",
-                                             body="@member.id x")
+                forum_services.thread_create(actor=users["member"], space=plenary, title=f"T{i}", body="@member.id x")
 
     add(2)
     with CaptureQueriesContext(connection) as few:
@@ -121,16 +133,27 @@ def test_list_query_count_does_not_grow(personas, users, plenary, django_capture
 
 def test_preferences_default_space_and_thread(personas, users, plenary, notes):
     client = personas["member_other"]
-    assert client.post("/en/notifications/preferences/", {"action": "default",
-                                                          "default-email_mode": "weekly"}).status_code == 302
-    assert client.post("/en/notifications/preferences/", {"action": "space", "space-space": plenary.pk,
-                                                          "space-email_mode": "daily"}).status_code == 302
+    assert (
+        client.post("/en/notifications/preferences/", {"action": "default", "default-email_mode": "weekly"}).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            "/en/notifications/preferences/",
+            {"action": "space", "space-space": plenary.pk, "space-email_mode": "daily"},
+        ).status_code
+        == 302
+    )
     thread_id = notes["plenary"].thread_id
-    response = client.post(f"/en/notifications/preferences/?thread={thread_id}",
-                           {"action": "thread", "thread-email_mode": "none"})
+    response = client.post(
+        f"/en/notifications/preferences/?thread={thread_id}", {"action": "thread", "thread-email_mode": "none"}
+    )
     assert response.status_code == 302
-    rows = list(NotificationPreference.objects.filter(user=users["member_other"]).order_by("pk")
-                .values_list("space_id", "thread_id", "email_mode"))
+    rows = list(
+        NotificationPreference.objects.filter(user=users["member_other"])
+        .order_by("pk")
+        .values_list("space_id", "thread_id", "email_mode")
+    )
     assert rows == [(None, None, "weekly"), (plenary.pk, None, "daily"), (None, thread_id, "none")]
     body = client.get("/en/notifications/preferences/").content.decode()
     assert "Space: Plenary" in body and "Thread: Open one" in body and "No e-mail" in body
@@ -142,22 +165,21 @@ def test_preferences_rejected_input_keeps_what_was_there(personas, users, privat
     response = client.post("/en/notifications/preferences/", {"action": "default", "default-email_mode": "hourly"})
     assert response.status_code == 400
     assert "Select a valid choice. hourly is not one of the available choices." in response.content.decode()
-    response = client.post("/en/notifications/preferences/", {"action": "space", "space-space": private.pk,
-                                                              "space-email_mode": "none"})
+    response = client.post(
+        "/en/notifications/preferences/", {"action": "space", "space-space": private.pk, "space-email_mode": "none"}
+    )
     assert response.status_code == 400
-    assert f"Select a valid choice. {private.pk} is not one of the available choices." in \
-        response.content.decode()
+    assert f"Select a valid choice. {private.pk} is not one of the available choices." in response.content.decode()
     own = NotificationPreference.objects.get(user=users["member_other"])
     mine = services.preference_set(user=users["member"], email_mode=EmailMode.NONE, space=private)
-    assert client.post("/en/notifications/preferences/", {"action": "remove",
-                                                          "preference": mine.pk}).status_code == 404
-    assert client.post("/en/notifications/preferences/", {"action": "remove",
-                                                          "preference": own.pk}).status_code == 400
+    assert client.post("/en/notifications/preferences/", {"action": "remove", "preference": mine.pk}).status_code == 404
+    assert client.post("/en/notifications/preferences/", {"action": "remove", "preference": own.pk}).status_code == 400
     response = client.post("/en/notifications/preferences/", {"action": "nonsense"})
     assert response.status_code == 400 and "Unknown action." in response.content.decode()
-    assert list(NotificationPreference.objects.values_list("user__email", "space_id", "email_mode")
-                .order_by("pk")) == [("member.id@example.test", None, "daily"),
-                                     ("member.br@example.test", private.pk, "none")]
+    assert list(NotificationPreference.objects.values_list("user__email", "space_id", "email_mode").order_by("pk")) == [
+        ("member.id@example.test", None, "daily"),
+        ("member.br@example.test", private.pk, "none"),
+    ]
 
 
 # --- API -----------------------------------------------------------------------------------------------------
@@ -169,7 +191,12 @@ def test_api_list_read_and_count(personas, notes):
     assert data["count"] == 1
     item = data["results"][0]
     assert (item["id"], item["kind"], item["kind_label"], item["unread"], item["thread"]["tlp"]) == (
-        notes["plenary"].pk, "mention", "You were mentioned", True, "green")
+        notes["plenary"].pk,
+        "mention",
+        "You were mentioned",
+        True,
+        "green",
+    )
     assert client.get("/api/v1/notifications/unread-count/").json() == {"unread": 1}
     response = client.post(f"/api/v1/notifications/{notes['plenary'].pk}/read/")
     assert response.status_code == 200 and response.json()["unread"] is False

@@ -9,6 +9,7 @@ pytestmark = pytest.mark.django_db
 
 # --- country page ------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def fixed_now(monkeypatch):
     moment = dt.datetime(2026, 1, 15, 12, 0, tzinfo=dt.UTC)
@@ -31,10 +32,13 @@ def test_country_page_in_english(client, loaded, fixed_now):
     assert "<dt>Public holidays</dt><dd>Available</dd>" in body
     assert '<a href="/en/networks/iberred/">Ibero-American Network for International Legal Cooperation</a>' in body
     assert "<caption>Local time at 1/15/26, 12:00\u202fPM (UTC)</caption>" in body
-    assert ('<th scope="row"><code>America/Sao_Paulo</code></th>\n        <td>São Paulo</td>\n'
-            "        <td>9:00\u202fAM</td>") in body
-    assert ('<th scope="row"><code>America/Noronha</code></th>\n        <td>Fernando de Noronha</td>\n'
-            "        <td>10:00\u202fAM</td>") in body
+    assert (
+        '<th scope="row"><code>America/Sao_Paulo</code></th>\n        <td>São Paulo</td>\n        <td>9:00\u202fAM</td>'
+    ) in body
+    assert (
+        '<th scope="row"><code>America/Noronha</code></th>\n        <td>Fernando de Noronha</td>\n'
+        "        <td>10:00\u202fAM</td>"
+    ) in body
     assert body.count('<th scope="row"><code>America/') == 16
 
 
@@ -67,8 +71,10 @@ def test_country_page_without_networks_or_zones(client, loaded):
 
 def test_membership_note_is_shown(client, loaded):
     body = client.get("/en/countries/DK/").content.decode()
-    assert ('(Eurojust): <span lang="en" dir="ltr">Not bound by Regulation 2018/1727; takes part through a '
-            "representative under the 2019 Eurojust–Denmark agreement.</span>") in body
+    assert (
+        '(Eurojust): <span lang="en" dir="ltr">Not bound by Regulation 2018/1727; takes part through a '
+        "representative under the 2019 Eurojust–Denmark agreement.</span>"
+    ) in body
 
 
 def test_country_code_in_lower_case_redirects(client, loaded):

@@ -37,15 +37,32 @@ class CountrySerializer(serializers.ModelSerializer):
     region = serializers.SerializerMethodField()
     subregion = serializers.SerializerMethodField()
     intermediate_region = serializers.SerializerMethodField()
-    networks = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True,
-                                            help_text=_("Slugs of the networks the country belongs to."))
-    timezones = serializers.ListField(child=serializers.CharField(), read_only=True,
-                                      help_text=_("IANA time zones, the capital's first."))
+    networks = serializers.SlugRelatedField(
+        slug_field="slug", many=True, read_only=True, help_text=_("Slugs of the networks the country belongs to.")
+    )
+    timezones = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text=_("IANA time zones, the capital's first.")
+    )
 
     class Meta:
         model = Country
-        fields = ["iso2", "iso3", "m49", "name", "names", "region", "subregion", "intermediate_region", "un_status",
-                  "is_ldc", "is_lldc", "is_sids", "timezones", "holidays_supported", "networks"]
+        fields = [
+            "iso2",
+            "iso3",
+            "m49",
+            "name",
+            "names",
+            "region",
+            "subregion",
+            "intermediate_region",
+            "un_status",
+            "is_ldc",
+            "is_lldc",
+            "is_sids",
+            "timezones",
+            "holidays_supported",
+            "networks",
+        ]
         read_only_fields = fields
 
     def get_name(self, country: Country) -> str:
@@ -75,15 +92,29 @@ class MemberSerializer(serializers.Serializer):
 
 
 class NetworkSerializer(serializers.ModelSerializer):
-    name = serializers.SerializerMethodField(help_text=_("The network's name in the active language where it "
-                                                         "has one, else in English."))
+    name = serializers.SerializerMethodField(
+        help_text=_("The network's name in the active language where it has one, else in English.")
+    )
     member_count = serializers.IntegerField(read_only=True)
     members = MemberSerializer(source="memberships", many=True, read_only=True)
 
     class Meta:
         model = Network
-        fields = ["slug", "acronym", "name", "names", "description", "website", "source", "source_url", "as_of",
-                  "members_complete", "note", "member_count", "members"]
+        fields = [
+            "slug",
+            "acronym",
+            "name",
+            "names",
+            "description",
+            "website",
+            "source",
+            "source_url",
+            "as_of",
+            "members_complete",
+            "note",
+            "member_count",
+            "members",
+        ]
         read_only_fields = fields
 
     def get_name(self, network: Network) -> str:
@@ -93,14 +124,18 @@ class NetworkSerializer(serializers.ModelSerializer):
 class CountryFilterSerializer(serializers.Serializer):
     """Query parameters of the country list; unknown values are rejected, not silently ignored."""
 
-    region = serializers.CharField(required=False, allow_blank=True,
-                                   help_text=_("UN M49 region, sub-region or intermediate region code, e.g. 019."))
+    region = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=_("UN M49 region, sub-region or intermediate region code, e.g. 019."),
+    )
     network = serializers.CharField(required=False, allow_blank=True, help_text=_("Network slug, e.g. iberred."))
 
     def validate_region(self, value: str) -> str:
         if value and value not in regions.known_codes():
             raise serializers.ValidationError(
-                _("“%(value)s” is not a UN M49 region or sub-region code.") % {"value": value})
+                _("“%(value)s” is not a UN M49 region or sub-region code.") % {"value": value}
+            )
         return value
 
     def validate_network(self, value: str) -> str:

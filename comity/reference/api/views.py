@@ -10,8 +10,10 @@ from rest_framework.permissions import AllowAny
 from comity.reference import selectors
 from comity.reference.api.serializers import CountryFilterSerializer, CountrySerializer, NetworkSerializer
 
-BAD_FILTER = OpenApiResponse(description="An unknown region code or network slug: "
-                                         '{"error": {"status": 400, "code": "invalid", "message": ..., "fields": ...}}')
+BAD_FILTER = OpenApiResponse(
+    description="An unknown region code or network slug: "
+    '{"error": {"status": 400, "code": "invalid", "message": ..., "fields": ...}}'
+)
 NOT_FOUND = OpenApiResponse(description='No such object: {"error": {"status": 404, "code": "not_found", ...}}')
 
 
@@ -19,18 +21,24 @@ NOT_FOUND = OpenApiResponse(description='No such object: {"error": {"status": 40
     list=extend_schema(
         summary="List countries and territories",
         description="Every ISO 3166-1 country or territory, ordered by alpha-2 code. Names are in the language "
-                    "of the Accept-Language header.",
+        "of the Accept-Language header.",
         parameters=[
-            OpenApiParameter("region", OpenApiTypes.STR, description="UN M49 region, sub-region or intermediate "
-                                                                     "region code, e.g. 019 (Americas), 419, 005."),
+            OpenApiParameter(
+                "region",
+                OpenApiTypes.STR,
+                description="UN M49 region, sub-region or intermediate region code, e.g. 019 (Americas), 419, 005.",
+            ),
             OpenApiParameter("network", OpenApiTypes.STR, description="Network slug, e.g. iberred."),
         ],
         responses={200: CountrySerializer(many=True), 400: BAD_FILTER},
     ),
     retrieve=extend_schema(
         summary="One country or territory",
-        parameters=[OpenApiParameter("iso2", OpenApiTypes.STR, OpenApiParameter.PATH,
-                                     description="ISO 3166-1 alpha-2 code, in either case.")],
+        parameters=[
+            OpenApiParameter(
+                "iso2", OpenApiTypes.STR, OpenApiParameter.PATH, description="ISO 3166-1 alpha-2 code, in either case."
+            )
+        ],
         responses={200: CountrySerializer, 404: NOT_FOUND},
     ),
 )

@@ -9,12 +9,21 @@ class CountryFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("iso2",)
 
     iso2 = "BR"
-    iso3 = factory.LazyAttribute(lambda o: {"BR": "BRA", "ID": "IDN", "FR": "FRA", "JP": "JPN", "ES": "ESP",
-                                            "PT": "PRT", "US": "USA"}.get(o.iso2, o.iso2 + "X"))
+    iso3 = factory.LazyAttribute(
+        lambda o: {"BR": "BRA", "ID": "IDN", "FR": "FRA", "JP": "JPN", "ES": "ESP", "PT": "PRT", "US": "USA"}.get(
+            o.iso2, o.iso2 + "X"
+        )
+    )
     name_en = factory.LazyAttribute(lambda o: o.iso2)
     m49 = ""
-    timezones = factory.LazyAttribute(lambda o: {"BR": ["America/Sao_Paulo"], "ID": ["Asia/Jakarta"],
-                                                 "FR": ["Europe/Paris"], "JP": ["Asia/Tokyo"]}.get(o.iso2, ["UTC"]))
+    timezones = factory.LazyAttribute(
+        lambda o: {
+            "BR": ["America/Sao_Paulo"],
+            "ID": ["Asia/Jakarta"],
+            "FR": ["Europe/Paris"],
+            "JP": ["Asia/Tokyo"],
+        }.get(o.iso2, ["UTC"])
+    )
 
 
 class NetworkFactory(factory.django.DjangoModelFactory):

@@ -8,17 +8,44 @@ from comity.testing import check_matrix
 pytestmark = pytest.mark.django_db
 
 BRAZIL = {
-    "iso2": "BR", "iso3": "BRA", "m49": "076", "name": "Brazil",
-    "names": {"en": "Brazil", "fr": "Brésil", "es": "Brasil", "ru": "Бразилия", "zh-hans": "巴西", "ar": "البرازيل",
-              "pt": "Brasil"},
+    "iso2": "BR",
+    "iso3": "BRA",
+    "m49": "076",
+    "name": "Brazil",
+    "names": {
+        "en": "Brazil",
+        "fr": "Brésil",
+        "es": "Brasil",
+        "ru": "Бразилия",
+        "zh-hans": "巴西",
+        "ar": "البرازيل",
+        "pt": "Brasil",
+    },
     "region": {"code": "019", "name": "Americas"},
     "subregion": {"code": "419", "name": "Latin America"},
     "intermediate_region": {"code": "005", "name": "South America"},
-    "un_status": "member", "is_ldc": False, "is_lldc": False, "is_sids": False,
-    "timezones": ["America/Sao_Paulo", "America/Noronha", "America/Belem", "America/Fortaleza", "America/Recife",
-                  "America/Araguaina", "America/Maceio", "America/Bahia", "America/Campo_Grande", "America/Cuiaba",
-                  "America/Santarem", "America/Porto_Velho", "America/Boa_Vista", "America/Manaus",
-                  "America/Eirunepe", "America/Rio_Branco"],
+    "un_status": "member",
+    "is_ldc": False,
+    "is_lldc": False,
+    "is_sids": False,
+    "timezones": [
+        "America/Sao_Paulo",
+        "America/Noronha",
+        "America/Belem",
+        "America/Fortaleza",
+        "America/Recife",
+        "America/Araguaina",
+        "America/Maceio",
+        "America/Bahia",
+        "America/Campo_Grande",
+        "America/Cuiaba",
+        "America/Santarem",
+        "America/Porto_Velho",
+        "America/Boa_Vista",
+        "America/Manaus",
+        "America/Eirunepe",
+        "America/Rio_Branco",
+    ],
     "holidays_supported": True,
     "networks": ["iberred", "oas-hemispheric-network"],
 }
@@ -29,6 +56,7 @@ def _iso2s(response):
 
 
 # --- countries ---------------------------------------------------------------------------------------
+
 
 def test_country_list_is_paginated(client, loaded):
     response = client.get("/api/v1/countries/")
@@ -59,18 +87,25 @@ def test_country_name_follows_accept_language(client, loaded):
 def test_country_without_region(client, loaded):
     body = client.get("/api/v1/countries/AQ/").json()
     assert (body["region"], body["subregion"], body["intermediate_region"], body["un_status"]) == (
-        None, None, None, "none")
+        None,
+        None,
+        None,
+        "none",
+    )
     assert client.get("/api/v1/countries/VA/").json()["un_status"] == "observer"
 
 
-@pytest.mark.parametrize(("params", "count", "first"), [
-    ({"region": "419"}, 52, "AG"),
-    ({"region": "002"}, 60, "AO"),
-    ({"region": "830"}, 2, "GG"),
-    ({"network": "iberred"}, 22, "AD"),
-    ({"network": "globe"}, 0, None),
-    ({"region": "", "network": ""}, 249, "AD"),
-])
+@pytest.mark.parametrize(
+    ("params", "count", "first"),
+    [
+        ({"region": "419"}, 52, "AG"),
+        ({"region": "002"}, 60, "AO"),
+        ({"region": "830"}, 2, "GG"),
+        ({"network": "iberred"}, 22, "AD"),
+        ({"network": "globe"}, 0, None),
+        ({"region": "", "network": ""}, 249, "AD"),
+    ],
+)
 def test_country_filters(client, loaded, params, count, first):
     body = client.get("/api/v1/countries/", params).json()
     assert body["count"] == count
@@ -84,11 +119,17 @@ def test_country_filters_combine(client, loaded):
 def test_unknown_filters_answer_400(client, loaded):
     response = client.get("/api/v1/countries/", {"region": "999", "network": "nope"})
     assert response.status_code == 400
-    assert response.json() == {"error": {
-        "status": 400, "code": "invalid", "message": "Invalid input.",
-        "fields": {"region": ["“999” is not a UN M49 region or sub-region code."],
-                   "network": ["“nope” is not a network in Comity."]},
-    }}
+    assert response.json() == {
+        "error": {
+            "status": 400,
+            "code": "invalid",
+            "message": "Invalid input.",
+            "fields": {
+                "region": ["“999” is not a UN M49 region or sub-region code."],
+                "network": ["“nope” is not a network in Comity."],
+            },
+        }
+    }
     response = client.get("/api/v1/countries/", {"network": "nope"})
     assert response.json()["error"]["fields"] == {"network": ["“nope” is not a network in Comity."]}
 
@@ -99,8 +140,7 @@ def test_unknown_country_answers_404(client, loaded):
     assert response.json() == {"error": {"status": 404, "code": "not_found", "message": "Not found."}}
 
 
-def test_country_list_query_count_does_not_grow(client, brazil, indonesia, france, iberred,
-                                                django_assert_num_queries):
+def test_country_list_query_count_does_not_grow(client, brazil, indonesia, france, iberred, django_assert_num_queries):
     # Count, one page of countries, their networks.
     with django_assert_num_queries(3):
         assert client.get("/api/v1/countries/").json()["count"] == 3
@@ -119,28 +159,42 @@ def test_country_detail_query_count(client, loaded, django_assert_num_queries):
 
 # --- networks ----------------------------------------------------------------------------------------
 
+
 def test_network_list(client, loaded):
     body = client.get("/api/v1/networks/").json()
     assert body["count"] == 12
     by_slug = {n["slug"]: n for n in body["results"]}
     assert {slug: n["member_count"] for slug, n in by_slug.items()} == {
-        "ejn": 27, "eurojust": 27, "iberred": 22, "oas-hemispheric-network": 32, "cncp": 56, "wacap": 16,
-        "seajust": 10, "casc": 8, "gljcn": 12, "sahel-judicial-platform": 6, "ioc-judicial-platform": 5, "globe": 0}
+        "ejn": 27,
+        "eurojust": 27,
+        "iberred": 22,
+        "oas-hemispheric-network": 32,
+        "cncp": 56,
+        "wacap": 16,
+        "seajust": 10,
+        "casc": 8,
+        "gljcn": 12,
+        "sahel-judicial-platform": 6,
+        "ioc-judicial-platform": 5,
+        "globe": 0,
+    }
     assert [m["iso2"] for m in by_slug["sahel-judicial-platform"]["members"]] == ["BF", "ML", "MR", "NE", "SN", "TD"]
 
 
 def test_network_detail(client, loaded):
     body = client.get("/api/v1/networks/ioc-judicial-platform/").json()
     assert body == {
-        "slug": "ioc-judicial-platform", "acronym": "",
+        "slug": "ioc-judicial-platform",
+        "acronym": "",
         "name": "Indian Ocean Commission Judicial Cooperation Platform in Criminal Matters",
         "names": {"fr": "Plateforme de coopération judiciaire pénale de la Commission de l'océan Indien"},
         "description": "Platform of focal points for judicial cooperation in criminal matters among the member "
-                       "states of the Indian Ocean Commission.",
+        "states of the Indian Ocean Commission.",
         "website": "https://www.commissionoceanindien.org/",
         "source": "Indian Ocean Commission, member states",
         "source_url": "https://www.commissionoceanindien.org/",
-        "as_of": "2024-12-31", "members_complete": True,
+        "as_of": "2024-12-31",
+        "members_complete": True,
         "note": "The five member states of the Indian Ocean Commission.",
         "member_count": 5,
         "members": [
@@ -176,13 +230,21 @@ def test_network_list_query_count_does_not_grow(client, iberred, django_assert_n
 
 # --- access and schema -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("url", ["/api/v1/countries/", "/api/v1/countries/BR/", "/api/v1/networks/",
-                                 "/api/v1/networks/iberred/"])
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/countries/", "/api/v1/countries/BR/", "/api/v1/networks/", "/api/v1/networks/iberred/"]
+)
 def test_api_is_public_and_read_only(personas, url):
     everyone = ("anonymous", "member", "member_other", "coordinator", "coordinator_other", "secretariat")
     check_matrix(personas, "GET", url, dict.fromkeys(everyone, 200))
-    check_matrix(personas, "POST", url, {"anonymous": 405, "member": 405, "secretariat": 405}, data={},
-                 content_type="application/json")
+    check_matrix(
+        personas,
+        "POST",
+        url,
+        {"anonymous": 405, "member": 405, "secretariat": 405},
+        data={},
+        content_type="application/json",
+    )
 
 
 def test_schema_documents_the_endpoints(client):

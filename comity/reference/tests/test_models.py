@@ -23,9 +23,13 @@ def test_name_follows_the_active_language_request_after_request(loaded):
     for language in ("en", "ar", "zh-hans", "fr", "en"):
         with translation.override(language):
             names.append((france.name, france.region_name, france.subregion_name))
-    assert names == [("France", "Europe", "Western Europe"), ("فرنسا", "أوروبا", "غرب أوروبا"),
-                     ("法国", "欧洲", "西欧"), ("France", "Europe", "Europe de l’Ouest"),
-                     ("France", "Europe", "Western Europe")]
+    assert names == [
+        ("France", "Europe", "Western Europe"),
+        ("فرنسا", "أوروبا", "غرب أوروبا"),
+        ("法国", "欧洲", "西欧"),
+        ("France", "Europe", "Europe de l’Ouest"),
+        ("France", "Europe", "Western Europe"),
+    ]
 
 
 def test_area_names_fall_back_to_the_unsd_english_name():
@@ -39,26 +43,67 @@ def test_area_names_fall_back_to_the_unsd_english_name():
 
 def test_known_codes_are_the_m49_hierarchy():
     assert known_codes() == {
-        "002", "015", "202", "011", "014", "017", "018", "019", "021", "419", "005", "013", "029", "142", "030",
-        "034", "035", "143", "145", "150", "039", "151", "154", "155", "830", "009", "053", "054", "057", "061"}
+        "002",
+        "015",
+        "202",
+        "011",
+        "014",
+        "017",
+        "018",
+        "019",
+        "021",
+        "419",
+        "005",
+        "013",
+        "029",
+        "142",
+        "030",
+        "034",
+        "035",
+        "143",
+        "145",
+        "150",
+        "039",
+        "151",
+        "154",
+        "155",
+        "830",
+        "009",
+        "053",
+        "054",
+        "057",
+        "061",
+    }
 
 
 def test_region_choices_are_grouped_by_region():
     groups = grouped_choices("en")
     assert [label for label, _options in groups] == ["Africa", "Americas", "Asia", "Europe", "Oceania"]
     americas = dict(groups)["Americas"]
-    assert americas == [("019", "Americas"), ("419", "Latin America"), ("029", "— Caribbean"),
-                        ("013", "— Central America"), ("005", "— South America"), ("021", "Northern America")]
+    assert americas == [
+        ("019", "Americas"),
+        ("419", "Latin America"),
+        ("029", "— Caribbean"),
+        ("013", "— Central America"),
+        ("005", "— South America"),
+        ("021", "Northern America"),
+    ]
 
 
 def test_collation_key_ignores_accents_and_case():
     assert sorted(["Zambie", "Égypte", "Espagne", "Åland"], key=collation_key) == [
-        "Åland", "Égypte", "Espagne", "Zambie"]
+        "Åland",
+        "Égypte",
+        "Espagne",
+        "Zambie",
+    ]
 
 
 def test_network_localized_name_falls_back_to_english():
-    network = Network(name="European Judicial Network in criminal matters",
-                      names={"fr": "Réseau judiciaire européen en matière pénale"})
+    network = Network(
+        name="European Judicial Network in criminal matters",
+        names={"fr": "Réseau judiciaire européen en matière pénale"},
+    )
     assert network.localized_name("fr") == "Réseau judiciaire européen en matière pénale"
     assert network.localized_name("ar") == "European Judicial Network in criminal matters"
     with translation.override("fr"):

@@ -10,10 +10,24 @@ pytestmark = pytest.mark.django_db
 def test_country_list_filters(loaded):
     assert selectors.country_list().count() == 249
     assert list(selectors.country_list(region="053").values_list("iso2", flat=True)) == [
-        "AU", "CC", "CX", "HM", "NF", "NZ"]
+        "AU",
+        "CC",
+        "CX",
+        "HM",
+        "NF",
+        "NZ",
+    ]
     assert list(selectors.country_list(region="015", network="wacap")) == []
     assert list(selectors.country_list(network="casc").values_list("iso2", flat=True)) == [
-        "AM", "AZ", "GE", "KG", "KZ", "TJ", "TM", "UZ"]
+        "AM",
+        "AZ",
+        "GE",
+        "KG",
+        "KZ",
+        "TJ",
+        "TM",
+        "UZ",
+    ]
 
 
 def test_sorted_by_name_uses_the_active_language(loaded):
@@ -32,7 +46,10 @@ def test_sorted_by_name_uses_the_active_language(loaded):
 def test_country_get_is_case_insensitive(loaded):
     assert selectors.country_get(iso2="id").iso2 == "ID"
     assert [m.network.slug for m in selectors.country_get(iso2="PT").network_memberships.all()] == [
-        "ejn", "eurojust", "iberred"]
+        "ejn",
+        "eurojust",
+        "iberred",
+    ]
 
 
 @pytest.mark.parametrize("code", ["XX", "", "BRA", "1A", "ẞS"])
@@ -51,7 +68,19 @@ def test_network_get(loaded):
     network = selectors.network_get(slug="gljcn")
     assert network.member_count == 12
     assert [m.country.iso2 for m in network.memberships.all()] == [
-        "AO", "BI", "CD", "CF", "CG", "KE", "RW", "SD", "SS", "TZ", "UG", "ZM"]
+        "AO",
+        "BI",
+        "CD",
+        "CF",
+        "CG",
+        "KE",
+        "RW",
+        "SD",
+        "SS",
+        "TZ",
+        "UG",
+        "ZM",
+    ]
     with pytest.raises(Http404):
         selectors.network_get(slug="nope")
 

@@ -28,6 +28,7 @@ def _count_queries(client, url):
 
 # --- country list ------------------------------------------------------------------------------------
 
+
 def test_country_list_in_english_sorted_by_name(client, loaded):
     response = client.get("/en/countries/")
     body = response.content.decode()
@@ -47,8 +48,15 @@ def test_country_list_in_french_uses_cldr_names_and_french_order(client, loaded)
     assert '<html lang="fr" dir="ltr">' in response.content.decode()
     names = [name for _iso2, name in _rows(response)]
     start = names.index("Espagne")
-    assert names[start:start + 7] == ["Espagne", "Estonie", "Eswatini", "État de la Cité du Vatican", "États-Unis",
-                                      "Éthiopie", "Fidji"]
+    assert names[start : start + 7] == [
+        "Espagne",
+        "Estonie",
+        "Eswatini",
+        "État de la Cité du Vatican",
+        "États-Unis",
+        "Éthiopie",
+        "Fidji",
+    ]
     assert names[:3] == ["Afghanistan", "Afrique du Sud", "Albanie"]
 
 
@@ -63,18 +71,43 @@ def test_country_list_in_arabic_is_right_to_left(client, loaded):
 def test_country_list_filters_by_region_and_network(client, loaded):
     response = client.get("/en/countries/", {"region": "419", "network": "iberred"})
     assert [iso2 for iso2, _name in _rows(response)] == [
-        "AR", "BO", "BR", "CL", "CO", "CR", "CU", "DO", "EC", "SV", "GT", "HN", "MX", "NI", "PA", "PY", "PE", "UY",
-        "VE"]
+        "AR",
+        "BO",
+        "BR",
+        "CL",
+        "CO",
+        "CR",
+        "CU",
+        "DO",
+        "EC",
+        "SV",
+        "GT",
+        "HN",
+        "MX",
+        "NI",
+        "PA",
+        "PY",
+        "PE",
+        "UY",
+        "VE",
+    ]
     body = response.content.decode()
     assert "19 countries and territories" in body
     assert '<option value="419" selected>Latin America</option>' in body
     assert '<a href="/en/countries/">Clear filters</a>' in body
 
 
-@pytest.mark.parametrize(("params", "count"), [
-    ({"region": "150"}, 51), ({"region": "005"}, 16), ({"region": "830"}, 2), ({"network": "cncp"}, 56),
-    ({"network": "globe"}, 0), ({"region": "", "network": ""}, 249),
-])
+@pytest.mark.parametrize(
+    ("params", "count"),
+    [
+        ({"region": "150"}, 51),
+        ({"region": "005"}, 16),
+        ({"region": "830"}, 2),
+        ({"network": "cncp"}, 56),
+        ({"network": "globe"}, 0),
+        ({"region": "", "network": ""}, 249),
+    ],
+)
 def test_country_list_filter_counts(client, loaded, params, count):
     assert len(_rows(client.get("/en/countries/", params))) == count
 
@@ -95,8 +128,9 @@ def test_unknown_filter_values_are_rejected_with_a_message(client, loaded):
     assert len(_rows(response)) == 249
 
 
-def test_country_list_query_count_does_not_grow_with_rows(client, brazil, indonesia, iberred,
-                                                          django_assert_num_queries):
+def test_country_list_query_count_does_not_grow_with_rows(
+    client, brazil, indonesia, iberred, django_assert_num_queries
+):
     # Networks for the filter, countries, their networks.
     small = _count_queries(client, "/en/countries/")
     reference_load()
@@ -107,17 +141,22 @@ def test_country_list_query_count_does_not_grow_with_rows(client, brazil, indone
 
 # --- networks ----------------------------------------------------------------------------------------
 
+
 def test_network_list(client, loaded):
     response = client.get("/en/networks/")
     body = response.content.decode()
     assert response.status_code == 200
     assert body.count('<th scope="row"><a href="/en/networks/') == 12
-    assert ('<th scope="row"><a href="/en/networks/iberred/">Ibero-American Network for International Legal '
-            "Cooperation</a></th>\n      <td>IberRed</td>\n      <td>22</td>\n      <td>Dec 31, 2024</td>\n"
-            "      <td>Yes</td>") in body
-    assert ('<a href="/en/networks/globe/">Global Operational Network of Anti-Corruption Law Enforcement '
-            "Authorities</a></th>\n      <td>GlobE</td>\n      <td>0</td>\n      <td>Dec 31, 2024</td>\n"
-            "      <td>No</td>") in body
+    assert (
+        '<th scope="row"><a href="/en/networks/iberred/">Ibero-American Network for International Legal '
+        "Cooperation</a></th>\n      <td>IberRed</td>\n      <td>22</td>\n      <td>Dec 31, 2024</td>\n"
+        "      <td>Yes</td>"
+    ) in body
+    assert (
+        '<a href="/en/networks/globe/">Global Operational Network of Anti-Corruption Law Enforcement '
+        "Authorities</a></th>\n      <td>GlobE</td>\n      <td>0</td>\n      <td>Dec 31, 2024</td>\n"
+        "      <td>No</td>"
+    ) in body
 
 
 def test_network_list_in_french(client, loaded):
@@ -140,8 +179,29 @@ def test_network_page(client, loaded):
     assert response.status_code == 200
     assert "<h1>Ibero-American Network for International Legal Cooperation (IberRed)</h1>" in body
     assert [iso2 for iso2, _name in _rows(response)] == [
-        "AD", "AR", "BO", "BR", "CL", "CO", "CR", "CU", "DO", "EC", "SV", "GT", "HN", "MX", "NI", "PA", "PY", "PE",
-        "PT", "ES", "UY", "VE"]
+        "AD",
+        "AR",
+        "BO",
+        "BR",
+        "CL",
+        "CO",
+        "CR",
+        "CU",
+        "DO",
+        "EC",
+        "SV",
+        "GT",
+        "HN",
+        "MX",
+        "NI",
+        "PA",
+        "PY",
+        "PE",
+        "PT",
+        "ES",
+        "UY",
+        "VE",
+    ]
     assert "<dt>Member list as of</dt><dd>Dec 31, 2024</dd>" in body
     assert "<dt>Members</dt><dd>22</dd>" in body
     assert ('<dt>Note</dt><dd lang="en" dir="ltr">The 22 countries of the Ibero-American community.</dd>') in body
@@ -182,10 +242,12 @@ def test_factory_network_without_members_renders(client, db):
 
 # --- access ------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("url", ["/en/countries/", "/en/countries/BR/", "/en/networks/", "/en/networks/iberred/"])
 def test_pages_are_public_for_every_persona(personas, url):
-    expected = {name: 200 for name in ("anonymous", "member", "member_other", "coordinator", "coordinator_other",
-                                       "secretariat")}
+    expected = {
+        name: 200 for name in ("anonymous", "member", "member_other", "coordinator", "coordinator_other", "secretariat")
+    }
     check_matrix(personas, "GET", url, expected)
 
 

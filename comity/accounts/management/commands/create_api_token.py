@@ -21,8 +21,9 @@ class Command(BaseCommand):
         if user is None or not user.is_active:
             raise CommandError(f"No active user with the e-mail address {options['user']!r}.")
         try:
-            token, raw = services.api_token_create(user=user, name=options["name"], scope=options["scope"],
-                                                   days=options["days"])
+            token, raw = services.api_token_create(
+                user=user, name=options["name"], scope=options["scope"], days=options["days"]
+            )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         expires = token.expires_at.strftime("%Y-%m-%d")

@@ -6,12 +6,18 @@ from comity.audit.selectors import VERIFY_BATCH_SIZE, audit_chain_verify
 
 
 class Command(BaseCommand):
-    help = ("Walk the audit log in sequence order, recompute every hash and check the links and the chain "
-            "head. Exits 0 when the chain is intact, 1 naming the first broken event otherwise.")
+    help = (
+        "Walk the audit log in sequence order, recompute every hash and check the links and the chain "
+        "head. Exits 0 when the chain is intact, 1 naming the first broken event otherwise."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--batch-size", type=int, default=VERIFY_BATCH_SIZE,
-                            help=f"Events read per query (default {VERIFY_BATCH_SIZE}).")
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=VERIFY_BATCH_SIZE,
+            help=f"Events read per query (default {VERIFY_BATCH_SIZE}).",
+        )
 
     def handle(self, *args, batch_size: int, **options):
         if batch_size < 1:

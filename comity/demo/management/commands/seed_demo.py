@@ -19,17 +19,30 @@ def _positive(value: str) -> int:
 
 
 class Command(BaseCommand):
-    help = ("Load demo data: one user per role under @demo.comity.test and a fictional directory of about 30 "
-            "countries. --scale N also makes sure N synthetic authorities (4 contact points each) exist. "
-            "Refused under production settings.")
+    help = (
+        "Load demo data: one user per role under @demo.comity.test and a fictional directory of about 30 "
+        "countries. --scale N also makes sure N synthetic authorities (4 contact points each) exist. "
+        "Refused under production settings."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--if-empty", action="store_true",
-                            help="do nothing when the database already has users (used by make serve)")
-        parser.add_argument("--scale", type=_positive, metavar="N",
-                            help="top the directory up to N synthetic authorities with 4 contact points each")
-        parser.add_argument("--seed", type=int, default=2026,
-                            help="random seed for --scale (default 2026); the same seed gives the same data")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="do nothing when the database already has users (used by make serve)",
+        )
+        parser.add_argument(
+            "--scale",
+            type=_positive,
+            metavar="N",
+            help="top the directory up to N synthetic authorities with 4 contact points each",
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=2026,
+            help="random seed for --scale (default 2026); the same seed gives the same data",
+        )
 
     def handle(self, *args, **options):
         if options["if_empty"] and User.objects.exists():
@@ -41,15 +54,21 @@ class Command(BaseCommand):
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"Demo data: {result['users_created']} user(s) created, {result['users']} demo users.")
-        self.stdout.write(f"Demo directory: {result['authorities_created']} of {result['authorities']} authorities "
-                          f"and {result['contacts_created']} contact point(s) created, "
-                          f"{result['contacts_linked']} linked to demo users.")
-        self.stdout.write(f"Demo forum: {result['forum_spaces']} spaces, {result['forum_threads_created']} thread(s) "
-                          f"and {result['forum_posts_created']} post(s) created, "
-                          f"{result['attachments_created']} attachment(s).")
+        self.stdout.write(
+            f"Demo directory: {result['authorities_created']} of {result['authorities']} authorities "
+            f"and {result['contacts_created']} contact point(s) created, "
+            f"{result['contacts_linked']} linked to demo users."
+        )
+        self.stdout.write(
+            f"Demo forum: {result['forum_spaces']} spaces, {result['forum_threads_created']} thread(s) "
+            f"and {result['forum_posts_created']} post(s) created, "
+            f"{result['attachments_created']} attachment(s)."
+        )
         if result["countries_missing"]:
-            self.stdout.write("Demo directory: skipped countries missing from the reference data: "
-                              + ", ".join(result["countries_missing"]))
+            self.stdout.write(
+                "Demo directory: skipped countries missing from the reference data: "
+                + ", ".join(result["countries_missing"])
+            )
         if options["scale"]:
             self._scale(options["scale"], options["seed"])
         self.stdout.write(f"Done in {time.perf_counter() - started:.1f} s.")
@@ -64,6 +83,8 @@ class Command(BaseCommand):
             result = demo_seed_scale(count=count, seed=seed, progress=progress)
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(f"Synthetic directory: {result.authorities_created} authorities and "
-                          f"{result.contacts_created} contact points created ({result.existing} existed, "
-                          f"{result.wanted} wanted) in {time.perf_counter() - started:.1f} s.")
+        self.stdout.write(
+            f"Synthetic directory: {result.authorities_created} authorities and "
+            f"{result.contacts_created} contact points created ({result.existing} existed, "
+            f"{result.wanted} wanted) in {time.perf_counter() - started:.1f} s."
+        )

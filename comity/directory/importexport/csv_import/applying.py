@@ -41,8 +41,9 @@ def can_import(user) -> bool:
     return user.is_secretariat or bool(user.is_coordinator and user.coordinated_country_codes())
 
 
-def run_import(*, actor, parsed: ParsedFile, mode: str,
-               progress: Callable[[int, int], None] | None = None) -> ImportReport:
+def run_import(
+    *, actor, parsed: ParsedFile, mode: str, progress: Callable[[int, int], None] | None = None
+) -> ImportReport:
     """Dry-run or apply a parsed file; see the module docstring for the rules."""
     if mode not in Mode.ALL:
         raise ValueError(mode)
@@ -64,12 +65,22 @@ def run_import(*, actor, parsed: ParsedFile, mode: str,
                     row.authority_id = None
             return report
         report.applied = True
-        countries = {raw.cells.get("country", "").strip().upper() for raw, row in zip(parsed.rows, results, strict=True)
-                     if row.status in (Status.CREATE, Status.UPDATE, Status.UNCHANGED)}
-        audit_log(action=AuditAction.DIRECTORY_IMPORTED, actor=actor,
-                  country=countries.pop() if len(countries) == 1 else "",
-                  details={"file": parsed.name[:200], "sha256": parsed.sha256,
-                           "valid_rows_only": mode == Mode.APPLY_VALID, **report.counts})
+        countries = {
+            raw.cells.get("country", "").strip().upper()
+            for raw, row in zip(parsed.rows, results, strict=True)
+            if row.status in (Status.CREATE, Status.UPDATE, Status.UNCHANGED)
+        }
+        audit_log(
+            action=AuditAction.DIRECTORY_IMPORTED,
+            actor=actor,
+            country=countries.pop() if len(countries) == 1 else "",
+            details={
+                "file": parsed.name[:200],
+                "sha256": parsed.sha256,
+                "valid_rows_only": mode == Mode.APPLY_VALID,
+                **report.counts,
+            },
+        )
     return report
 
 
@@ -83,9 +94,13 @@ def _process_row(actor, raw: RawRow, seen_ids: dict[int, int]) -> RowResult:
     authority = _authority(actor, authority_id, raw.number, seen_ids, errors) if authority_id is not None else None
     country = data["country"]
     if country and not permissions.can_edit_country(actor, country):
-        errors.append(RowError("country", _("You may only import authorities of the countries you coordinate "
-                                            "(%(codes)s), not %(code)s.") % {
-            "codes": ", ".join(sorted(actor.coordinated_country_codes())) or "-", "code": country}))
+        errors.append(
+            RowError(
+                "country",
+                _("You may only import authorities of the countries you coordinate (%(codes)s), not %(code)s.")
+                % {"codes": ", ".join(sorted(actor.coordinated_country_codes())) or "-", "code": country},
+            )
+        )
     if errors:
         return result
     if authority is not None:
@@ -110,12 +125,21 @@ def _process_row(actor, raw: RawRow, seen_ids: dict[int, int]) -> RowResult:
 def _authority(actor, authority_id: int, row: int, seen_ids: dict[int, int], errors: list[RowError]):
     """The authority a row updates, when the actor may edit it and no earlier row named it."""
     if authority_id in seen_ids:
-        errors.append(RowError("id", _("Authority %(id)s is already on row %(row)s.") % {
-            "id": authority_id, "row": seen_ids[authority_id]}))
+        errors.append(
+            RowError(
+                "id",
+                _("Authority %(id)s is already on row %(row)s.") % {"id": authority_id, "row": seen_ids[authority_id]},
+            )
+        )
     else:
         seen_ids[authority_id] = row
-    authority = (permissions.authorities_visible_to(actor).select_related("country")
-                 .prefetch_related("competences").filter(pk=authority_id).first())
+    authority = (
+        permissions.authorities_visible_to(actor)
+        .select_related("country")
+        .prefetch_related("competences")
+        .filter(pk=authority_id)
+        .first()
+    )
     if authority is None or not permissions.can_edit_authority(actor, authority):
         errors.append(RowError("id", _("There is no authority %(id)s that you may edit.") % {"id": authority_id}))
         return None

@@ -55,15 +55,45 @@ from django.utils.translation import gettext as _
 from comity.core.i18n import UI_LANGUAGES
 
 NAME_COLUMNS = [f"names_{code}" for code in UI_LANGUAGES]
-COLUMNS = ["id", "country", "official_name", *NAME_COLUMNS, "competences", "languages_accepted", "channels",
-           "urgent_channels", "untoc_mla_basis", "untoc_extradition_basis", "postal_address", "email", "phone",
-           "website", "timezone", "holiday_subdivision", "always_available", "office_hours"]
+COLUMNS = [
+    "id",
+    "country",
+    "official_name",
+    *NAME_COLUMNS,
+    "competences",
+    "languages_accepted",
+    "channels",
+    "urgent_channels",
+    "untoc_mla_basis",
+    "untoc_extradition_basis",
+    "postal_address",
+    "email",
+    "phone",
+    "website",
+    "timezone",
+    "holiday_subdivision",
+    "always_available",
+    "office_hours",
+]
 REQUIRED_COLUMNS = ("id", "country", "official_name")
 # Columns of the directory's CSV export that describe rather than set a record; an import ignores them.
-INFORMATIONAL_COLUMNS = ("record", "authority_id", "is_active", "last_confirmed_at", "contact_id", "contact_name",
-                         "contact_title", "contact_languages", "contact_phone", "contact_mobile", "contact_email",
-                         "contact_secure_channel", "contact_timezone", "contact_always_available",
-                         "contact_start_date")
+INFORMATIONAL_COLUMNS = (
+    "record",
+    "authority_id",
+    "is_active",
+    "last_confirmed_at",
+    "contact_id",
+    "contact_name",
+    "contact_title",
+    "contact_languages",
+    "contact_phone",
+    "contact_mobile",
+    "contact_email",
+    "contact_secure_channel",
+    "contact_timezone",
+    "contact_always_available",
+    "contact_start_date",
+)
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
 
@@ -98,14 +128,20 @@ def parse_csv(content: bytes, *, name: str = "", limit: int | None = None) -> Pa
     """Decode and split the file; raise ImportFileError with a clear message when it cannot be used."""
     limit = max_bytes() if limit is None else limit
     if limit and len(content) > limit:
-        raise ImportFileError(_("The file is too large (%(size)s); the limit is %(limit)s. Split it, or ask the "
-                                "secretariat to run the import command.") % {
-            "size": _megabytes(len(content)), "limit": _megabytes(limit)})
+        raise ImportFileError(
+            _(
+                "The file is too large (%(size)s); the limit is %(limit)s. Split it, or ask the "
+                "secretariat to run the import command."
+            )
+            % {"size": _megabytes(len(content)), "limit": _megabytes(limit)}
+        )
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ImportFileError(_("The file is not UTF-8 text (byte %(position)s). In a spreadsheet, save it as "
-                                "\"CSV UTF-8\".") % {"position": exc.start + 1}) from exc
+        raise ImportFileError(
+            _('The file is not UTF-8 text (byte %(position)s). In a spreadsheet, save it as "CSV UTF-8".')
+            % {"position": exc.start + 1}
+        ) from exc
     if not text.strip():
         raise ImportFileError(_("The file is empty."))
     first_line = text.split("\n", 1)[0]
@@ -122,11 +158,25 @@ def parse_csv(content: bytes, *, name: str = "", limit: int | None = None) -> Pa
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) != len(header):
-            rows.append(RawRow(index, {}, _("This row has %(found)s cells; the header has %(expected)s.") % {
-                "found": len(cells), "expected": len(header)}))
+            rows.append(
+                RawRow(
+                    index,
+                    {},
+                    _("This row has %(found)s cells; the header has %(expected)s.")
+                    % {"found": len(cells), "expected": len(header)},
+                )
+            )
             continue
-        rows.append(RawRow(index, {column: _unquote(cell) for column, cell in zip(header, cells, strict=True)
-                                   if column in columns or column == "record"}))
+        rows.append(
+            RawRow(
+                index,
+                {
+                    column: _unquote(cell)
+                    for column, cell in zip(header, cells, strict=True)
+                    if column in columns or column == "record"
+                },
+            )
+        )
     return ParsedFile(name=name, sha256=hashlib.sha256(content).hexdigest(), columns=columns, rows=rows)
 
 
@@ -143,8 +193,10 @@ def _check_header(header: list[str]) -> list[str]:
     if missing:
         problems.append(_("missing column(s): %(columns)s") % {"columns": ", ".join(missing)})
     if problems:
-        raise ImportFileError(_("The header line is not right: %(problems)s. The columns are: %(columns)s.") % {
-            "problems": "; ".join(problems), "columns": ", ".join(COLUMNS)})
+        raise ImportFileError(
+            _("The header line is not right: %(problems)s. The columns are: %(columns)s.")
+            % {"problems": "; ".join(problems), "columns": ", ".join(COLUMNS)}
+        )
     return [column for column in header if column in COLUMNS]
 
 

@@ -65,9 +65,14 @@ class ImportReport:
 
     @property
     def counts(self) -> dict[str, int]:
-        return {"rows": len(self.rows), "created": self.count(Status.CREATE), "updated": self.count(Status.UPDATE),
-                "unchanged": self.count(Status.UNCHANGED), "skipped": self.count(Status.SKIPPED),
-                "errors": self.count(Status.ERROR)}
+        return {
+            "rows": len(self.rows),
+            "created": self.count(Status.CREATE),
+            "updated": self.count(Status.UPDATE),
+            "unchanged": self.count(Status.UNCHANGED),
+            "skipped": self.count(Status.SKIPPED),
+            "errors": self.count(Status.ERROR),
+        }
 
     @property
     def has_errors(self) -> bool:

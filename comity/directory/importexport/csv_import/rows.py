@@ -35,26 +35,32 @@ def parse_office_hours(value: str) -> tuple[list[dict], list[str]]:
             continue
         match = _INTERVAL.match(entry)
         if not match:
-            errors.append(_("\"%(entry)s\" is not of the form \"Mon 09:00-13:00\".") % {"entry": entry})
+            errors.append(_('"%(entry)s" is not of the form "Mon 09:00-13:00".') % {"entry": entry})
             continue
         days = [day.strip().lower() for day in match.group("days").split("-")]
         if any(day not in WEEKDAYS for day in days):
-            errors.append(_("\"%(entry)s\": unknown day; use Mon, Tue, Wed, Thu, Fri, Sat or Sun.") % {
-                "entry": entry})
+            errors.append(_('"%(entry)s": unknown day; use Mon, Tue, Wed, Thu, Fri, Sat or Sun.') % {"entry": entry})
             continue
         opens, closes = match.group("opens"), match.group("closes")
         if not _HHMM.match(opens) or not (_HHMM.match(closes) or closes == "24:00"):
-            errors.append(_("\"%(entry)s\": times must be written HH:MM (24-hour clock; closes may be 24:00).")
-                          % {"entry": entry})
+            errors.append(
+                _('"%(entry)s": times must be written HH:MM (24-hour clock; closes may be 24:00).') % {"entry": entry}
+            )
             continue
         if closes != "24:00" and closes <= opens:
-            errors.append(_("\"%(entry)s\": closes must be later than opens; split a shift past midnight into two "
-                            "intervals (Fri 22:00-24:00; Sat 00:00-02:00).") % {"entry": entry})
+            errors.append(
+                _(
+                    '"%(entry)s": closes must be later than opens; split a shift past midnight into two '
+                    "intervals (Fri 22:00-24:00; Sat 00:00-02:00)."
+                )
+                % {"entry": entry}
+            )
             continue
         first, last = WEEKDAYS[days[0]], WEEKDAYS[days[-1]]
         if last < first:
-            errors.append(_("\"%(entry)s\": a day range must run forwards within the week, e.g. Mon-Fri.") % {
-                "entry": entry})
+            errors.append(
+                _('"%(entry)s": a day range must run forwards within the week, e.g. Mon-Fri.') % {"entry": entry}
+            )
             continue
         intervals.extend({"weekday": day, "opens": opens, "closes": closes} for day in range(first, last + 1))
     return intervals, errors
@@ -76,16 +82,21 @@ def row_to_data(cells: dict[str, str]) -> tuple[int | None, dict, list[RowError]
             authority_id = int(raw_id)
         else:
             errors.append(RowError("id", _("Must be blank (new authority) or the number of an existing authority.")))
-    data: dict = {"country": cells.get("country", "").strip().upper(),
-                  "official_name": cells.get("official_name", "").strip()}
-    names = {column.removeprefix("names_"): value.strip() for column, value in cells.items()
-             if column.startswith("names_")}
+    data: dict = {
+        "country": cells.get("country", "").strip().upper(),
+        "official_name": cells.get("official_name", "").strip(),
+    }
+    names = {
+        column.removeprefix("names_"): value.strip() for column, value in cells.items() if column.startswith("names_")
+    }
     if names:
         data["names"] = names
     if "competences" in cells:
         parts = [part.strip() for part in cells["competences"].split(";") if part.strip()]
-        data["competences"] = [{"code": code.strip().lower(), "instrument": instrument.strip().lower()}
-                               for code, _sep, instrument in (part.partition(":") for part in parts)]
+        data["competences"] = [
+            {"code": code.strip().lower(), "instrument": instrument.strip().lower()}
+            for code, _sep, instrument in (part.partition(":") for part in parts)
+        ]
     data.update({column: _split_codes(cells[column]) for column in LIST_COLUMNS if column in cells})
     for column in BOOLEAN_COLUMNS:
         if column in cells:
@@ -93,8 +104,9 @@ def row_to_data(cells: dict[str, str]) -> tuple[int | None, dict, list[RowError]
             if word in TRUE_WORDS | FALSE_WORDS:
                 data[column] = word in TRUE_WORDS
             else:
-                errors.append(RowError(column, _("Must be true or false, not \"%(value)s\".") % {
-                    "value": cells[column].strip()}))
+                errors.append(
+                    RowError(column, _('Must be true or false, not "%(value)s".') % {"value": cells[column].strip()})
+                )
     data.update({column: cells[column].strip() for column in TEXT_COLUMNS if column in cells})
     errors.extend(_too_long(data))
     if "office_hours" in cells:
@@ -112,6 +124,11 @@ def _too_long(data: dict) -> list[RowError]:
     for column, value in cells.items():
         limit = MAX_LENGTHS["names" if column.startswith("names_") else column]
         if len(value) > limit:
-            errors.append(RowError(column, _("At most %(limit)s characters (this cell has %(length)s).") % {
-                "limit": limit, "length": len(value)}))
+            errors.append(
+                RowError(
+                    column,
+                    _("At most %(limit)s characters (this cell has %(length)s).")
+                    % {"limit": limit, "length": len(value)},
+                )
+            )
     return errors

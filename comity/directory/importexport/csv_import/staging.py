@@ -34,8 +34,12 @@ def store_upload(session, *, user, content: bytes, name: str) -> str:
     path.write_bytes(content)
     path.chmod(0o600)
     uploads = dict(session.get(SESSION_KEY) or {})
-    uploads[token] = {"name": name[:200], "sha256": hashlib.sha256(content).hexdigest(), "user": user.pk,
-                      "at": time.time()}
+    uploads[token] = {
+        "name": name[:200],
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "user": user.pk,
+        "at": time.time(),
+    }
     for old in sorted(uploads, key=lambda t: uploads[t]["at"])[:-MAX_UPLOADS_PER_SESSION]:
         _remove(old)
         del uploads[old]

@@ -12,5 +12,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         counts = services.uploads_purge()
-        self.stdout.write(f"removed {counts['expired']} expired upload(s) and {counts['orphan_files']} orphaned "
-                          f"temporary file(s)")
+        self.stdout.write(
+            f"removed {counts['expired']} expired upload(s) and {counts['orphan_files']} orphaned temporary file(s)"
+        )

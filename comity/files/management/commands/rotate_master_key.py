@@ -31,8 +31,10 @@ class Command(BaseCommand):
         old_raw = old_key or os.environ.get("COMITY_MASTER_KEY_OLD", "")
         new_raw = new_key or os.environ.get("COMITY_MASTER_KEY_NEW", "")
         if not old_raw or not new_raw:
-            raise CommandError("Give the old and the new master key (COMITY_MASTER_KEY_OLD and "
-                               "COMITY_MASTER_KEY_NEW, or --old-key and --new-key).")
+            raise CommandError(
+                "Give the old and the new master key (COMITY_MASTER_KEY_OLD and "
+                "COMITY_MASTER_KEY_NEW, or --old-key and --new-key)."
+            )
         try:
             old, new = crypto.master_key(old_raw), crypto.master_key(new_raw)
         except ImproperlyConfigured as exc:
@@ -46,7 +48,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"master key {result.old_fingerprint} -> {result.new_fingerprint}: re-wrapped {result.attachments} "
             f"attachment key(s) and {result.uploads} upload key(s); {result.already} already under the new key; "
-            f"{result.failed} failed.")
+            f"{result.failed} failed."
+        )
         if result.failed:
             self.stderr.write("Not re-wrapped (under neither key, or altered): " + ", ".join(result.failed_ids))
             raise SystemExit(1)

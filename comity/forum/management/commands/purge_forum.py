@@ -19,10 +19,13 @@ class Command(BaseCommand):
         report = moderation.posts_purge(dry_run=dry_run)
         verb = "would delete" if dry_run else "deleted"
         for entry in report:
-            self.stdout.write(f"{entry.slug}: {verb} {entry.posts} post(s) and {entry.threads} emptied thread(s) "
-                              f"older than {entry.retention_months} month(s) "
-                              f"(before {entry.cutoff:%Y-%m-%d %H:%M} UTC)")
+            self.stdout.write(
+                f"{entry.slug}: {verb} {entry.posts} post(s) and {entry.threads} emptied thread(s) "
+                f"older than {entry.retention_months} month(s) "
+                f"(before {entry.cutoff:%Y-%m-%d %H:%M} UTC)"
+            )
         total_posts = sum(entry.posts for entry in report)
         total_threads = sum(entry.threads for entry in report)
-        self.stdout.write(f"Total: {verb} {total_posts} post(s) and {total_threads} thread(s) in {len(report)} "
-                          f"space(s).")
+        self.stdout.write(
+            f"Total: {verb} {total_posts} post(s) and {total_threads} thread(s) in {len(report)} space(s)."
+        )

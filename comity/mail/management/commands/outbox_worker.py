@@ -34,5 +34,6 @@ class Command(BaseCommand):
             if report.sent < outbox.BATCH:  # a full batch means more may be due: go again at once
                 time.sleep(interval)
         if once or max_seconds is not None:
-            self.stdout.write(f"total: sent {totals['sent']}, retry later {totals['retried']}, "
-                              f"failed {totals['failed']}")
+            self.stdout.write(
+                f"total: sent {totals['sent']}, retry later {totals['retried']}, failed {totals['failed']}"
+            )

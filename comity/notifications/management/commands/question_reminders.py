@@ -13,6 +13,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         sent = send_question_reminders()
         for reminder in sent:
-            self.stdout.write(f"thread {reminder.thread_id} {reminder.country.iso2}: level {reminder.level}, "
-                              f"{len(reminder.recipients)} recipients")
+            self.stdout.write(
+                f"thread {reminder.thread_id} {reminder.country.iso2}: level {reminder.level}, "
+                f"{len(reminder.recipients)} recipients"
+            )
         self.stdout.write(f"reminders sent: {len(sent)}")

@@ -11,8 +11,12 @@ class Command(BaseCommand):
     help = "Load countries, UN M49 regions, UN status, networks and memberships from the data files (idempotent)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--data-dir", type=Path, default=None,
-                            help="Read the data files from this folder instead of comity/reference/data/.")
+        parser.add_argument(
+            "--data-dir",
+            type=Path,
+            default=None,
+            help="Read the data files from this folder instead of comity/reference/data/.",
+        )
 
     def handle(self, *args, data_dir=None, **options):
         try:
