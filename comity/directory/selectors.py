@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from comity.core.permissions import get_visible_or_404
+from comity.core.search import TextIndex, in_subquery
 from comity.directory import permissions
 from comity.directory.availability import Availability, availability, schedule_for
 from comity.directory.models import Authority, Competence, Contact, RecordVersion
@@ -23,6 +24,10 @@ COOPERATION_TYPES = {
     "asset_recovery": Competence.ASSET_RECOVERY,
     "cybercrime": Competence.CYBERCRIME_24_7,
 }
+
+
+# Created by migration directory 0002_authority_search_index; `Authority.search_text` is set by the services.
+AUTHORITY_TEXT = TextIndex(table="directory_authority", column="search_text", name="directory_authority_search")
 
 
 def confirmation_window() -> dt.timedelta:
@@ -48,7 +53,13 @@ def authority_list(
     always_available: bool | None = None,
     q: str = "",
 ) -> QuerySet[Authority]:
+    """Authorities the user may see, filtered; `q` is one case-folded substring of a name, or of a country's name.
+
+    Only the filters that join a to-many table (network, competence, reachable around the clock) can repeat an
+    authority, so only they add DISTINCT: over every selected column, it would otherwise sort the whole list.
+    """
     qs = permissions.authorities_visible_to(user).select_related("country")
+    repeats_rows = bool(network or competence or always_available)
     if country:
         qs = qs.filter(country__iso2=country.upper())
     if region:
@@ -76,11 +87,12 @@ def authority_list(
             qs = qs.filter(always_available=False)
     if q:
         needle = q.strip().casefold()
-        qs = qs.filter(Q(search_text__contains=needle) | Q(country__name_en__icontains=q.strip()))
-    return (
-        qs.distinct()
-        .prefetch_related("competences", "office_hours", "closures", _current_contacts())
-        .order_by("country__name_en", "official_name", "pk")
+        countries = Country.objects.filter(name_en__icontains=q.strip()).values("pk")
+        qs = qs.filter(AUTHORITY_TEXT.contains([needle]) | in_subquery("country", countries))
+    if repeats_rows:
+        qs = qs.distinct()
+    return qs.prefetch_related("competences", "office_hours", "closures", _current_contacts()).order_by(
+        "country__name_en", "official_name", "pk"
     )
 
 

@@ -2,9 +2,13 @@
 
 Matching is by case-folded substring: each term of the query must appear in the post's text (`Post.search_text`,
 stored case-folded when the post is written) or, for a thread's opening post, in the post's text or the thread's
-title. Substrings work for scripts without spaces between words (Chinese) and for Arabic and Cyrillic alike. On
-SQLite the title is case-folded by a Python function registered on the connection (SQLite's own lower() knows
-only ASCII); on PostgreSQL by LOWER(), which follows the database's Unicode ctype.
+title (case-folded in the query, `Casefold`). Substrings work for scripts without spaces between words (Chinese)
+and for Arabic and Cyrillic alike.
+
+Both tests go through an index (`comity.core.search`): a trigram index on `search_text` and on the case-folded
+title (PostgreSQL), an FTS5 trigram table on each (SQLite). The opening posts whose thread title matches are found
+from the threads whose title holds a term, one index probe per such thread, in a subquery that runs once; no
+subquery runs per post.
 
 Only readable spaces are searched (`permissions.posts_visible_to`), and hidden posts are left out for everyone,
 so neither a hit nor a count ever comes from a space or post the user cannot read.
@@ -14,45 +18,50 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import operator
 import re
 from dataclasses import dataclass
+from functools import reduce
 
-from django.db.models import F, Func, OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.html import strip_tags
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
+from comity.core.search import (
+    MAX_QUERY,
+    MAX_TERMS,
+    SNIPPET_CHARS,
+    Casefold,
+    TextIndex,
+    highlight,
+    in_subquery,
+    snippet,
+    terms_of,
+)
 from comity.forum import permissions
 from comity.forum.models import Post
 
-MAX_TERMS = 10
-MAX_QUERY = 200
-SNIPPET_CHARS = 240
+__all__ = [
+    "MAX_QUERY",
+    "MAX_TERMS",
+    "POST_TEXT",
+    "SNIPPET_CHARS",
+    "THREAD_TITLE",
+    "Casefold",
+    "Hit",
+    "SearchFilters",
+    "highlight",
+    "hits",
+    "post_plain_text",
+    "post_search",
+    "snippet",
+    "terms_of",
+]
 
-
-def _casefold(value):
-    return value.casefold() if isinstance(value, str) else value
-
-
-class Casefold(Func):
-    """Unicode case folding in the database: LOWER() on PostgreSQL, a Python function on SQLite."""
-
-    function = "LOWER"
-    output_field = TextField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        connection.ensure_connection()
-        connection.connection.create_function("comity_casefold", 1, _casefold, deterministic=True)
-        return super().as_sql(compiler, connection, function="comity_casefold", **extra_context)
-
-
-def terms_of(text: str) -> list[str]:
-    """Distinct case-folded words of the query, in order, at most MAX_TERMS."""
-    terms: list[str] = []
-    for word in (text or "")[:MAX_QUERY].casefold().split():
-        if word not in terms:
-            terms.append(word)
-    return terms[:MAX_TERMS]
+# Created by migration forum 0002_post_search_index.
+POST_TEXT = TextIndex(table="forum_post", column="search_text", name="forum_post_search")
+THREAD_TITLE = TextIndex(table="forum_thread", column="title", name="forum_thread_title_search", lowercase=True)
 
 
 @dataclass
@@ -69,19 +78,34 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_current_timezone())
 
 
+def _matching(user, terms: list[str], space_id: int | None) -> Q:
+    """Every term in the post's text; or, for a thread's opening post, each term in its text or its thread's title.
+
+    Such a thread's title holds at least one term (otherwise the text alone matches), so the opening posts to
+    consider are those of the readable threads whose title holds any term, found through the title index: one
+    probe of the (thread, created_at) index per such thread, in a subquery that runs once, before the posts are
+    read. No subquery runs per post.
+    """
+    titled = permissions.threads_visible_to(user).filter(
+        reduce(operator.or_, (THREAD_TITLE.contains([t]) for t in terms))
+    )
+    if space_id is not None:
+        titled = titled.filter(space_id=space_id)
+    first = Post.objects.filter(thread=OuterRef("pk")).order_by("created_at", "pk").values("pk")[:1]
+    openings = titled.annotate(opening=Subquery(first)).values("opening")
+    in_text_or_title = (POST_TEXT.exact(term) | THREAD_TITLE.exact(term, through="thread") for term in terms)
+    # `thread IN titled` is a hashed test, so a post whose thread title holds no term is dismissed before the array
+    # of opening posts is searched; that array test is linear in its length, and a scan would pay it for every row.
+    opening = Q(thread__in=titled.values("pk")) & in_subquery("pk", openings)
+    return POST_TEXT.contains(terms) | (opening & reduce(operator.and_, in_text_or_title))
+
+
 def post_search(*, user, terms: list[str], filters: SearchFilters | None = None) -> QuerySet[Post]:
     """Posts matching every term (see the module docstring), newest first, with what a result row shows."""
     filters = filters or SearchFilters()
     posts = permissions.posts_visible_to(user).filter(is_hidden=False)
     if terms:
-        opening = Post.objects.filter(thread=OuterRef("thread")).order_by("created_at", "pk").values("pk")[:1]
-        posts = posts.annotate(title_folded=Casefold(F("thread__title")))
-        in_text = Q()
-        in_text_or_title = Q()
-        for term in terms:
-            in_text &= Q(search_text__contains=term)
-            in_text_or_title &= Q(search_text__contains=term) | Q(title_folded__contains=term)
-        posts = posts.filter(in_text | (in_text_or_title & Q(pk=Subquery(opening))))
+        posts = posts.filter(_matching(user, terms, filters.space_id))
     if filters.space_id is not None:
         posts = posts.filter(thread__space_id=filters.space_id)
     if filters.country:
@@ -102,28 +126,7 @@ def post_search(*, user, terms: list[str], filters: SearchFilters | None = None)
     return posts.select_related("thread__space", "author__country").order_by("-created_at", "-pk")
 
 
-# --- snippets ----------------------------------------------------------------------------------------------------
-
-
-def _pattern(terms: list[str]) -> re.Pattern | None:
-    if not terms:
-        return None
-    alternatives = sorted({re.escape(term) for term in terms}, key=len, reverse=True)
-    return re.compile("|".join(alternatives), re.IGNORECASE)
-
-
-def highlight(text: str, terms: list[str]) -> Markup:
-    """The text, HTML-escaped, with each occurrence of a term wrapped in <mark>."""
-    pattern = _pattern(terms)
-    if pattern is None:
-        return escape(text)
-    out, last = [], 0
-    for match in pattern.finditer(text):
-        out.append(escape(text[last : match.start()]))
-        out.append(Markup("<mark>%s</mark>") % match.group(0))
-        last = match.end()
-    out.append(escape(text[last:]))
-    return Markup("").join(out)
+# --- results -----------------------------------------------------------------------------------------------------
 
 
 _BLOCK_TAG = re.compile(r"<(/?(?:p|br|li|h[1-6]|blockquote|pre|tr|td|th|hr|ul|ol|table)\b[^>]*)>", re.IGNORECASE)
@@ -133,25 +136,6 @@ def post_plain_text(post: Post) -> str:
     """The post's text as a reader sees it (from its stored sanitized HTML), on one line."""
     spaced = _BLOCK_TAG.sub(r" <\1>", post.body_html)  # blocks are separated by a space, inline tags are not
     return " ".join(html.unescape(strip_tags(spaced)).split())
-
-
-def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> Markup:
-    """About `width` characters around the first match (or the start), escaped, matches in <mark>."""
-    pattern = _pattern(terms)
-    match = pattern.search(text) if pattern else None
-    start = 0
-    if match and match.start() > width // 3:
-        start = match.start() - width // 3
-        space = text.rfind(" ", 0, start)
-        start = space + 1 if space >= start - 20 else start
-    end = min(len(text), start + width)
-    if end < len(text):
-        space = text.rfind(" ", start + width // 2, end)
-        end = space if space > 0 else end
-    piece = highlight(text[start:end], terms)
-    prefix = Markup("… ") if start > 0 else Markup("")
-    suffix = Markup(" …") if end < len(text) else Markup("")
-    return prefix + piece + suffix
 
 
 @dataclass

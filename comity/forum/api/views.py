@@ -20,6 +20,8 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from comity.core.api.permissions import IsMember, TokenScopePermission
+from comity.core.search import SearchTimeout, time_limit
+from comity.core.search.api import CappedPagination, SearchTimedOut
 from comity.forum import moderation, permissions, search, services
 from comity.forum.api.serializers import (
     ForumErrorSerializer,
@@ -268,6 +270,7 @@ class SearchView(GenericAPIView):
 
     permission_classes = [IsMember, TokenScopePermission]
     serializer_class = SearchHitSerializer
+    pagination_class = CappedPagination
 
     @extend_schema(
         summary="Search the forum",
@@ -275,10 +278,17 @@ class SearchView(GenericAPIView):
             "Every word of `q` must appear (any case, any script, including Arabic, Chinese and Cyrillic) in a post, "
             "or, for a thread's opening post, in the post or the thread's title. Newest first. Only spaces the caller "
             "can read are searched; hidden posts are left out. Snippets and titles are HTML-escaped with the matches "
-            "in <mark>. A space you cannot read answers 400 (unknown space), like one that does not exist."
+            "in <mark>. A space you cannot read answers 400 (unknown space), like one that does not exist. Results "
+            "are counted up to 1,000 (`count_capped` says there are more) and only those can be paged through. A "
+            "search that takes too long is stopped and answers 503 (search_timeout): add words or filters."
         ),
         parameters=[SearchQuerySerializer],
-        responses={200: SearchHitSerializer(many=True), 400: BAD_FILTER, 401: UNAUTHENTICATED},
+        responses={
+            200: SearchHitSerializer(many=True),
+            400: BAD_FILTER,
+            401: UNAUTHENTICATED,
+            503: _error("The search took too long and was stopped (search_timeout)."),
+        },
     )
     def get(self, request):
         params = _params(SearchQuerySerializer, request)
@@ -298,5 +308,9 @@ class SearchView(GenericAPIView):
             tlp=params.get("tlp", ""),
         )
         posts = search.post_search(user=request.user, terms=terms, filters=filters)
-        page = self.paginate_queryset(posts)
+        try:
+            with time_limit():
+                page = self.paginate_queryset(posts)
+        except SearchTimeout as exc:
+            raise SearchTimedOut from exc
         return self.get_paginated_response(SearchHitSerializer(search.hits(page, terms), many=True).data)

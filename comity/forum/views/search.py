@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from babel.numbers import format_decimal
 from django import forms
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from comity.core.decorators import member_required
-from comity.core.i18n import territory_name
+from comity.core.i18n import babel_locale, territory_name
+from comity.core.search import CappedPaginator, SearchTimeout, time_limit
+from comity.core.search.api import TIMEOUT_MESSAGE
 from comity.forum import permissions, search
 from comity.forum.models import TLP
 from comity.forum.views.moderation import thread_url
@@ -87,17 +89,20 @@ def search_page(request):
     spaces = sorted(permissions.spaces_visible_to(user), key=lambda space: space.localized_name().casefold())
     countries = Country.objects.order_by("iso2").values_list("iso2", flat=True)
     form = SearchForm(request.GET or None, spaces=spaces, countries=list(countries))
-    page, results, terms, status = None, [], [], 200
+    page, results, terms, status, timed_out = None, [], [], 200, None
     if form.is_bound:
         if not form.is_valid():
             status = 400
         elif form.has_criteria():
             terms = search.terms_of(form.cleaned_data["q"])
             posts = search.post_search(user=user, terms=terms, filters=form.filters())
-            page = Paginator(posts, PAGE_SIZE).get_page(request.GET.get("page"))
-            results = [
-                (hit, thread_url(hit.post.thread_id, hit.post.pk)) for hit in search.hits(list(page.object_list), terms)
-            ]
+            try:
+                with time_limit():
+                    page = CappedPaginator(posts, PAGE_SIZE).get_page(request.GET.get("page"))
+                    page.object_list = shown = list(page.object_list)
+            except SearchTimeout:
+                page, shown, status, timed_out = None, [], 503, TIMEOUT_MESSAGE
+            results = [(hit, thread_url(hit.post.thread_id, hit.post.pk)) for hit in search.hits(shown, terms)]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -109,6 +114,8 @@ def search_page(request):
             "results": results,
             "query": query.urlencode(),
             "terms": terms,
+            "timed_out": timed_out,
+            "shown_count": format_decimal(page.paginator.count, locale=babel_locale()) if page else "",
         },
         status=status,
     )

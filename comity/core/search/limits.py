@@ -1,0 +1,134 @@
+"""Bounds on what one search may cost: a capped count, pages within the cap, and a time limit.
+
+- `count_capped` counts at most `cap + 1` rows (a LIMIT inside the COUNT), so a common word costs no more to count
+  than a rare one. Pages only reach the first `cap` results (`CappedPaginator`), so OFFSET never skips more.
+- `time_limit` cancels the database work of a search that runs past its limit, and raises `SearchTimeout` for the
+  caller to answer with a clear message. On PostgreSQL a timer sends a cancel request for the connection
+  (psycopg's `cancel_safe`), which stops the running statement as `statement_timeout` would, with no extra
+  statement and no transaction around the search; a statement that has not started by the deadline is refused
+  before it is sent. On SQLite a progress handler interrupts the statement.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from contextlib import contextmanager
+
+from django.core.paginator import Paginator
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from django.db.models import QuerySet
+from django.utils.functional import cached_property
+
+logger = logging.getLogger(__name__)
+
+COUNT_CAP = 1000
+TIME_LIMIT_SECONDS = 2.0
+# SQLite calls the progress handler every this many virtual-machine instructions (a few microseconds' work).
+SQLITE_PROGRESS_STEPS = 10_000
+QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a cancelled statement, whoever cancelled it
+
+
+def count_capped(queryset: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """(number of rows, up to `cap`; whether there are more), counting at most `cap + 1` rows."""
+    counted = queryset.order_by().values("pk")[: cap + 1].count()
+    return min(counted, cap), counted > cap
+
+
+class CappedPaginator(Paginator):
+    """A paginator over the first `cap` rows only: its count is capped, and `more` says whether rows were left."""
+
+    def __init__(self, object_list, per_page, *args, cap: int | None = None, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.cap = COUNT_CAP if cap is None else cap
+
+    @cached_property
+    def _capped(self) -> tuple[int, bool]:
+        return count_capped(self.object_list, self.cap)
+
+    @cached_property
+    def count(self) -> int:
+        return self._capped[0]
+
+    @property
+    def more(self) -> bool:
+        """More rows match than `count`, and they are not reachable by page."""
+        return self._capped[1]
+
+
+class SearchTimeout(Exception):
+    """The search ran past its time limit; its statement was cancelled."""
+
+
+def _is_cancel(exc: DatabaseError, vendor: str) -> bool:
+    if vendor == "postgresql":
+        return getattr(exc.__cause__, "sqlstate", None) == QUERY_CANCELED
+    return vendor == "sqlite" and str(exc) == "interrupted"
+
+
+@contextmanager
+def time_limit(seconds: float | None = None, *, using: str = DEFAULT_DB_ALIAS):
+    """Run the block's queries within `seconds` in all (`TIME_LIMIT_SECONDS`); else raise `SearchTimeout`.
+
+    Read-only work only: a cancelled statement inside a caller's transaction leaves that transaction marked for
+    rollback (on PostgreSQL), like any failed statement. Search views run in autocommit, so nothing is lost.
+    """
+    connection = connections[using]
+    connection.ensure_connection()
+    deadline = time.monotonic() + (TIME_LIMIT_SECONDS if seconds is None else seconds)
+
+    def refuse_late_statements(execute, sql, params, many, context):
+        if time.monotonic() >= deadline:
+            raise SearchTimeout
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(refuse_late_statements):
+        try:
+            if connection.vendor == "postgresql":
+                with _cancel_at(deadline, connection.connection):
+                    yield
+            elif connection.vendor == "sqlite":
+                with _interrupt_at(deadline, connection.connection):
+                    yield
+            else:
+                yield
+        except DatabaseError as exc:
+            if not _is_cancel(exc, connection.vendor):
+                raise
+            if connection.vendor == "postgresql" and connection.in_atomic_block:
+                transaction.set_rollback(True, using=using)
+            raise SearchTimeout from exc
+
+
+@contextmanager
+def _cancel_at(deadline: float, raw_connection):
+    lock = threading.Lock()
+    active = [True]
+
+    def cancel():
+        with lock:  # the block's exit waits for a cancel in flight, so it never reaches a later statement
+            if active[0]:
+                try:
+                    raw_connection.cancel_safe(timeout=5.0)
+                except Exception:  # the connection went away; nothing runs on it any more
+                    logger.warning("could not cancel a search that ran past its time limit", exc_info=True)
+
+    timer = threading.Timer(max(0.0, deadline - time.monotonic()), cancel)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        with lock:
+            active[0] = False
+        timer.cancel()
+
+
+@contextmanager
+def _interrupt_at(deadline: float, raw_connection):
+    raw_connection.set_progress_handler(lambda: time.monotonic() >= deadline, SQLITE_PROGRESS_STEPS)
+    try:
+        yield
+    finally:
+        raw_connection.set_progress_handler(None, 0)
