@@ -550,9 +550,11 @@ def _consultation(users: dict, result: ForumDemoResult) -> Space | None:
     return space
 
 
-def _write(*, thread: Thread, author, body: str, language: str, at: dt.datetime) -> Post:
+def _write(*, thread: Thread, number: int, author, body: str, language: str, at: dt.datetime) -> Post:
+    """The post numbered `number` in its new thread (written in order; the thread's counters are set after)."""
     post = Post.objects.create(
         thread=thread,
+        number=number,
         author=author,
         body=body,
         body_html=markdown.render(body),
@@ -561,7 +563,9 @@ def _write(*, thread: Thread, author, body: str, language: str, at: dt.datetime)
         search_text=markdown.plain_text(body),
     )
     ReadMarker.objects.update_or_create(
-        user=author, thread=thread, defaults={"last_read_post_id": post.pk, "updated_at": at}
+        user=author,
+        thread=thread,
+        defaults={"last_read_post_id": post.pk, "last_read_number": number, "updated_at": at},
     )
     return post
 
@@ -590,17 +594,21 @@ def _thread(spec: tuple, spaces: dict, users: dict, countries: dict, now: dt.dat
         kind=Thread.Kind.QUESTION if addressed else Thread.Kind.DISCUSSION,
     )
     thread.addressed_countries.set(addressed)
-    last = _write(thread=thread, author=users[author], body=body, language=language, at=started)
+    last = _write(thread=thread, number=1, author=users[author], body=body, language=language, at=started)
     for number, (reply_author, reply_language, reply_body) in enumerate(replies, start=1):
         last = _write(
             thread=thread,
+            number=1 + number,
             author=users[reply_author],
             body=reply_body,
             language=reply_language,
             at=started + dt.timedelta(hours=5 * number),
         )
     Thread.objects.filter(pk=thread.pk).update(
-        post_count=1 + len(replies), last_post_at=last.created_at, last_post_id_cache=last.pk
+        post_count=1 + len(replies),
+        last_post_number=1 + len(replies),
+        last_post_at=last.created_at,
+        last_post_id_cache=last.pk,
     )
     result.threads_created += 1
     result.posts_created += 1 + len(replies)

@@ -147,6 +147,9 @@ class Thread(models.Model):
     last_post_at = models.DateTimeField(default=dj_timezone.now, db_index=True)
     post_count = models.PositiveIntegerField(default=0)
     last_post_id_cache = models.PositiveBigIntegerField(default=0)
+    # The highest post number handed out (see Post.number). It never goes down: a purge leaves the numbers of the
+    # posts it deleted unused, so `last_post_number - post_count` numbers are missing (nearly always the first ones).
+    last_post_number = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     is_locked = models.BooleanField(_("locked"), default=False)
     is_pinned = models.BooleanField(_("pinned"), default=False)
     legal_hold = models.BooleanField(_("legal hold"), default=False)
@@ -161,9 +164,21 @@ class Thread(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def missing_numbers(self) -> int:
+        """How many post numbers below `last_post_number` no longer have a post (purged ones); pages start after
+        them, so that the first page is full whatever was purged."""
+        return max(0, self.last_post_number - self.post_count)
+
 
 class Post(models.Model):
-    """A post: Markdown source and its sanitized HTML, rendered once when written."""
+    """A post: Markdown source and its sanitized HTML, rendered once when written.
+
+    `number` is the post's place in its thread (1, 2, 3, ...), given under the thread's row lock when the post is
+    written and never changed, so pages, permanent links and unread counts need no counting. A purge leaves gaps.
+    It is empty only for a post written by a release before numbers existed, during a rolling deploy, until
+    `manage.py forum_number_posts` numbers it.
+    """
 
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts")
@@ -179,12 +194,17 @@ class Post(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     search_text = models.TextField(editable=False, default="")
+    number = models.PositiveIntegerField(null=True, blank=True, default=None, db_default=None, editable=False)
+    # Kept by the edit service, so that a page of posts needs no join to the revisions.
+    revision_count = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name = _("post")
         verbose_name_plural = _("posts")
         indexes = [models.Index(fields=["thread", "created_at"], name="post_thread_time")]
+        # Also the index that pages of a thread, the first unread post and new posts are read from.
+        constraints = [models.UniqueConstraint(fields=["thread", "number"], name="uniq_post_number")]
 
     def __str__(self) -> str:
         return f"post {self.pk} in {self.thread_id}"
@@ -223,11 +243,14 @@ class Mention(models.Model):
 
 
 class ReadMarker(models.Model):
-    """How far a user has read a thread (the highest post id seen)."""
+    """How far a user has read a thread: the number of the last post seen (and its id).
+
+    Unread posts are then the thread's `last_post_number` minus `last_read_number`, without counting rows."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="read_markers")
     last_read_post_id = models.PositiveBigIntegerField(default=0)
+    last_read_number = models.PositiveIntegerField(default=0, db_default=0)
     updated_at = models.DateTimeField(default=dj_timezone.now)
 
     class Meta:

@@ -3,7 +3,8 @@
 Every read starts from the user-restricted querysets of `permissions`; single objects come from the
 `*_get_for` helpers, which answer 404 for "does not exist" and "not allowed" alike. List reads aggregate in
 the database (unread counts per space and per thread are one query each), so pages keep a constant number of
-queries however many spaces, threads or posts there are.
+queries however many spaces, threads or posts there are. Nothing counts a thread's posts: unread counts, pages and
+positions come from post numbers (`Post.number`, `Thread.last_post_number`, `ReadMarker.last_read_number`).
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from comity.core.permissions import get_visible_or_404
 from comity.forum import permissions
@@ -36,9 +39,9 @@ THREADS_PER_PAGE = 25
 KIND_ORDER = [SpaceKind.PLENARY, SpaceKind.REGIONAL, SpaceKind.NETWORK, SpaceKind.THEMATIC, SpaceKind.PRIVATE]
 
 
-def _read_up_to(user) -> Coalesce:
-    """The id of the last post the user has read in the outer thread (0 when never opened)."""
-    marker = ReadMarker.objects.filter(user=user, thread=OuterRef("pk")).values("last_read_post_id")[:1]
+def _read_number(user) -> Coalesce:
+    """The number of the last post the user has read in the outer thread (0 when never opened)."""
+    marker = ReadMarker.objects.filter(user=user, thread=OuterRef("pk")).values("last_read_number")[:1]
     return Coalesce(Subquery(marker, output_field=IntegerField()), Value(0))
 
 
@@ -60,8 +63,8 @@ def unread_threads_by_space(*, user, space_ids) -> dict[int, int]:
     """{space id: number of threads with posts newer than the user's read marker}, in one query."""
     rows = (
         Thread.objects.filter(space_id__in=space_ids)
-        .annotate(read_up_to=_read_up_to(user))
-        .filter(last_post_id_cache__gt=F("read_up_to"))
+        .annotate(read_number=_read_number(user))
+        .filter(last_post_number__gt=F("read_number"))
         .order_by()
         .values("space_id")
         .annotate(unread=Count("pk"))
@@ -136,22 +139,21 @@ def space_roster(*, space: Space) -> SpaceRoster:
 # --- threads -----------------------------------------------------------------------------------------------------
 
 
+def _unread_count(user) -> Greatest:
+    """Posts after the reader's marker, from the thread's counters and the marker alone: the last number minus the
+    number read, but never more than the posts the thread has (purged numbers are not unread posts)."""
+    behind = F("last_post_number") - _read_number(user)
+    return Greatest(Least(behind, F("post_count"), output_field=IntegerField()), Value(0))
+
+
 def thread_list(*, user, space: Space) -> QuerySet[Thread]:
     """A space's threads, pinned first then by last activity, each with the viewer's unread count."""
-    unread = (
-        Post.objects.filter(thread=OuterRef("pk"), pk__gt=OuterRef("read_up_to"))
-        .order_by()
-        .values("thread")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     return (
         permissions.threads_visible_to(user)
         .filter(space=space)
         .select_related("author")
         .prefetch_related("addressed_countries")
-        .annotate(read_up_to=_read_up_to(user))
-        .annotate(unread_count=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)))
+        .annotate(unread_count=_unread_count(user))
         .order_by("-is_pinned", "-last_post_at", "-pk")
     )
 
@@ -165,8 +167,9 @@ def thread_get_for(*, user, pk) -> Thread:
     return get_visible_or_404(qs, pk=pk)
 
 
-def read_marker(*, user, thread: Thread) -> int:
-    return ReadMarker.objects.filter(user=user, thread=thread).values_list("last_read_post_id", flat=True).first() or 0
+def read_marker(*, user, thread: Thread) -> int | None:
+    """The number of the last post the user has read in the thread; None when they never opened it."""
+    return ReadMarker.objects.filter(user=user, thread=thread).values_list("last_read_number", flat=True).first()
 
 
 def thread_subscription_level(*, user, thread: Thread) -> str:
@@ -175,19 +178,63 @@ def thread_subscription_level(*, user, thread: Thread) -> str:
 
 
 # --- posts -------------------------------------------------------------------------------------------------------
+#
+# A thread's pages are ranges of post numbers: page k holds the numbers after `missing + (k - 1) * 50` up to
+# `missing + k * 50`, where `missing` counts the numbers a purge left unused (nearly always the first ones). So a
+# page, a post's page and the first unread post are each one walk of the (thread, number) index, whatever the
+# thread's length: nothing counts the thread's posts or skips rows with OFFSET. The first page starts at 1 and the
+# last ends at the thread's last number, so a post left below `missing` by a purge that was not a prefix is still
+# shown (the first page then holds more than 50).
 
 
 def thread_posts(*, thread: Thread) -> QuerySet[Post]:
-    """Every post of an already authorized thread, in reading order, with what a page shows of each.
+    """The posts of an already authorized thread, in reading order, with what a page shows of each.
 
     Hidden posts stay in the list (the page shows a placeholder to non-moderators), so pages, anchors and
     the read position are the same for every reader."""
     return (
-        Post.objects.filter(thread=thread)
+        Post.objects.filter(thread=thread, number__isnull=False)
         .select_related("author", "author__country")
-        .annotate(revision_count=Count("revisions"))
-        .order_by("created_at", "pk")
+        .defer("body", "search_text")
+        .order_by("number")
     )
+
+
+def page_count(thread: Thread) -> int:
+    return max(1, -(-thread.post_count // POSTS_PER_PAGE))
+
+
+def page_of_number(thread: Thread, number: int | None) -> int:
+    """The page of the thread on which the post with this number appears. A post without a number yet (see
+    Post.number) is on no page; the last page is the closest."""
+    if number is None:
+        return page_count(thread)
+    return min(max(1, (number - thread.missing_numbers - 1) // POSTS_PER_PAGE + 1), page_count(thread))
+
+
+class ThreadPaginator(Paginator):
+    """A Django paginator over a thread's posts that counts from the thread's counters and fetches a page as a
+    range of post numbers (the templates' pagination and `Page` work unchanged)."""
+
+    def __init__(self, thread: Thread):
+        self.thread = thread
+        self.posts = thread_posts(thread=thread)
+        super().__init__(self.posts, POSTS_PER_PAGE)
+
+    @cached_property
+    def count(self) -> int:
+        return self.thread.post_count
+
+    def page(self, number) -> Page:
+        number = self.validate_number(number)
+        missing = self.thread.missing_numbers
+        low = missing + (number - 1) * POSTS_PER_PAGE if number > 1 else 0
+        high = missing + number * POSTS_PER_PAGE if number < self.num_pages else self.thread.last_post_number
+        # The range holds at most high - low numbers, so the limit drops nothing; it makes the planner read the
+        # (thread, number) index in order and stop, where it would otherwise misjudge the range of a long thread
+        # and filter all its posts.
+        posts = self.posts.filter(number__gt=low, number__lte=high)[: max(0, high - low)]
+        return Page(list(posts), number, self)
 
 
 def post_get_for(*, user, pk) -> Post:
@@ -204,19 +251,9 @@ def post_in_thread_for(*, user, thread: Thread, pk) -> Post | None:
         return None
 
 
-def post_number(post: Post) -> int:
-    """The post's place in its thread in reading order (the first post is 1)."""
-    return (
-        Post.objects.filter(thread_id=post.thread_id)
-        .filter(Q(created_at__lt=post.created_at) | Q(created_at=post.created_at, pk__lt=post.pk))
-        .count()
-        + 1
-    )
-
-
-def post_page(post: Post) -> int:
-    """The page of the thread on which a post appears (pages of POSTS_PER_PAGE in reading order)."""
-    return (post_number(post) - 1) // POSTS_PER_PAGE + 1
+def post_page(post: Post, thread: Thread | None = None) -> int:
+    """The page of the thread on which a post appears (`thread` when the caller has it, else the post's)."""
+    return page_of_number(thread or post.thread, post.number)
 
 
 @dataclass(frozen=True)
@@ -225,31 +262,43 @@ class Position:
     page: int
 
 
-def first_unread(*, user, thread: Thread, read_up_to: int | None = None) -> Position | None:
+def first_unread(*, user, thread: Thread, read_number: int | None = None) -> Position | None:
     """Where the first post after the user's read marker is: its id and its page (None when all is read)."""
-    if read_up_to is None:
-        read_up_to = read_marker(user=user, thread=thread)
-    post = (
-        Post.objects.filter(thread=thread, pk__gt=read_up_to)
-        .order_by("created_at", "pk")
-        .only("pk", "created_at", "thread_id")
+    if read_number is None:
+        read_number = read_marker(user=user, thread=thread) or 0
+    if read_number >= thread.last_post_number:
+        return None
+    found = (
+        Post.objects.filter(thread=thread, number__gt=read_number)
+        .order_by("number")
+        .values_list("pk", "number")
         .first()
     )
-    if post is None:
+    if found is None:
         return None
-    return Position(post.pk, post_page(post))
+    return Position(found[0], page_of_number(thread, found[1]))
 
 
 def new_posts_after(*, thread: Thread, after: int, limit: int = POSTS_PER_PAGE) -> list[Post]:
-    return list(thread_posts(thread=thread).filter(pk__gt=after)[:limit])
+    """Up to `limit` posts that come after the post with id `after` in the thread (by number, on the index)."""
+    exact = Post.objects.filter(pk=after, thread=thread).order_by().values("number")[:1]
+    # The post shown last may have been purged since: start after the highest number below its id.
+    earlier = (
+        Post.objects.filter(thread=thread, pk__lte=after, number__isnull=False).order_by("-number").values("number")[:1]
+    )
+    position = Coalesce(
+        Subquery(exact, output_field=IntegerField()), Subquery(earlier, output_field=IntegerField()), Value(0)
+    )
+    return list(thread_posts(thread=thread).filter(number__gt=position)[:limit])
 
 
 def last_post_position(*, thread: Thread) -> Position | None:
-    post = Post.objects.filter(thread=thread).order_by("-created_at", "-pk").only("pk", "created_at").first()
-    if post is None:
+    found = (
+        Post.objects.filter(thread=thread, number__isnull=False).order_by("-number").values_list("pk", "number").first()
+    )
+    if found is None:
         return None
-    total = Post.objects.filter(thread=thread).count()
-    return Position(post.pk, max(1, (total - 1) // POSTS_PER_PAGE + 1))
+    return Position(found[0], page_of_number(thread, found[1]))
 
 
 def post_revisions(*, post: Post):

@@ -273,6 +273,14 @@ def thread_create(
 
 
 def _post_insert(*, actor, thread: Thread, body: str, language: str, quote_of: Post | None = None) -> Post:
+    """Write a post with the next number of its thread. Runs inside the caller's transaction.
+
+    The UPDATE that counts the post takes the thread's row lock, so a concurrent writer in the same thread waits
+    for this transaction to end before it reads the counter: numbers follow one another without gaps or repeats,
+    and the clock is read after the lock, so numbers also follow the posts' times."""
+    counted = Thread.objects.filter(pk=thread.pk)
+    counted.update(post_count=F("post_count") + 1, last_post_number=F("last_post_number") + 1)
+    number = counted.values_list("last_post_number", flat=True).get()
     now = timezone.now()
     post = Post.objects.create(
         thread=thread,
@@ -283,16 +291,37 @@ def _post_insert(*, actor, thread: Thread, body: str, language: str, quote_of: P
         quote_of=quote_of,
         created_at=now,
         search_text=markdown.plain_text(body),
+        number=number,
     )
-    Thread.objects.filter(pk=thread.pk).update(
-        post_count=F("post_count") + 1, last_post_at=now, last_post_id_cache=post.pk
-    )
+    counted.update(last_post_at=now, last_post_id_cache=post.pk)
     ReadMarker.objects.update_or_create(
-        user=actor, thread=thread, defaults={"last_read_post_id": post.pk, "updated_at": now}
+        user=actor,
+        thread=thread,
+        defaults={"last_read_post_id": post.pk, "last_read_number": number, "updated_at": now},
     )
     _apply_mentions(post)
     transaction.on_commit(lambda: hooks.post_created(post_id=post.pk))
     return post
+
+
+def post_numbers_fill() -> int:
+    """Number the posts that the release before post numbers wrote during a rolling deploy, after the numbered
+    posts of their thread and in the order they were written; returns how many. Idempotent. Run once when every
+    process runs this release (`manage.py forum_number_posts`); until then such posts are on no page."""
+    filled = 0
+    thread_ids = Post.objects.filter(number__isnull=True).order_by().values_list("thread_id", flat=True).distinct()
+    for thread_id in list(thread_ids):
+        with transaction.atomic():
+            locked = Thread.objects.select_for_update().filter(pk=thread_id)
+            last = locked.values_list("last_post_number", flat=True).first()
+            if last is None:
+                continue
+            unnumbered = Post.objects.filter(thread_id=thread_id, number__isnull=True).order_by("created_at", "pk")
+            for number, pk in enumerate(unnumbered.values_list("pk", flat=True), start=last + 1):
+                Post.objects.filter(pk=pk).update(number=number)
+                last, filled = number, filled + 1
+            locked.update(last_post_number=last)
+    return filled
 
 
 def post_create(*, actor, thread: Thread, body: str, language: str = "en", quote_of: Post | None = None) -> Post:
@@ -329,17 +358,34 @@ def post_edit(*, actor, post: Post, body: str) -> Post:
         post.body_html = markdown.render(body)
         post.search_text = markdown.plain_text(body)
         post.edited_at = timezone.now()
-        post.save(update_fields=["body", "body_html", "search_text", "edited_at"])
+        Post.objects.filter(pk=post.pk).update(
+            body=post.body,
+            body_html=post.body_html,
+            search_text=post.search_text,
+            edited_at=post.edited_at,
+            revision_count=F("revision_count") + 1,
+        )
+        post.revision_count += 1  # as stored, unless another edit was saved at the same moment
         _apply_mentions(post)
     return post
 
 
-def mark_read(*, user, thread: Thread, up_to_post_id: int) -> None:
-    marker, _created = ReadMarker.objects.get_or_create(user=user, thread=thread)
-    if up_to_post_id > marker.last_read_post_id:
-        marker.last_read_post_id = up_to_post_id
-        marker.updated_at = timezone.now()
-        marker.save(update_fields=["last_read_post_id", "updated_at"])
+def mark_read(*, user, thread: Thread, up_to_post_id: int, up_to_number: int | None = None) -> None:
+    """Move the user's read marker forward to a post (never back), with one conditional UPDATE when it exists.
+
+    `up_to_number` is the post's number; it is looked up when not given."""
+    if up_to_number is None:
+        found = Post.objects.filter(pk=up_to_post_id, thread=thread).values_list("number", flat=True).first()
+        if found is None:
+            return
+        up_to_number = found
+    values = {"last_read_post_id": up_to_post_id, "last_read_number": up_to_number, "updated_at": timezone.now()}
+    behind = ReadMarker.objects.filter(user=user, thread=thread, last_read_number__lt=up_to_number)
+    if behind.update(**values):
+        return
+    marker, created = ReadMarker.objects.get_or_create(user=user, thread=thread, defaults=values)
+    if not created and marker.last_read_number < up_to_number:  # created by a concurrent request meanwhile
+        behind.update(**values)
 
 
 def question_accept_answer(*, actor, thread: Thread, post: Post) -> None:

@@ -9,7 +9,7 @@ from comity.accounts.models import User
 from comity.demo.services import demo_seed
 from comity.forum import permissions
 from comity.forum.demo import THREADS, forum_demo_seed
-from comity.forum.models import Post, Space, SpaceAuthority, SpaceKind, Thread
+from comity.forum.models import Post, ReadMarker, Space, SpaceAuthority, SpaceKind, Thread
 from comity.reference.services import reference_load
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +56,11 @@ def test_forum_demo_creates_spaces_threads_and_is_idempotent(demo):
     for thread in Thread.objects.all():
         assert thread.post_count == thread.posts.count()
         assert thread.last_post_id_cache == thread.posts.order_by("-created_at").first().pk
+        numbers = list(thread.posts.order_by("created_at", "pk").values_list("number", flat=True))
+        assert (numbers, thread.last_post_number) == (list(range(1, thread.post_count + 1)), thread.post_count)
+    markers = ReadMarker.objects.values_list("last_read_post_id", "last_read_number")
+    assert {number for post_id, number in markers if Post.objects.get(pk=post_id).number != number} == set()
+    assert sorted({number for _post_id, number in markers}) == [1, 2, 3]
     again = forum_demo_seed()
     assert (again.spaces, again.spaces_created, again.threads_created, again.posts_created) == (10, 0, 0, 0)
     assert Thread.objects.count() == 14

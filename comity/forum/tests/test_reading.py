@@ -27,11 +27,14 @@ def text(response) -> str:
 
 
 def add_posts(thread: Thread, count: int, *, authors, start: dt.datetime | None = None) -> list[Post]:
-    """Many posts at once (as if written over time), keeping the thread's counters right."""
+    """Many posts at once (as if written over time), numbered after the thread's last post, keeping the thread's
+    counters right."""
     start = start or timezone.now()
+    thread.refresh_from_db()
     rows = [
         Post(
             thread=thread,
+            number=thread.last_post_number + i + 1,
             author=authors[i % len(authors)],
             body=f"Post {i}",
             body_html=f"<p>Post {i}</p>",
@@ -40,12 +43,16 @@ def add_posts(thread: Thread, count: int, *, authors, start: dt.datetime | None 
         )
         for i in range(count)
     ]
-    Post.objects.bulk_create(rows)
-    last = Post.objects.filter(thread=thread).order_by("-created_at", "-pk").first()
+    Post.objects.bulk_create(rows, batch_size=500)
+    last = Post.objects.filter(thread=thread).order_by("-number").first()
     Thread.objects.filter(pk=thread.pk).update(
-        post_count=Post.objects.filter(thread=thread).count(), last_post_id_cache=last.pk, last_post_at=last.created_at
+        post_count=Post.objects.filter(thread=thread).count(),
+        last_post_number=last.number,
+        last_post_id_cache=last.pk,
+        last_post_at=last.created_at,
     )
-    return list(Post.objects.filter(thread=thread).order_by("created_at", "pk"))
+    thread.refresh_from_db()
+    return list(Post.objects.filter(thread=thread).order_by("number"))
 
 
 def unread_cells(page: str) -> dict[str, str]:
@@ -292,3 +299,83 @@ def test_space_page_queries_do_not_grow_with_threads(personas, users, plenary, i
     with django_assert_num_queries(few):
         response = client.get(f"/en/forum/s/{plenary.slug}/")
     assert text(response).count(">2 new posts</a>") == 25
+
+
+# --- long threads cost what short ones cost -----------------------------------------------------------------------
+
+
+def _post_queries(queries) -> list[str]:
+    """The queries that read posts (not those that join a post: a thread's accepted answer, a file's post)."""
+    return [query["sql"] for query in queries if query["sql"].startswith('SELECT "forum_post".')]
+
+
+def _shown(page: str) -> list[int]:
+    return [int(number) for number in re.findall(r'aria-label="Link to post (\d+)">', page)]
+
+
+def test_a_5000_post_thread_runs_the_queries_of_a_54_post_thread_on_every_page(
+    personas, users, plenary, django_assert_num_queries
+):
+    """First, middle and last pages: the same queries, two of them on posts (the page as a range of numbers, the
+    first unread post), and none that counts posts or skips rows with OFFSET."""
+    authors = [users["member_other"], users["coordinator_other"]]
+    short = services.thread_create(actor=users["member_other"], space=plenary, title="Short", body="Opening")
+    add_posts(short, 53, authors=authors)
+    long = services.thread_create(actor=users["member_other"], space=plenary, title="Long", body="Opening")
+    add_posts(long, 4999, authors=authors)
+    reader, client = users["member"], personas["member"]
+
+    def visit(thread, page, expected=None):
+        """The page for a reader who has read up to #20: one with the first unread post to find."""
+        ReadMarker.objects.update_or_create(user=reader, thread=thread, defaults={"last_read_number": 20})
+        with django_assert_num_queries(expected) if expected else CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/en/forum/t/{thread.pk}/?page={page}")
+        assert response.status_code == 200
+        return text(response), queries.captured_queries
+
+    client.get(f"/en/forum/t/{short.pk}/")  # warm caches shared by every page (session, user, device)
+    page, queries = visit(short, 1)
+    few = len(queries)
+    assert len(_post_queries(queries)) == 2
+    assert (_shown(page), "Page 1 of 2" in page) == (list(range(1, 51)), True)
+    page, queries = visit(short, 2, few)
+    assert _shown(page) == list(range(51, 55))
+    for number, shown in ((1, range(1, 51)), (50, range(2451, 2501)), (100, range(4951, 5001))):
+        page, queries = visit(long, number, few)
+        assert _shown(page) == list(shown)
+        assert f"Page {number} of 100" in page
+        assert len(_post_queries(queries)) == 2
+        assert [sql for sql in (q["sql"] for q in queries) if "OFFSET" in sql or "COUNT(" in sql] == []
+    assert ReadMarker.objects.get(user=reader, thread=long).last_read_number == 5000
+    assert 'id="new-posts-poller"' in page
+
+
+def test_unread_counts_of_long_threads_come_from_counters_not_from_counting_posts(personas, users, plenary):
+    long = services.thread_create(actor=users["member_other"], space=plenary, title="Long", body="Opening")
+    add_posts(long, 4999, authors=[users["member_other"]])
+    short = services.thread_create(actor=users["member_other"], space=plenary, title="Short", body="Opening")
+    add_posts(short, 53, authors=[users["member_other"]])
+    services.mark_read(user=users["member"], thread=long, up_to_post_id=long.posts.get(number=4000).pk)
+    with CaptureQueriesContext(connection) as queries:
+        page = text(personas["member"].get(f"/en/forum/s/{plenary.slug}/"))
+    assert f'<a href="/en/forum/t/{long.pk}/unread/">1000 new posts</a>' in page
+    assert f'<a href="/en/forum/t/{short.pk}/unread/">54 new posts</a>' in page
+    assert [query for query in queries.captured_queries if '"forum_post"' in query["sql"]] == []
+    with CaptureQueriesContext(connection) as queries:
+        assert unread_cells(text(personas["member"].get("/en/forum/"))) == {
+            "plenary": "<strong>2 threads with new posts</strong>"
+        }
+    assert [query for query in queries.captured_queries if '"forum_post"' in query["sql"]] == []
+    response = personas["member"].get(f"/en/forum/t/{long.pk}/unread/")
+    assert response["Location"] == f"/en/forum/t/{long.pk}/?page=81#post-{long.posts.get(number=4001).pk}"
+
+
+def test_new_posts_of_a_long_thread_come_from_the_index_with_their_numbers(personas, users, plenary):
+    thread = services.thread_create(actor=users["member_other"], space=plenary, title="Long", body="Opening")
+    posts = add_posts(thread, 4999, authors=[users["member_other"]])
+    client = personas["member"]
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/en/forum/t/{thread.pk}/new-posts/", {"after": posts[4996].pk}, HTTP_HX_REQUEST="true")
+    assert _shown(text(response)) == [4998, 4999, 5000]
+    assert [sql for sql in (q["sql"] for q in queries.captured_queries) if "OFFSET" in sql or "COUNT(" in sql] == []
+    assert ReadMarker.objects.get(user=users["member"], thread=thread).last_read_number == 5000

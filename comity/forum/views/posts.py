@@ -23,8 +23,7 @@ def post_create(request, pk):
     user = request.user
     thread = selectors.thread_get_for(user=user, pk=pk)
     form = PostForm(request.POST)
-    last_page = selectors.last_post_position(thread=thread)
-    last = last_page.page if last_page else 1
+    last = selectors.page_count(thread)
     if not permissions.can_post(user, thread):
         form.add_error(None, common.why_cannot_post(user, thread))
         return thread_page(request, thread, reply_form=form, page_number=last, status=403)

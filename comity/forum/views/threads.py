@@ -1,9 +1,9 @@
 """Threads: start one, read it page by page (marking it read), new posts without a reload, subscriptions,
 questions to countries with their addressees' availability and the accepted answer.
 
-The thread page runs a fixed number of queries whatever the thread's length: posts come 50 a page with their
-authors, countries and revision counts in one query; the addressees' authorities with their office hours in a
-few more.
+The thread page runs a fixed number of queries whatever the thread's length, and each costs the same for a short
+and a long thread: posts come 50 a page (a range of post numbers) with their authors and countries in one query;
+the addressees' authorities with their office hours in a few more.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -59,7 +58,7 @@ def viewer_for(user, thread: Thread) -> Viewer:
     )
 
 
-def post_rows(viewer: Viewer, thread: Thread, posts, *, first_number: int, read_up_to: int) -> list[PostRow]:
+def post_rows(viewer: Viewer, thread: Thread, posts, *, read_number: int) -> list[PostRow]:
     """Rows for a page of posts; the files of the posts shown come in one query."""
     attachments: dict[int, list] = {}
     for found in hooks.post_attachments(
@@ -68,14 +67,14 @@ def post_rows(viewer: Viewer, thread: Thread, posts, *, first_number: int, read_
         for post_id, items in found.items():
             attachments.setdefault(post_id, []).extend(items)
     rows = []
-    for offset, post in enumerate(posts):
-        number = first_number + offset
+    for post in posts:
+        number = post.number
         visible = not post.is_hidden or viewer.moderator
         rows.append(
             PostRow(
                 post=post,
                 number=number,
-                is_new=post.pk > read_up_to,
+                is_new=number > read_number,
                 show_body=visible,
                 can_edit=viewer.can_post and post.author_id == viewer.user.pk and not post.is_hidden,
                 can_accept=viewer.can_accept
@@ -136,14 +135,14 @@ def thread_page(request, thread: Thread, *, reply_form: PostForm | None = None, 
     """Render a thread page: marks it read up to the last post shown."""
     user = request.user
     viewer = viewer_for(user, thread)
-    paginator = Paginator(selectors.thread_posts(thread=thread), selectors.POSTS_PER_PAGE)
+    paginator = selectors.ThreadPaginator(thread)
     page = paginator.get_page(page_number if page_number is not None else request.GET.get("page"))
     posts = list(page.object_list)
-    read_up_to = selectors.read_marker(user=user, thread=thread)
-    unread = selectors.first_unread(user=user, thread=thread, read_up_to=read_up_to)
-    rows = post_rows(viewer, thread, posts, first_number=page.start_index(), read_up_to=read_up_to)
-    if posts:
-        services.mark_read(user=user, thread=thread, up_to_post_id=max(post.pk for post in posts))
+    read_number = selectors.read_marker(user=user, thread=thread)
+    unread = selectors.first_unread(user=user, thread=thread, read_number=read_number or 0)
+    rows = post_rows(viewer, thread, posts, read_number=read_number or 0)
+    if posts and (read_number is None or posts[-1].number > read_number):
+        services.mark_read(user=user, thread=thread, up_to_post_id=posts[-1].pk, up_to_number=posts[-1].number)
     if reply_form is None and viewer.can_post:
         initial = {"language": user.preferred_language}
         quoted = (
@@ -215,9 +214,8 @@ def thread_new_posts(request, pk):
     if not posts:
         return HttpResponse(status=204)
     viewer = viewer_for(user, thread)
-    read_up_to = selectors.read_marker(user=user, thread=thread)
-    first_number = selectors.post_number(posts[0])
-    services.mark_read(user=user, thread=thread, up_to_post_id=posts[-1].pk)
+    read_number = selectors.read_marker(user=user, thread=thread) or 0
+    services.mark_read(user=user, thread=thread, up_to_post_id=posts[-1].pk, up_to_number=posts[-1].number)
     return render(
         request,
         "forum/_new_posts.html",
@@ -226,8 +224,8 @@ def thread_new_posts(request, pk):
             "thread": thread,
             "viewer": viewer,
             "poll_after": posts[-1].pk,
-            "quote_page": max(1, (thread.post_count - 1) // selectors.POSTS_PER_PAGE + 1),
-            "rows": post_rows(viewer, thread, posts, first_number=first_number, read_up_to=read_up_to),
+            "quote_page": selectors.page_count(thread),
+            "rows": post_rows(viewer, thread, posts, read_number=read_number),
         },
     )
 
