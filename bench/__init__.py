@@ -1,1 +1,1 @@
-"""Benchmarks for the directory: plain scripts, not tests. See bench/README.md."""
+"""Benchmarks: plain scripts, not tests. See bench/README.md."""
