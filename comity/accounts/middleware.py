@@ -13,11 +13,19 @@ from comity.core.timeutil import get_zone
 
 AUTH_AT = "comity_auth_at"
 LAST_SEEN = "comity_last_seen"
-_TOUCH_EVERY = 60
+# Activity is recorded at most once a minute, so a page view writes neither the session nor the tracked
+# session row: the idle timeout is therefore measured to the minute (a session ends between
+# SESSION_IDLE_TIMEOUT - TOUCH_EVERY and SESSION_IDLE_TIMEOUT seconds after its last request).
+TOUCH_EVERY = 60
 
 
 class SessionLifetimeMiddleware:
-    """Signs out a session that is idle too long, older than the absolute lifetime, or revoked."""
+    """Signs out a session that is idle too long, older than the absolute lifetime, or revoked.
+
+    The session is saved only when it changes (SESSION_SAVE_EVERY_REQUEST is off): the last-seen time is
+    refreshed when it is older than TOUCH_EVERY seconds, and that write also renews the session's expiry in
+    the store, which is SESSION_IDLE_TIMEOUT after the save.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -36,10 +44,9 @@ class SessionLifetimeMiddleware:
             if expired or not tracked.exists():
                 tracked.delete()
                 logout(request)
-            elif request.headers.get("X-Comity-Background") != "1":
+            elif now - last_seen > TOUCH_EVERY and request.headers.get("X-Comity-Background") != "1":
                 # Background polls (new posts, counters) do not count as activity for the idle timeout.
-                if now - last_seen > _TOUCH_EVERY:
-                    tracked.update(last_seen_at=timezone.now())
+                tracked.update(last_seen_at=timezone.now())
                 session[LAST_SEEN] = now
         return self.get_response(request)
 

@@ -2,18 +2,64 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.conf import settings
 from django.contrib.messages import get_messages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.templatetags.static import static
-from django.urls import reverse
-from django.utils import translation
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import timezone, translation
 from jinja2 import Environment, StrictUndefined
 
 from comity.core import i18n
 
 
 def url(name: str, *args, **kwargs) -> str:
+    """reverse(), remembered: a page links to the same few views many times (a thread page about 180 links)."""
+    if all(type(value) in _PLAIN for value in (*args, *kwargs.values())):
+        context = (translation.get_language(), get_script_prefix(), get_urlconf())
+        return _reverse(name, args, tuple(kwargs.items()), *context)
     return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+_PLAIN = frozenset({int, str})
+
+
+@lru_cache(maxsize=8192)
+def _reverse(name: str, args: tuple, kwargs: tuple, language, prefix: str, urlconf) -> str:
+    """What reverse() depends on, besides the URL patterns, which do not change while the process runs: the
+    active language (the /en/ prefix), the script prefix and the request's URLconf."""
+    return reverse(name, args=args or None, kwargs=dict(kwargs) or None)
+
+
+@receiver(setting_changed)
+def _forget_urls(*, setting: str, **kwargs) -> None:
+    """Django forgets its URL caches when a test swaps the URLconf; so does `url`."""
+    if setting == "ROOT_URLCONF":
+        _reverse.cache_clear()
+
+
+def remembered(format_function):
+    """A formatting filter whose text depends only on its arguments, the active language and the viewer's time zone,
+    remembered for those: a page shows the same moments many times (every contact point of an authority has its
+    local time and next opening), and a page viewed again shows the same post dates."""
+
+    @lru_cache(maxsize=4096)
+    def cached(language, zone, *args):
+        return format_function(*args)
+
+    def format_filter(*args, **kwargs):
+        if not kwargs:
+            try:
+                return cached(translation.get_language(), timezone.get_current_timezone_name(), *args)
+            except TypeError:  # an argument that cannot be a key
+                pass
+        return format_function(*args, **kwargs)
+
+    format_filter.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+    return format_filter
 
 
 def widget_attrs(bound_field, autocomplete: str | None = None) -> dict:
@@ -56,8 +102,8 @@ def environment(**options) -> Environment:
         settings_debug=settings.DEBUG,
     )
     env.filters.update(
-        dt=i18n.format_dt,
-        day=i18n.format_day,
-        localtime=i18n.format_local_time,
+        dt=remembered(i18n.format_dt),
+        day=remembered(i18n.format_day),
+        localtime=remembered(i18n.format_local_time),
     )
     return env

@@ -126,11 +126,12 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "comity"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
-# Idle timeout: the cookie expires 30 minutes after the last request.
+# Idle timeout: a session ends 30 minutes after the last activity recorded. Activity is recorded at most once a
+# minute (accounts/middleware.py), so a page view does not write the session: it is saved only when it changes.
 SESSION_IDLE_TIMEOUT = env_int("COMITY_SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_ABSOLUTE_LIFETIME = env_int("COMITY_SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Sensitive actions ask for the password and a code again when the last check is older than this.
 REAUTH_MAX_AGE = env_int("COMITY_REAUTH_SECONDS", 10 * 60)

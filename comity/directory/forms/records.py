@@ -14,6 +14,7 @@ from comity.directory.forms.text import (
     parse_office_hours,
     split_codes,
 )
+from comity.directory.forms.widgets import CachedSelect, NormalizedChoices
 from comity.directory.inputs import AuthorityInput, NewContactInput, max_lengths
 from comity.directory.inputs.fields import MaxLength
 from comity.directory.models import (
@@ -57,7 +58,7 @@ def _checkboxes(choices, label, help_text=""):
 class AuthorityForm(forms.Form):
     """Every field of an authority. Competences are checkboxes, each with its instrument and scope notes."""
 
-    country = forms.ChoiceField(label=_("Country"))
+    country = forms.ChoiceField(label=_("Country"), widget=CachedSelect)
     official_name = LimitedCharField(label=_("Official name"), limit=AUTHORITY_LIMITS["official_name"])
     competences = _checkboxes(
         Competence.choices, _("Competences"), _("Tick each competence the authority is designated for.")
@@ -122,7 +123,7 @@ class AuthorityForm(forms.Form):
 
     def __init__(self, *args, countries, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", _("Choose a country")), *country_choices(countries)]
+        self.fields["country"].choices = NormalizedChoices([("", _("Choose a country")), *country_choices(countries)])
         self.fields["country"].error_messages["invalid_choice"] = _(
             "You cannot add or move an authority to this country."
         )

@@ -219,10 +219,11 @@ def _count(client, params):
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [
-        # Countries and their networks; shared networks; authorities, competences, office hours, closures, contacts.
-        ("anonymous", 8),
-        # + session, user, second factor, tracked session, the viewer's networks, session saved (3).
-        ("member", 16),
+        # Countries (without their networks); shared networks; authorities, competences, office hours, closures,
+        # contacts.
+        ("anonymous", 7),
+        # + session, user, second factor, tracked session, the viewer's networks (the session is not saved).
+        ("member", 12),
     ],
 )
 def test_query_count_does_not_grow(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 
 from babel.dates import get_day_names
 from django.core.exceptions import FieldDoesNotExist
@@ -18,7 +19,9 @@ from comity.directory import permissions, selectors
 from comity.directory.availability import Availability
 from comity.directory.forms import format_office_hours
 from comity.directory.models import Authority, Channel, Competence, Contact, Instrument, UrgentChannel, Visibility
+from comity.reference import l10n
 from comity.reference import selectors as reference_selectors
+from comity.reference.models import Country
 
 
 def now() -> dt.datetime:
@@ -27,7 +30,19 @@ def now() -> dt.datetime:
 
 
 def all_countries() -> list:
-    return reference_selectors.sorted_by_name(reference_selectors.country_list())
+    """Every country, sorted by name, without their networks: no directory page shows them, and building the
+    prefetched networks of about 250 countries was a fifth of the browse and finder pages' time."""
+    countries = list(reference_selectors.country_list().prefetch_related(None))
+    order = _name_order(l10n.active_language(), tuple((country.iso2, country.name_en) for country in countries))
+    return [countries[position] for position in order]
+
+
+@lru_cache(maxsize=16)
+def _name_order(language: str, codes: tuple[tuple[str, str], ...]) -> tuple[int, ...]:
+    """The order `reference_selectors.sorted_by_name` gives these countries, worked out once per language: a
+    country's name depends only on its code (CLDR names) and the language."""
+    countries = [Country(iso2=iso2, name_en=name_en) for iso2, name_en in codes]
+    return tuple(sorted(range(len(countries)), key=lambda position: reference_selectors.name_key(countries[position])))
 
 
 def editable_countries(user, countries: list | None = None) -> list:

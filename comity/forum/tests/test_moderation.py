@@ -210,7 +210,7 @@ def test_queue_query_count_is_constant(personas, users, world, django_assert_num
     url = reverse("forum:moderation_queue")
     moderation.post_flag(actor=users["member"], post=world.reply, reason="one")
     client.get(url)  # warm up session and caches
-    with django_assert_num_queries(12) as few:
+    with django_assert_num_queries(9) as few:  # an unchanged session is not saved
         client.get(url)
     for index in range(8):
         post = services.post_create(actor=users["member"], thread=world.thread, body=f"post {index}")
