@@ -8,6 +8,7 @@ worker stamps each request when it enters the queue, and a thread that takes one
 COMITY_MAX_QUEUE_SECONDS answers it at once with 503 and `Retry-After` (a short page in the language of the URL, or
 the API's JSON error shape under /api/) and closes the connection, without calling Django. The threads then spend
 their time on requests that can still be answered in time, and a client or proxy learns at once to come back later.
+Only GET and HEAD requests are shed (see SHED_METHODS).
 
 HTTP/2 connections are served as gunicorn serves them, without shedding.
 """
@@ -27,6 +28,10 @@ from comity.config.env import env_str
 
 RETRY_AFTER_SECONDS = 5
 SHED_LOG_EVERY_SECONDS = 10
+# Only reads are shed. A request with a body (a form, an upload) is served however long it waited: answering it
+# early would mean draining or resetting what the client is still sending, and it is the request a user would
+# least like to repeat.
+SHED_METHODS = frozenset({"GET", "HEAD"})
 
 worker_class = "comity.config.gunicorn.SheddingThreadWorker"
 
@@ -108,7 +113,7 @@ class SheddingThreadWorker(ThreadWorker):
         return super().handle(conn)
 
     def handle_request(self, req, conn):
-        if 0 < self.max_queue_seconds < getattr(conn, "comity_waited", 0.0):
+        if req.method in SHED_METHODS and 0 < self.max_queue_seconds < getattr(conn, "comity_waited", 0.0):
             return self.shed(req, conn)
         return super().handle_request(req, conn)
 

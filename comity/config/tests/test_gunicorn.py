@@ -43,11 +43,12 @@ def worker():
     worker.tmp.close()
 
 
-def _serve(worker, path: str, *, waited: float) -> tuple[bool, bytes]:
+def _serve(worker, path: str, *, waited: float, method: str = "GET", body: bytes = b"") -> tuple[bool, bytes]:
     """Send one request, let the worker handle it as if it had waited `waited` seconds; (keep-alive?, response)."""
     server_end, client_end = socket.socketpair()
     with client_end:
-        client_end.sendall(f"GET {path} HTTP/1.1\r\nHost: comity.test\r\n\r\n".encode())
+        head = f"{method} {path} HTTP/1.1\r\nHost: comity.test\r\nContent-Length: {len(body)}\r\n\r\n"
+        client_end.sendall(head.encode() + body)
         conn = TConn(worker.cfg, server_end, ("127.0.0.1", 40000), ("127.0.0.1", 8000))
         conn.comity_queued_at = time.monotonic() - waited
         keep_alive = worker.handle(conn)
@@ -108,6 +109,24 @@ def test_a_request_served_in_time_reaches_the_application_and_keeps_the_connecti
     assert keep_alive is True
     assert worker.wsgi.call_count == 1
     assert (status, headers["Connection"], body) == ("HTTP/1.1 200 OK", "keep-alive", b"ok")
+
+
+def test_a_request_with_a_body_is_served_however_long_it_waited(worker):
+    keep_alive, response = _serve(worker, "/en/forum/t/15/reply/", waited=30, method="POST", body=b"body=Thanks")
+    assert (keep_alive, _parse(response)[0]) == (True, "HTTP/1.1 200 OK")
+    assert worker.wsgi.call_count == 1
+
+
+def test_a_head_request_is_shed_without_a_body(worker):
+    _keep_alive, response = _serve(worker, "/en/", waited=2, method="HEAD")
+    status, headers, body = _parse(response)
+    assert (status, headers["Retry-After"], headers["Content-Length"], body) == (
+        "HTTP/1.1 503 Service Unavailable",
+        "5",
+        str(len(shed_response("/en/")[2])),  # the length the page would have, and no page
+        b"",
+    )
+    assert worker.wsgi.call_count == 0
 
 
 def test_a_limit_of_zero_never_sheds(worker):
