@@ -22,8 +22,11 @@ LAYERS: list[tuple[str, ...]] = [
     ("reference",),
     ("accounts",),
     ("directory",),
+    ("legalprofiles",),  # country legal profiles and per-measure fiches (the cooperation types and measures)
+    ("treaties",),  # instruments, parties, the legal-basis finder (its fallback reads the profiles)
     ("forum",),
     ("files",),  # above the forum: files are attached to forum spaces; the forum reaches files through hooks
+    ("library",),  # documents (through the files checks), the glossary (the forum reaches it through a hook), legal search
     ("notifications",),
     ("portal",),
     ("demo",),

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class LibraryConfig(AppConfig):
+    """The legal library (documents with extracted text), the multilingual glossary and the legal search."""
+
+    name = "comity.library"
+    label = "library"
+    verbose_name = "Legal library"
