@@ -73,6 +73,20 @@ class AuditAction(models.TextChoices):
     FILE_DELETED = "files.deleted", _("File deleted")
     FILE_LOG_EXPORTED = "files.log_exported", _("File log exported")
     MASTER_KEY_ROTATED = "files.master_key_rotated", _("Master key rotated")
+    INSTRUMENT_CREATED = "treaties.instrument_created", _("Instrument created")
+    INSTRUMENT_UPDATED = "treaties.instrument_updated", _("Instrument updated")
+    PARTY_CREATED = "treaties.party_created", _("Party to an instrument recorded")
+    PARTY_UPDATED = "treaties.party_updated", _("Party to an instrument updated")
+    PARTY_VERIFIED = "treaties.party_verified", _("Party to an instrument confirmed")
+    PARTIES_IMPORTED = "treaties.parties_imported", _("Parties imported from a status table")
+    LEGAL_PROFILE_UPDATED = "legalprofiles.profile_updated", _("Country legal profile updated")
+    LEGAL_PROFILE_CONFIRMED = "legalprofiles.profile_confirmed", _("Country legal profile confirmed")
+    MEASURE_FICHE_UPDATED = "legalprofiles.fiche_updated", _("Measure fiche updated")
+    MEASURE_FICHE_CONFIRMED = "legalprofiles.fiche_confirmed", _("Measure fiche confirmed")
+    DOCUMENT_UPLOADED = "library.document_uploaded", _("Library document uploaded")
+    DOCUMENT_UPDATED = "library.document_updated", _("Library document updated")
+    DOCUMENT_DELETED = "library.document_deleted", _("Library document deleted")
+    GLOSSARY_TERM_SAVED = "library.glossary_term_saved", _("Glossary term saved")
 
 
 GENESIS_HASH = "0" * 64
