@@ -304,6 +304,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "comity.core.api.schema.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "TlpEnum": "comity.forum.api.serializers.TLP_CHOICES",
         "SpaceKindEnum": "comity.forum.api.serializers.SPACE_KIND_CHOICES",

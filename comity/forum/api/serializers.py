@@ -51,7 +51,7 @@ class AuthorSerializer(serializers.Serializer):
 
 class SpaceSerializer(serializers.ModelSerializer):
     name = serializers.SerializerMethodField(help_text=gettext_lazy("The name in the request's language."))
-    network = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    network = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     retention_months = serializers.IntegerField(
         read_only=True,
         allow_null=True,
@@ -92,7 +92,7 @@ class ThreadSerializer(serializers.ModelSerializer):
     )
     addressed_countries = serializers.SlugRelatedField(slug_field="iso2", many=True, read_only=True)
     author = AuthorSerializer(read_only=True)
-    accepted_post = serializers.PrimaryKeyRelatedField(read_only=True)
+    accepted_post = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Thread
@@ -158,7 +158,7 @@ class ThreadFilterSerializer(serializers.Serializer):
 class PostSerializer(serializers.ModelSerializer):
     thread = serializers.PrimaryKeyRelatedField(read_only=True)
     author = AuthorSerializer(read_only=True)
-    quote_of = serializers.PrimaryKeyRelatedField(read_only=True)
+    quote_of = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     body_html = serializers.CharField(read_only=True, help_text=gettext_lazy("Sanitized HTML of the Markdown."))
 
     class Meta:

@@ -255,7 +255,15 @@ def test_schema_documents_the_endpoints(client):
         assert list(schema["paths"][path]) == ["get"]
     parameters = {p["name"] for p in schema["paths"]["/api/v1/countries/"]["get"]["parameters"]}
     assert parameters == {"page", "page_size", "region", "network"}
-    assert set(schema["paths"]["/api/v1/countries/"]["get"]["responses"]) == {"200", "400"}
+    assert set(schema["paths"]["/api/v1/countries/"]["get"]["responses"]) == {
+        "200",
+        "400",
+        "401",
+        "403",
+        "404",
+        "429",
+        "503",
+    }
     country = schema["components"]["schemas"]["Country"]
     assert list(country["properties"]) == list(BRAZIL)
     assert country["properties"]["names"]["required"] == ["en", "fr", "es", "ru", "zh-hans", "ar", "pt"]
