@@ -602,3 +602,59 @@ def fiche_confirm(*, actor, country: Country, measure: str) -> None:
             country=country.iso2,
             details={"measure": measure},
         )
+
+
+def profile_patch(*, actor, country: Country, data: dict[str, Any], effective_from=None) -> dict:
+    """The API's PATCH of a profile: profile fields and `rules` ({type: {field: value}}) in one transaction.
+
+    Everything is validated before anything is written: an error anywhere (named `rules.<type>.<field>` inside the
+    rules) leaves the profile and every type's rules as they were."""
+    _check(actor, country)
+    if not isinstance(data, dict):
+        raise ValidationError(_("Send an object of fields."))
+    data = dict(data)
+    rules = data.pop("rules", None)
+    errors = _Errors()
+    cleaned_rules: dict[str, dict] = {}
+    if rules is not None:
+        if not isinstance(rules, dict):
+            errors.add("rules", _("Send an object from type of cooperation to its fields."))
+        else:
+            for coop_type, payload in rules.items():
+                if coop_type not in CooperationType.values:
+                    errors.add(f"rules.{coop_type}", _("Unknown type of cooperation."))
+                    continue
+                try:
+                    cleaned_rules[coop_type] = clean_rules_data(payload)
+                except ValidationError as exc:
+                    for key, messages in (
+                        exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+                    ).items():
+                        for message in messages:
+                            errors.add(f"rules.{coop_type}.{key}".rstrip("."), message)
+    try:
+        clean_profile_data(data)
+    except ValidationError as exc:
+        for key, messages in (exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}).items():
+            for message in messages:
+                errors.add(key or "non_field_errors", message)
+    try:
+        clean_effective_from(effective_from)
+    except ValidationError as exc:
+        errors.add("effective_from", exc.message_dict["effective_from"][0])
+    errors.raise_if_any()
+    changes: dict = {}
+    with transaction.atomic():
+        if data or not cleaned_rules:
+            changes.update(profile_update(actor=actor, country=country, data=data, effective_from=effective_from))
+        for coop_type in cleaned_rules:
+            changes.update(
+                rules_update(
+                    actor=actor,
+                    country=country,
+                    coop_type=coop_type,
+                    data=rules[coop_type],
+                    effective_from=effective_from,
+                )
+            )
+    return changes
