@@ -305,8 +305,10 @@ def compare_rows(sides, *, measure: str, coop_type: str) -> list[dict]:
 @condition(etag_func=_compare_etag, last_modified_func=_compare_last_modified)
 def compare(request):
     countries = reference_selectors.sorted_by_name(reference_selectors.country_list().prefetch_related(None))
-    bound = any(key in request.GET for key in ("a", "b", "measure", "type"))
-    form = CompareForm(request.GET if bound else None, countries=countries, initial={"a": "BR", "b": "ID"})
+    # A link from a country's page names only `a` (and a measure or type): the form starts from it, unsubmitted.
+    bound = "b" in request.GET
+    initial = {"a": request.GET.get("a", "").upper(), **{k: request.GET.get(k, "") for k in ("measure", "type")}}
+    form = CompareForm(request.GET if bound else None, countries=countries, initial=initial)
     context: dict = {"form": form, "sides": [], "rows": [], "channel_labels": dict(Channel.choices), "measure": ""}
     status = 200
     if bound and not form.is_valid():

@@ -142,6 +142,11 @@ def test_measure_page(client, br_profile, br_authority):
     assert "Bank records in Brazil" in page
     assert "<li>Account numbers</li><li>Period covered</li>" in page
     assert f'<a href="/en/directory/authorities/{br_authority.pk}/">Central Authority of Brazil</a>' in page
+    br_authority.is_active = False
+    br_authority.save()
+    page = client.get("/en/legal/countries/BR/measures/bank_records/").content.decode()
+    assert "Central Authority of Brazil" in page
+    assert f"/en/directory/authorities/{br_authority.pk}/" not in page  # no link to a page the public cannot open
     empty = client.get("/en/legal/countries/BR/measures/interception/").content.decode()
     assert "No fiche has been written for this measure yet" in empty
 
@@ -259,6 +264,9 @@ def test_confirm_buttons(personas, br_profile):
 
 
 def test_compare_page(client, br_profile, indonesia):
+    start = client.get("/en/legal/compare/?a=BR&measure=freezing")  # the link from a country's page
+    assert start.status_code == 200
+    assert '<option value="freezing" selected>' in start.content.decode()
     page = client.get("/en/legal/compare/?a=BR&b=ID&type=mla").content.decode()
     assert "Brazil" in page and "Indonesia" in page
     assert "Not required" in page  # Brazil's dual criminality
@@ -354,3 +362,13 @@ def test_query_counts_do_not_grow(personas, users, br_profile, django_assert_max
     _grow(users, 6, 0)
     _more_for_brazil(users, br_profile.country, 4)
     assert counts() == small
+
+
+@pytest.mark.parametrize("language", ["ar", "zh-hans", "es", "fr", "ru", "pt"])
+def test_pages_render_in_every_language(client, br_profile, language):
+    for url in (*PUBLIC_PAGES, "/en/legal/compare/?a=BR&b=ID&type=extradition"):
+        localized = url.replace("/en/", f"/{language}/", 1)
+        response = client.get(localized)
+        assert response.status_code == 200, localized
+    page = client.get(f"/{language}/legal/countries/BR/").content.decode()
+    assert f'lang="{language}"' in page
