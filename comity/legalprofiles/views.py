@@ -52,8 +52,16 @@ def _etag(request, stamp) -> str | None:
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
+def _once(request, key: str, compute):
+    """The ETag and the Last-Modified functions share one query per request."""
+    cache = request.__dict__.setdefault("_legalprofiles_stamps", {})
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
 def _country_stamp(request, iso2, code=None):
-    return selectors.last_modified(iso2=iso2)
+    return _once(request, "country:" + iso2, lambda: selectors.last_modified(iso2=iso2))
 
 
 def _country_last_modified(request, iso2, code=None):
@@ -64,19 +72,23 @@ def _country_etag(request, iso2, code=None):
     return _etag(request, _country_stamp(request, iso2))
 
 
+def _list_stamp(request):
+    return _once(request, "all", selectors.last_modified_all)
+
+
 def _list_last_modified(request):
-    return None if _has_pending_messages(request) else selectors.last_modified_all()
+    return None if _has_pending_messages(request) else _list_stamp(request)
 
 
 def _list_etag(request):
-    return _etag(request, selectors.last_modified_all())
+    return _etag(request, _list_stamp(request))
 
 
 def _compare_stamp(request):
     a, b = request.GET.get("a", ""), request.GET.get("b", "")
     if not (a and b):
         return None
-    stamps = [stamp for stamp in (selectors.last_modified(iso2=a), selectors.last_modified(iso2=b)) if stamp]
+    stamps = [stamp for stamp in (_country_stamp(request, a), _country_stamp(request, b)) if stamp]
     return max(stamps) if stamps else None
 
 
