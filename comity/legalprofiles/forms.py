@@ -14,7 +14,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from comity.core.i18n import iso639_1_choices
+from comity.core.i18n import UI_LANGUAGES, iso639_1_choices, language_name
 from comity.directory.models import Channel
 from comity.legalprofiles import services
 from comity.legalprofiles.choices import CooperationType, LegalTradition, Measure
@@ -198,7 +198,21 @@ class RulesForm(forms.Form):
     practical_tips = _text(_("Practical tips"))
     effective_from = _effective_from()
 
-    FIELDS = services.RULE_FIELDS
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for code in UI_LANGUAGES:
+            self.fields[f"treatyless_notes_{code}"] = forms.CharField(
+                label=_("In %(language)s") % {"language": language_name(code)},
+                required=False,
+                max_length=services.MAX_TEXT,
+                widget=forms.Textarea(attrs={"rows": 2, "lang": code}),
+            )
+
+    def translation_fields(self) -> list:
+        return [self[f"treatyless_notes_{code}"] for code in UI_LANGUAGES]
+
+    def main_fields(self) -> list:
+        return [field for field in self.visible_fields() if not field.name.startswith("treatyless_notes_")]
 
     @classmethod
     def initial_for(cls, rules: CooperationRules | None) -> dict:
@@ -208,10 +222,18 @@ class RulesForm(forms.Form):
         for name in services.RULE_FIELDS:
             if name != "treatyless_notes_i18n":
                 initial[name] = getattr(rules, name)
+        for code, text in rules.treatyless_notes_i18n.items():
+            initial[f"treatyless_notes_{code}"] = text
         return initial
 
     def service_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in services.RULE_FIELDS if name in self.cleaned_data}
+        data = {name: self.cleaned_data[name] for name in services.RULE_FIELDS if name in self.cleaned_data}
+        data["treatyless_notes_i18n"] = {
+            code: self.cleaned_data[f"treatyless_notes_{code}"]
+            for code in UI_LANGUAGES
+            if self.cleaned_data.get(f"treatyless_notes_{code}", "").strip()
+        }
+        return data
 
 
 class AuthorityChoiceField(forms.ModelChoiceField):

@@ -227,8 +227,15 @@ def test_edit_rules(personas, br_profile):
     assert bad.status_code == 400
     assert "Select a valid choice. often is not one of the available choices." in bad.content.decode()
     assert 'value="Three months"' in bad.content.decode()
-    response = client.post("/en/legal/countries/BR/types/mla/edit/", form)
+    response = client.post("/en/legal/countries/BR/types/mla/edit/", {**form, "treatyless_notes_fr": "Réciprocité"})
     assert (response.status_code, response["Location"]) == (302, "/en/legal/countries/BR/#mla")
+    assert CooperationRules.objects.get(profile=br_profile, coop_type="mla").treatyless_notes_i18n == {
+        "fr": "Réciprocité"
+    }
+    assert (
+        'id="id_treatyless_notes_fr">\nRéciprocité</textarea>'
+        in client.get("/en/legal/countries/BR/types/mla/edit/").content.decode()
+    )
     rules = CooperationRules.objects.get(profile=br_profile, coop_type="mla")
     assert (rules.dual_criminality, rules.channels, rules.typical_time) == (
         "required",
