@@ -43,6 +43,14 @@ def _viewer(request) -> str:
     return f"user:{user.pk}" if user is not None and user.is_authenticated else "anonymous"
 
 
+def has_pending_messages(request) -> bool:
+    """A flash message waits to be shown: answer in full, never 304, or the message would be lost."""
+    if request.COOKIES.get("messages"):
+        return True
+    session = getattr(request, "session", None)
+    return bool(session is not None and session.get("_messages"))
+
+
 def public_conditional(changed_at: Callable[..., dt.datetime | None]):
     """Decorate a public GET view with ETag/Last-Modified validators built from `changed_at(request, *args, **kw)`."""
 
@@ -52,7 +60,9 @@ def public_conditional(changed_at: Callable[..., dt.datetime | None]):
             request._comity_changed_at = changed_at(request, *args, **kwargs)
         return request._comity_changed_at
 
-    def etag(request, *args, **kwargs) -> str:
+    def etag(request, *args, **kwargs) -> str | None:
+        if has_pending_messages(request):
+            return None
         changed_time = changed(request, *args, **kwargs)
         parts = [
             changed_time.isoformat() if changed_time else "-",
@@ -64,7 +74,7 @@ def public_conditional(changed_at: Callable[..., dt.datetime | None]):
         return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
     def last_modified(request, *args, **kwargs) -> dt.datetime | None:
-        if _viewer(request) != "anonymous":
+        if _viewer(request) != "anonymous" or has_pending_messages(request):
             return None
         return changed(request, *args, **kwargs)
 
