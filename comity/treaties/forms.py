@@ -62,7 +62,9 @@ class InstrumentForm(forms.Form):
     state_b = forms.ChoiceField(label=gettext_lazy("Second state (bilateral treaties)"), required=False)
     adopted_on = forms.DateField(label=gettext_lazy("Adopted or opened for signature on"), required=False)
     in_force_on = forms.DateField(label=gettext_lazy("Entered into force on"), required=False)
-    text_url = forms.URLField(label=gettext_lazy("Address of the full text"), required=False, max_length=500)
+    text_url = forms.URLField(
+        label=gettext_lazy("Address of the full text"), required=False, max_length=500, assume_scheme="https"
+    )
     text = forms.CharField(label=gettext_lazy("Text or summary"), required=False, widget=forms.Textarea)
     source = forms.CharField(label=gettext_lazy("Source"), required=False, max_length=500)
     as_of = forms.DateField(label=gettext_lazy("As of"), required=False)
