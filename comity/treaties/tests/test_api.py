@@ -25,7 +25,7 @@ class Unchanged(testing.Unchanged):
 def _no_profile(monkeypatch):
     monkeypatch.setattr(
         "comity.legalprofiles.selectors.domestic_basis_text",
-        lambda *, country_iso2, coop_type: "Domestic law of %s." % country_iso2,
+        lambda *, country_iso2, coop_type: f"Domestic law of {country_iso2}.",
     )
 
 

@@ -19,7 +19,10 @@ def _no_profile(monkeypatch):
     monkeypatch.setattr("comity.legalprofiles.selectors.domestic_basis_text", lambda *, country_iso2, coop_type: None)
 
 
-def find(a, b, coop_type="mla", on=D(2026, 11, 27)):
+ASKED_ON = D(2026, 11, 27)
+
+
+def find(a, b, coop_type="mla", on=ASKED_ON):
     return selectors.legal_basis(requesting=a, requested=b, coop_type=coop_type, on=on).as_api()
 
 
