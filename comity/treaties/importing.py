@@ -250,7 +250,7 @@ def run_import(*, actor, instrument: Instrument, content: str, mode: str, source
             result.status = Status.CREATE
             result.changed = sorted(cleaned)
         else:
-            result.changed = [key for key, value in cleaned.items() if getattr(party, key) != value]
+            result.changed = sorted(key for key, value in cleaned.items() if getattr(party, key) != value)
             result.status = Status.UPDATE if result.changed else Status.UNCHANGED
         plans.append((result, country, data))
     report = ImportReport(mode=mode, rows=results, applied=False)
