@@ -222,7 +222,7 @@ def legal_basis(*, requesting: Country, requested: Country, coop_type: str, on: 
                 verified=all(p.verified for p in both),
             )
         )
-    rank = {kind: index for index, kind in enumerate(KIND_ORDER)}
+    rank: dict[str, int] = {str(kind): index for index, kind in enumerate(KIND_ORDER)}
     result.bases.sort(key=lambda b: (rank[b.instrument.kind], b.instrument.localized_title().casefold()))
     result.excluded.sort(key=lambda e: (rank[e.instrument.kind], e.instrument.localized_title().casefold()))
     if not result.bases:

@@ -127,7 +127,7 @@ def clean_instrument_data(data: dict, *, instrument: Instrument | None = None) -
             errors.add("slug", _("Use lower-case letters, digits and hyphens only."))
         elif slug in RESERVED_SLUGS:
             errors.add("slug", _("This slug is reserved; choose another."))
-        elif slug and Instrument.objects.filter(slug=slug).exclude(pk=getattr(instrument, "pk", None)).exists():
+        elif slug and _slug_taken(slug, instrument):
             errors.add("slug", _("Another instrument already has this slug."))
         out["slug"] = slug
     if "title" in data or creating:
@@ -190,7 +190,7 @@ def clean_instrument_data(data: dict, *, instrument: Instrument | None = None) -
         errors.add("in_force_on", _("The instrument cannot enter into force before it was adopted."))
     if instrument is not None and in_force and "in_force_on" in out:
         earliest = instrument.parties.filter(in_force_on__lt=in_force).order_by("in_force_on").first()
-        if earliest is not None:
+        if earliest is not None and earliest.in_force_on is not None:
             errors.add(
                 "in_force_on",
                 _("A party (%(country)s) is recorded in force on %(date)s, before this date.")
@@ -198,6 +198,13 @@ def clean_instrument_data(data: dict, *, instrument: Instrument | None = None) -
             )
     errors.raise_if_any()
     return out
+
+
+def _slug_taken(slug: str, instrument: Instrument | None) -> bool:
+    others = Instrument.objects.filter(slug=slug)
+    if instrument is not None and instrument.pk is not None:
+        others = others.exclude(pk=instrument.pk)
+    return others.exists()
 
 
 def _clean_covers(value: Any, errors: Errors) -> list[dict]:

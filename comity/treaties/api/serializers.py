@@ -11,17 +11,17 @@ from comity.legalprofiles.choices import CooperationType
 from comity.treaties.models import ConsentKind, Instrument, Kind, Party
 
 
-class ErrorBodySerializer(serializers.Serializer):
+class TreatiesErrorBodySerializer(serializers.Serializer):
     status = serializers.IntegerField()
     code = serializers.CharField()
     message = serializers.CharField()
     fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
 
 
-class ErrorSerializer(serializers.Serializer):
+class TreatiesErrorSerializer(serializers.Serializer):
     """The one error shape of the API."""
 
-    error = ErrorBodySerializer()
+    error = TreatiesErrorBodySerializer()
 
 
 class CoverSerializer(serializers.Serializer):

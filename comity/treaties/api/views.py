@@ -23,12 +23,12 @@ from comity.core.api.pagination import StandardPagination
 from comity.core.api.permissions import TokenScopePermission
 from comity.treaties import permissions, queries, selectors, services
 from comity.treaties.api.serializers import (
-    ErrorSerializer,
     InstrumentSerializer,
     InstrumentWriteSerializer,
     LegalBasisSerializer,
     PartySerializer,
     PartyWriteSerializer,
+    TreatiesErrorSerializer,
 )
 from comity.treaties.models import Kind
 
@@ -36,7 +36,7 @@ PUBLIC_READ = [{"bearerToken": []}, {"sessionCookie": []}, {}]
 
 
 def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(response=ErrorSerializer, description=description)
+    return OpenApiResponse(response=TreatiesErrorSerializer, description=description)
 
 
 INVALID = _error(
