@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import condition, require_GET, require_http_methods, require_POST
 
-from comity.core.decorators import member_required
+from comity.core.decorators import member_required, recent_auth_required
 from comity.legalprofiles.choices import CooperationType
 from comity.reference import regions
 from comity.reference import selectors as reference_selectors
@@ -250,12 +250,23 @@ def party_verify(request, slug, iso2):
     return redirect("treaties:instrument_detail", slug=instrument.slug)
 
 
+def importer_required(view):
+    """Signed in and allowed to import (the secretariat); everyone else gets 404."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not permissions.can_import(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return member_required(wrapper)
+
+
 @never_cache
-@member_required
+@importer_required
+@recent_auth_required
 @require_http_methods(["GET", "POST"])
 def party_import(request, slug):
-    if not permissions.can_import(request.user):
-        raise Http404
     instrument = selectors.instrument_get(slug=slug)
     form = ImportForm(request.POST or None, request.FILES or None)
     report, content, status = None, "", 200
