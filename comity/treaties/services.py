@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -299,7 +299,11 @@ def instrument_create(*, actor, data: dict, is_demo: bool = False) -> Instrument
     if not permissions.can_create_instrument(actor, kind=cleaned["kind"], states=cleaned.get("states", [])):
         raise PermissionDenied
     instrument = Instrument(is_demo=is_demo)
-    changed = apply_instrument(instrument, cleaned)
+    try:
+        with transaction.atomic():
+            changed = apply_instrument(instrument, cleaned)
+    except IntegrityError as exc:  # another request took the slug between the check and the insert
+        raise ValidationError({"slug": [_("Another instrument already has this slug.")]}) from exc
     audit_log(
         action=AuditAction.INSTRUMENT_CREATED,
         actor=actor,
@@ -483,7 +487,13 @@ def party_save(*, actor, instrument: Instrument, country: Country, data: dict) -
     cleaned = clean_party_data(data, instrument=instrument, party=party)
     if party is None:
         party = Party(instrument=instrument, country=country)
-    changed = apply_party(party, cleaned, actor=actor)
+    try:
+        with transaction.atomic():
+            changed = apply_party(party, cleaned, actor=actor)
+    except IntegrityError as exc:  # another request recorded the same state in between
+        raise ValidationError(
+            {"country": [_("This state's row was just recorded by someone else; try again.")]}
+        ) from exc
     if created or changed:
         Instrument.objects.filter(pk=instrument.pk).update(updated_at=timezone.now())
         audit_log(

@@ -384,3 +384,33 @@ def test_party_of_missing_instrument(personas):
 
 def test_schema_is_valid(client):
     assert client.get("/api/v1/schema/").status_code == 200
+
+
+def test_legal_basis_excluded_by_the_requesting_states_reservation(client, untoc, brazil):
+    untoc.parties.get(country=brazil).declarations.create(
+        text="Brazil does not apply art. 16 as the legal basis for extradition.",
+        types=["extradition", "mla"],
+        excludes=True,
+        articles="16(5)",
+    )
+    body = client.get("/api/v1/legal-basis/?from=BR&to=ID&type=extradition&on=2026-11-27").json()
+    assert body["bases"] == []
+    assert body["excluded"] == [
+        {
+            "instrument": "untoc",
+            "reason": "Declaration or reservation of BR (16(5)): Brazil does not apply art. 16 as the legal basis for "
+            "extradition.",
+        }
+    ]
+    assert body["fallback"].endswith(" Domestic law of ID.")
+
+
+def test_patch_slug_taken_between_check_and_write(personas, untoc, monkeypatch):
+    from comity.treaties import services
+
+    monkeypatch.setattr(services, "_slug_taken", lambda slug, instrument: False)
+    guard = Unchanged(untoc)
+    response = post(personas["secretariat"], "/api/v1/instruments/", {**NEW, "slug": "untoc"})
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"slug": ["Another instrument already has this slug."]}
+    guard.check()
