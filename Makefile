@@ -36,6 +36,7 @@ migrate: install messages
 # with it.
 serve: migrate
 	$(BIN)/python manage.py load_reference
+	$(BIN)/python manage.py load_instruments
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python manage.py db_worker --no-reload --queue-name '*' & T=$$!; \
 	$(BIN)/python manage.py outbox_worker & O=$$!; \

@@ -13,18 +13,24 @@ from comity.directory import demo as directory_demo
 from comity.directory.demo import ScaleResult
 from comity.files import demo as files_demo
 from comity.forum import demo as forum_demo
+from comity.legalprofiles import demo as legalprofiles_demo
+from comity.treaties import demo as treaties_demo
 
 
 def demo_seed() -> dict:
-    """Every app's demo data, in layer order (accounts, directory, forum, files). Refused in production."""
+    """Every app's demo data, in layer order (accounts, directory, legal profiles, treaties, forum, files, library).
+    Refused in production."""
     if settings.COMITY_ENVIRONMENT == "production":
         raise ImproperlyConfigured("Demo data is refused under production settings.")
     with transaction.atomic():
         created = accounts_demo.accounts_demo_seed()
         directory = directory_demo.directory_demo_seed()
+        profiles = legalprofiles_demo.legalprofiles_demo_seed()
+        treaties = treaties_demo.treaties_demo_seed()
         forum = forum_demo.forum_demo_seed()
         files = files_demo.files_demo_seed()
-        if created or directory.authorities_created or forum.threads_created or files["attachments"]:
+        legal_created = profiles["profiles_created"] + profiles["fiches_created"] + treaties["instruments_created"]
+        if created or directory.authorities_created or forum.threads_created or files["attachments"] or legal_created:
             audit_log(
                 action=AuditAction.DEMO_SEEDED,
                 details={
@@ -33,6 +39,9 @@ def demo_seed() -> dict:
                     "contacts_created": directory.contacts_created,
                     "forum_threads_created": forum.threads_created,
                     "attachments_created": files["attachments"],
+                    "legal_profiles_created": profiles["profiles_created"],
+                    "measure_fiches_created": profiles["fiches_created"],
+                    "demo_treaties_created": treaties["instruments_created"],
                 },
             )
     return {
@@ -47,6 +56,9 @@ def demo_seed() -> dict:
         "contacts_created": directory.contacts_created,
         "contacts_linked": directory.contacts_linked,
         "countries_missing": list(directory.countries_missing),
+        "legal_profiles_created": profiles["profiles_created"],
+        "measure_fiches_created": profiles["fiches_created"],
+        "demo_treaties_created": treaties["instruments_created"],
     }
 
 

@@ -64,6 +64,11 @@ class Command(BaseCommand):
             f"and {result['forum_posts_created']} post(s) created, "
             f"{result['attachments_created']} attachment(s)."
         )
+        self.stdout.write(
+            f"Demo legal portal: {result['legal_profiles_created']} country profile(s), "
+            f"{result['measure_fiches_created']} measure fiche(s) and {result['demo_treaties_created']} demo treaty "
+            "created."
+        )
         if result["countries_missing"]:
             self.stdout.write(
                 "Demo directory: skipped countries missing from the reference data: "
