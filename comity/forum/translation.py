@@ -9,8 +9,9 @@ Settings (read with getattr, all optional):
 
 Glossary terms are protected: each occurrence in the source language is replaced by a placeholder such as [[0]]
 before the text is sent, and the placeholder is replaced by the official term of the target language afterwards.
-The glossary comes through `hooks.glossary_provider` (the library's multilingual glossary); the forum's own
-comity/forum/data/glossary.json serves only when no provider is registered. The translation is shown beside the original, never instead of it.
+The translation is shown beside the original, never instead of it. The glossary comes through
+`hooks.glossary_provider` (the library's multilingual glossary); the forum's own comity/forum/data/glossary.json
+serves only when no provider is registered.
 """
 
 from __future__ import annotations

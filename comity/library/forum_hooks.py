@@ -20,7 +20,10 @@ def translation_glossary() -> dict:
     entries = selectors.glossary_entries()
     data = _file_data()
     if not entries:
-        entries = [{"key": entry["key"], **{code: entry.get(code, "") for code in GLOSSARY_LANGUAGES}} for entry in data["terms"]]
+        entries = [
+            {"key": entry["key"], **{code: entry.get(code, "") for code in GLOSSARY_LANGUAGES}}
+            for entry in data["terms"]
+        ]
     return {
         "source": "Comity legal library glossary. " + data["source"],
         "as_of": data["as_of"],

@@ -35,7 +35,9 @@ def apply_document_filters(qs: QuerySet[Document], filters: DocumentFilters) -> 
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     if filters.country:
-        qs = qs.filter(Exists(Document.countries.through.objects.filter(document=OuterRef("pk"), country__iso2=filters.country)))
+        qs = qs.filter(
+            Exists(Document.countries.through.objects.filter(document=OuterRef("pk"), country__iso2=filters.country))
+        )
     if filters.instrument:
         qs = qs.filter(_tagged(TagKind.INSTRUMENT, filters.instrument))
     if filters.coop_type:
@@ -113,9 +115,7 @@ def glossary_last_modified() -> dt.datetime | None:
 
 def topic_choices(*, user) -> list[str]:
     return list(
-        DocumentTag.objects.filter(
-            kind=TagKind.TOPIC, document__in=permissions.documents_visible_to(user).values("pk")
-        )
+        DocumentTag.objects.filter(kind=TagKind.TOPIC, document__in=permissions.documents_visible_to(user).values("pk"))
         .values_list("value", flat=True)
         .distinct()
         .order_by("value")

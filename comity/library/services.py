@@ -243,9 +243,7 @@ def document_create(*, actor, fields: DocumentFields, upload, filename: str, is_
     return document
 
 
-def document_update(
-    *, actor, document: Document, fields: DocumentFields, upload=None, filename: str = ""
-) -> Document:
+def document_update(*, actor, document: Document, fields: DocumentFields, upload=None, filename: str = "") -> Document:
     """Change what is written about a document and, when `upload` is given, replace its file."""
     document = Document.objects.get(pk=document.pk)
     if not permissions.can_edit_document(actor, document):
