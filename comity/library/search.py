@@ -85,7 +85,7 @@ def document_hits(*, user, terms: list[str], filters: LegalFilters) -> tuple[lis
     )
     if terms:
         qs = qs.filter(DOCUMENT_INDEX.contains(terms))
-    count, more = count_capped(qs)
+    count, more = count_capped(qs, COUNT_CAP)
     if not count:
         return [], 0, False
     rows = (

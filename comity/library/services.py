@@ -103,7 +103,7 @@ def _validate(*, actor, fields: DocumentFields, document: Document | None) -> di
     if not permissions.can_tag_countries(actor, codes):
         errors["countries"] = [_("Tag the document with one or more of the countries you coordinate, and no other.")]
     instruments = sorted(set(fields.instruments or []))
-    known = set(sources.instrument_titles())
+    known = set(sources.instrument_titles()) if instruments else set()
     unknown = [slug for slug in instruments if slug not in known]
     if unknown:
         errors["instruments"] = [_("Unknown instrument: %(slugs)s.") % {"slugs": ", ".join(unknown)}]
