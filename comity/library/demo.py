@@ -40,7 +40,8 @@ def _html(title: str, paragraphs: list[str]) -> bytes:
     from html import escape
 
     body = "".join(f"<p>{escape(paragraph)}</p>" for paragraph in paragraphs)
-    page = f'<!doctype html><html><head><meta charset="utf-8"><title>{escape(title)}</title></head><body>{body}</body></html>'
+    head = f'<meta charset="utf-8"><title>{escape(title)}</title>'
+    page = f"<!doctype html><html><head>{head}</head><body>{body}</body></html>"
     return page.encode("utf-8")
 
 
@@ -175,7 +176,12 @@ def library_demo_seed() -> dict:
     created = 0
     untoc = _instruments("untoc")
     for language, (title, paragraphs, fmt) in MODEL_REQUEST.items():
-        data = {"docx": _docx, "txt": _text}.get(fmt, lambda p: _html(title, p))(paragraphs)
+        if fmt == "docx":
+            data = _docx(paragraphs)
+        elif fmt == "txt":
+            data = _text(paragraphs)
+        else:
+            data = _html(title, paragraphs)
         created += _add(
             actor,
             group="demo-model-mla-request",

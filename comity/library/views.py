@@ -5,7 +5,6 @@ JavaScript; public pages answer conditional GETs (ETag and Last-Modified) with 3
 from __future__ import annotations
 
 import hashlib
-from functools import wraps
 
 from babel.numbers import format_decimal
 from django.contrib import messages
@@ -80,20 +79,14 @@ def _glossary_etag(request, *args, **kwargs):
     return _etag(request, selectors.glossary_last_modified())
 
 
-def content_etag(view):
-    """An ETag from the rendered page, for a page that combines sources with no cheap "last modified" (the legal
-    search): the page is computed, but an unchanged one is answered 304 without its body."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        if request.method != "GET" or response.status_code != 200 or getattr(response, "streaming", False):
-            return response
-        etag = quote_etag(hashlib.sha256(response.content + _viewer(request).encode()).hexdigest()[:32])
-        response["ETag"] = etag
-        return get_conditional_response(request, etag=etag, response=response)
-
-    return wrapper
+def _results_etag(request, results: search.LegalResults | None, status: int) -> str:
+    """The legal search combines sources with no cheap "last modified": its ETag is taken from what it found (each
+    hit's kind, key, score and time), so an unchanged result is answered 304 without rendering the page."""
+    parts = [str(status)]
+    if results is not None:
+        parts += [str(results.count), str(results.more)]
+        parts += [f"{hit.kind}:{hit.key}:{hit.score}:{hit.updated_at}" for hit in results.hits]
+    return _etag(request, None) + hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
 # --- shared pieces ------------------------------------------------------------------------------------------------
@@ -121,7 +114,6 @@ def document_row(document: Document, instrument_titles: dict[str, str]) -> dict:
 
 
 @require_GET
-@content_etag
 def legal_search(request):
     instruments = sources.instrument_choices()
     form = LegalSearchForm(request.GET or None, countries=_countries(), instruments=instruments)
@@ -149,9 +141,14 @@ def legal_search(request):
                     }
                     for hit in page.object_list
                 ]
+    etag = quote_etag(_results_etag(request, results, status))
+    if status == 200:
+        not_modified = get_conditional_response(request, etag=etag)
+        if not_modified is not None:
+            return not_modified
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
+    response = render(
         request,
         "library/search.html",
         {
@@ -166,6 +163,9 @@ def legal_search(request):
         },
         status=status,
     )
+    if status == 200:
+        response["ETag"] = etag
+    return response
 
 
 # --- documents ----------------------------------------------------------------------------------------------------
