@@ -80,20 +80,26 @@ def read_upload(upload) -> bytes:
 
 
 def _check_html(data: bytes, filename: str) -> CheckedFile:
-    family = None
+    """An HTML page: UTF-8 text that starts with markup. The file exchange's `check_head` refuses markup, so its
+    refusal of a file that starts with "<" is the expected one here; any other refusal (a program, binary data, a
+    PDF or ZIP under an .html name) stands."""
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    starts_with_markup = body.lstrip().startswith(b"<")
+    family: str | None = None
     try:
         family = sniff.check_head(data[: sniff.HEAD_BYTES], complete=len(data) <= sniff.HEAD_BYTES)
-    except Rejected as exc:
-        if exc.code in ("empty", "not_utf8"):
+    except Rejected:
+        if not starts_with_markup:
             raise
-    if family not in (None, "text"):
-        label = {"pdf": sniff.PDF.label, "zip": _("an archive or Office document")}.get(family, family.upper())
+    if family is not None and family != "text":
+        label = sniff.PDF.label if family == "pdf" else _("an archive or Office document")
+        if family not in ("pdf", "zip"):
+            label = family.upper()
         raise Rejected(
             _("The name ends in .%(ext)s but the content is %(type)s. Rename the file or choose the right one.")
             % {"ext": sniff.extension_of(filename), "type": str(label)},
             code="extension_mismatch",
         )
-    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -101,7 +107,7 @@ def _check_html(data: bytes, filename: str) -> CheckedFile:
             _("This text file is not valid UTF-8 (or contains binary data). Save it as UTF-8 and try again."),
             code="not_utf8",
         ) from exc
-    if "\x00" in text or not _HTML_TAG.search(body):
+    if "\x00" in text or not starts_with_markup or not _HTML_TAG.search(body):
         raise Rejected(_("This file ends in .html but does not contain a web page."), code="not_html")
     return CheckedFile(filename=filename, content_type=HTML_CONTENT_TYPE, code="html", data=data)
 

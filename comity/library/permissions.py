@@ -29,10 +29,6 @@ def documents_visible_to(user) -> QuerySet[Document]:
     return qs
 
 
-def visibilities_for(user) -> list[str]:
-    return list(Visibility.values) if is_member(user) else [Visibility.PUBLIC.value]
-
-
 def can_add_documents(user) -> bool:
     """Whether the user may add a document at all (secretariat, or a coordinator of at least one country)."""
     if not is_member(user):

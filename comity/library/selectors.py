@@ -113,15 +113,6 @@ def glossary_last_modified() -> dt.datetime | None:
     return GlossaryTerm.objects.aggregate(last=Max("updated_at"))["last"]
 
 
-def topic_choices(*, user) -> list[str]:
-    return list(
-        DocumentTag.objects.filter(kind=TagKind.TOPIC, document__in=permissions.documents_visible_to(user).values("pk"))
-        .values_list("value", flat=True)
-        .distinct()
-        .order_by("value")
-    )
-
-
 # --- the glossary -------------------------------------------------------------------------------------------------
 
 

@@ -243,6 +243,32 @@ def document_create(*, actor, fields: DocumentFields, upload, filename: str, is_
     return document
 
 
+# What an update writes: what is said about the document, then (when a file replaces it) the file's fields.
+UPDATED_FIELDS = [
+    "kind",
+    "title",
+    "summary",
+    "language",
+    "group_key",
+    "date",
+    "visibility",
+    "source",
+    "search_text",
+    "updated_by",
+    "updated_at",
+    "filename",
+    "content_type",
+    "size",
+    "sha256",
+    "storage_name",
+    "wrapped_key",
+    "key_fingerprint",
+    "text",
+    "text_note",
+]
+ABOUT_FIELDS = 11
+
+
 def document_update(*, actor, document: Document, fields: DocumentFields, upload=None, filename: str = "") -> Document:
     """Change what is written about a document and, when `upload` is given, replace its file."""
     document = Document.objects.get(pk=document.pk)
@@ -273,7 +299,7 @@ def document_update(*, actor, document: Document, fields: DocumentFields, upload
             document.search_text = document.build_search_text(topics=values["tags"][TagKind.TOPIC])
             document.updated_by = actor
             document.updated_at = timezone.now()
-            document.save()
+            document.save(update_fields=UPDATED_FIELDS if stored is not None else UPDATED_FIELDS[:ABOUT_FIELDS])
             document.countries.set(values["countries"])
             _set_tags(document, values["tags"])
             codes = sorted(country.iso2 for country in values["countries"])

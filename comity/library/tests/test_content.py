@@ -54,6 +54,8 @@ def test_each_accepted_format(data, filename, code, content_type):
             "The name ends in .html but the content is PDF. Rename the file or choose the right one.",
         ),
         (b"just words, no markup", "page.html", "not_html", "This file ends in .html but does not contain a web page."),
+        (b"#!/bin/sh\necho '<p>'", "page.html", "type_not_allowed", "This file looks like a script"),
+        (EXE, "page.html", "type_not_allowed", "This file looks like a Windows program"),
         (b"<p>caf\xe9</p>", "page.html", "not_utf8", "This text file is not valid UTF-8"),
         (b"plain caf\xe9", "notes.txt", "not_utf8", "This text file is not valid UTF-8"),
     ],
