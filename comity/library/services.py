@@ -512,3 +512,48 @@ def glossary_load(*, path: Path | None = None) -> GlossaryLoadResult:
             else:
                 result.unchanged += 1
     return result
+
+
+# --- master key rotation ------------------------------------------------------------------------------------------
+
+
+def documents_rewrap_keys(*, old_key: bytes, new_key: bytes, batch_size: int = 500) -> dict[str, int]:
+    """Re-wrap the file keys of library documents from the old master key to the new one (the files are not
+    touched), in batches; rows already under the new key are skipped, so it can run again. The file exchange's
+    `rotate_master_key` covers its own attachments only: run `library_rotate_master_key` beside it."""
+    from comity.core import crypto
+    from comity.files import storage
+
+    old_fingerprint, new_fingerprint = storage.fingerprint(old_key), storage.fingerprint(new_key)
+    if old_fingerprint == new_fingerprint:
+        raise ValidationError(_("The old and the new master key are the same."))
+    counts = {"rewrapped": 0, "already": 0, "failed": 0}
+    base = Document.objects.exclude(wrapped_key="")
+    counts["already"] = base.filter(key_fingerprint=new_fingerprint).count()
+    last_pk = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                base.exclude(key_fingerprint=new_fingerprint)
+                .filter(pk__gt=last_pk)
+                .order_by("pk")
+                .select_for_update()
+                .only("pk", "wrapped_key", "key_fingerprint")[:batch_size]
+            )
+            if not rows:
+                break
+            changed = []
+            for row in rows:
+                last_pk = row.pk
+                try:
+                    if row.key_fingerprint != old_fingerprint:
+                        raise crypto.DecryptionError("another master key")
+                    row.wrapped_key = crypto.rewrap_key(row.wrapped_key, old_key, new_key)
+                except crypto.DecryptionError:
+                    counts["failed"] += 1
+                    continue
+                row.key_fingerprint = new_fingerprint
+                changed.append(row)
+            Document.objects.bulk_update(changed, ["wrapped_key", "key_fingerprint"])
+            counts["rewrapped"] += len(changed)
+    return counts

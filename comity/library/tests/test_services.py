@@ -281,3 +281,24 @@ def anonymous_user():
     from django.contrib.auth.models import AnonymousUser
 
     return AnonymousUser()
+
+
+def test_master_key_rotation_rewraps_document_keys(users, settings, monkeypatch):
+    import base64
+
+    from django.core.management import call_command
+
+    document = make_document(users["secretariat"], text="rotate me")
+    old = settings.COMITY_MASTER_KEY
+    new = base64.b64encode(b"n" * 32).decode()
+    monkeypatch.setenv("COMITY_MASTER_KEY_OLD", old)
+    monkeypatch.setenv("COMITY_MASTER_KEY_NEW", new)
+    out = io.StringIO()
+    call_command("library_rotate_master_key", stdout=out)
+    assert out.getvalue() == "library: re-wrapped 1 document key(s); 0 already under the new key; 0 failed.\n"
+    settings.COMITY_MASTER_KEY = new
+    document.refresh_from_db()
+    assert b"".join(services.document_download(actor=users["secretariat"], document=document)) == b"rotate me"
+    again = io.StringIO()
+    call_command("library_rotate_master_key", stdout=again)
+    assert again.getvalue() == "library: re-wrapped 0 document key(s); 1 already under the new key; 0 failed.\n"
