@@ -317,3 +317,17 @@ def test_constant_queries_as_data_grows(personas, users, brazil, indonesia, path
             visibility=Visibility.MEMBERS if number % 2 else Visibility.PUBLIC,
         )
     assert _queries(client, path) == small
+
+
+def test_search_page_in_arabic_chinese_and_russian_interfaces(personas, users):
+    make_document(users["secretariat"], title="دليل التسليم", text="نص عن تسليم المجرمين.", language="ar")
+    make_document(users["secretariat"], title="引渡指南", text="关于引渡的说明。", language="zh-hans")
+    make_document(users["secretariat"], title="Руководство по выдаче", text="О выдаче.", language="ru")
+    client = personas["anonymous"]
+    arabic = client.get("/ar/legal/search/?q=المجرمين").content.decode()
+    assert '<html lang="ar" dir="rtl">' in arabic
+    assert '<p lang="ar">نص عن تسليم <mark>المجرمين</mark>.</p>' in arabic
+    chinese = client.get("/zh-hans/legal/search/?q=引渡").content.decode()
+    assert "<mark>引渡</mark>指南" in chinese
+    russian = client.get("/ru/legal/search/?q=ВЫДАЧЕ&language=ru").content.decode()
+    assert "Руководство по <mark>выдаче</mark>" in russian
