@@ -4,6 +4,7 @@ transaction."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import secrets
 from collections.abc import Iterable, Iterator
@@ -167,8 +168,6 @@ def _audit_details(document: Document, codes: list[str], tags: dict[str, list[st
 
 
 def _apply_file(document: Document, checked: content.CheckedFile, stored: content.StoredFile) -> None:
-    import hashlib
-
     text, note = content.extract_text(checked)
     document.filename = checked.filename
     document.content_type = checked.content_type

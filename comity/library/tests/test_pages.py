@@ -331,3 +331,17 @@ def test_search_page_in_arabic_chinese_and_russian_interfaces(personas, users):
     assert "<mark>引渡</mark>指南" in chinese
     russian = client.get("/ru/legal/search/?q=ВЫДАЧЕ&language=ru").content.decode()
     assert "Руководство по <mark>выдаче</mark>" in russian
+
+
+def test_capped_counts_on_the_pages(personas, users, monkeypatch):
+    from comity.core.search import limits
+
+    for number in range(3):
+        make_document(users["secretariat"], title=f"Extradition note {number}", text="extradition")
+    monkeypatch.setattr(limits, "COUNT_CAP", 2)
+    monkeypatch.setattr(search, "COUNT_CAP", 2)
+    client = personas["anonymous"]
+    assert "More than 2 documents" in client.get(url("document_list")).content.decode()
+    body = client.get(url("search") + "?q=extradition").content.decode()
+    assert '<h2 id="results-heading">More than 2 results</h2>' in body
+    assert "Only the best matches of each kind are ranked here." in body
