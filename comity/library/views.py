@@ -54,29 +54,37 @@ def _etag(request, marker) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
+def _memo(request, key: str, compute):
+    """One query per request for "last modified", shared by the ETag and the Last-Modified functions."""
+    cache = request.__dict__.setdefault("_library_modified", {})
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
 def _list_modified(request, *args, **kwargs):
-    return selectors.library_last_modified()
+    return _memo(request, "list", selectors.library_last_modified)
 
 
 def _list_etag(request, *args, **kwargs):
-    return _etag(request, selectors.library_last_modified())
+    return _etag(request, _list_modified(request))
 
 
 def _detail_modified(request, pk):
-    return selectors.document_group_last_modified(user=request.user, pk=pk)
+    return _memo(request, f"document:{pk}", lambda: selectors.document_group_last_modified(user=request.user, pk=pk))
 
 
 def _detail_etag(request, pk):
-    marker = selectors.document_group_last_modified(user=request.user, pk=pk)
+    marker = _detail_modified(request, pk)
     return _etag(request, marker) if marker else None
 
 
 def _glossary_modified(request, *args, **kwargs):
-    return selectors.glossary_last_modified()
+    return _memo(request, "glossary", selectors.glossary_last_modified)
 
 
 def _glossary_etag(request, *args, **kwargs):
-    return _etag(request, selectors.glossary_last_modified())
+    return _etag(request, _glossary_modified(request))
 
 
 def _results_etag(request, results: search.LegalResults | None, status: int) -> str:
