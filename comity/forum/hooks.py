@@ -1,4 +1,4 @@
-"""Explicit hooks through which the apps above the forum (files, notifications) take part in its actions.
+"""Explicit hooks through which the apps above the forum (files, notifications, library) take part in its actions.
 
 The forum sits below those apps and never imports them: each registers its callables once, from its
 AppConfig.ready(). A hook with nothing registered does nothing. Domain logic does not go through Django
@@ -35,3 +35,7 @@ thread_moved = Hook("thread_moved")
 posts_purging = Hook("posts_purging")
 # For a page of posts: `user`, `post_ids`; each receiver answers {post_id: [items to show with the post]}.
 post_attachments = Hook("post_attachments")
+# The glossary of machine translation, called with no arguments; each receiver answers a glossary
+# ({"source", "as_of", "languages", "terms": [{"key", "en", "fr", ...}]}) or None. The first answer is used;
+# with none, the forum's own file (forum/data/glossary.json). (library: its multilingual glossary)
+glossary_provider = Hook("glossary_provider")

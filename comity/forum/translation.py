@@ -7,9 +7,11 @@ Settings (read with getattr, all optional):
   text from a TLP:AMBER, TLP:AMBER+STRICT or TLP:RED thread be sent to it.
 - COMITY_TRANSLATE_TIMEOUT: seconds (default 10).
 
-Glossary terms (comity/forum/data/glossary.json) are protected: each occurrence in the source language is
-replaced by a placeholder such as [[0]] before the text is sent, and the placeholder is replaced by the official
-term of the target language afterwards. The translation is shown beside the original, never instead of it.
+Glossary terms are protected: each occurrence in the source language is replaced by a placeholder such as [[0]]
+before the text is sent, and the placeholder is replaced by the official term of the target language afterwards.
+The translation is shown beside the original, never instead of it. The glossary comes through
+`hooks.glossary_provider` (the library's multilingual glossary); the forum's own comity/forum/data/glossary.json
+serves only when no provider is registered.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from django.utils.translation import gettext as _
 from comity.audit.models import AuditAction
 from comity.audit.services import audit_log
 from comity.core.i18n import UI_LANGUAGES
-from comity.forum import permissions
+from comity.forum import hooks, permissions
 from comity.forum.models import RESTRICTED_TLP, TLP, Post, Thread
 
 GLOSSARY_FILE = Path(__file__).resolve().parent / "data" / "glossary.json"
@@ -109,14 +111,25 @@ def normalize_language(code: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def glossary() -> dict:
+def _file_glossary() -> dict:
     with open(GLOSSARY_FILE, encoding="utf-8") as handle:
         return json.load(handle)
 
 
-@lru_cache(maxsize=16)
-def _term_pattern(language: str) -> re.Pattern | None:
-    terms = sorted({entry[language] for entry in glossary()["terms"] if entry.get(language)}, key=len, reverse=True)
+def glossary() -> dict:
+    """The glossary from the first registered provider that answers, else the forum's own file."""
+    for answer in hooks.glossary_provider():
+        if answer:
+            return answer
+    return _file_glossary()
+
+
+def _written_terms(entries: list[dict], language: str) -> tuple[str, ...]:
+    return tuple(sorted({entry[language] for entry in entries if entry.get(language)}, key=len, reverse=True))
+
+
+@lru_cache(maxsize=64)
+def _compiled(language: str, terms: tuple[str, ...]) -> re.Pattern | None:
     if not terms:
         return None
     alternatives = "|".join(re.escape(term) for term in terms)
@@ -125,9 +138,14 @@ def _term_pattern(language: str) -> re.Pattern | None:
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
-def _entry_for(language: str, written: str) -> dict | None:
+def _term_pattern(language: str, entries: list[dict] | None = None) -> re.Pattern | None:
+    entries = glossary()["terms"] if entries is None else entries
+    return _compiled(language, _written_terms(entries, language))
+
+
+def _entry_for(language: str, written: str, entries: list[dict] | None = None) -> dict | None:
     folded = written.casefold()
-    for entry in glossary()["terms"]:
+    for entry in glossary()["terms"] if entries is None else entries:
         if entry.get(language, "").casefold() == folded:
             return entry
     return None
@@ -135,13 +153,15 @@ def _entry_for(language: str, written: str) -> dict | None:
 
 def protect(text: str, source: str) -> tuple[str, list[tuple[str, dict]]]:
     """Replace glossary terms of the source language by numbered placeholders [[n]]."""
-    pattern = _term_pattern(normalize_language(source))
+    language = normalize_language(source)
+    entries = glossary()["terms"]
+    pattern = _term_pattern(language, entries)
     if pattern is None:
         return text, []
     found: list[tuple[str, dict]] = []
 
     def substitute(match: re.Match) -> str:
-        entry = _entry_for(normalize_language(source), match.group(0))
+        entry = _entry_for(language, match.group(0), entries)
         if entry is None:
             return match.group(0)
         found.append((match.group(0), entry))

@@ -7,3 +7,8 @@ class LibraryConfig(AppConfig):
     name = "comity.library"
     label = "library"
     verbose_name = "Legal library"
+
+    def ready(self) -> None:
+        from comity.library import forum_hooks
+
+        forum_hooks.register()

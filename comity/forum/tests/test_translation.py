@@ -117,6 +117,29 @@ def test_glossary_file_has_every_language_for_every_term():
     assert {"mla", "central_authority", "untoc", "extradition"} <= keys
 
 
+def test_glossary_comes_from_the_registered_provider(monkeypatch):
+    """The library registers its glossary through hooks.glossary_provider; the first answer is used."""
+    glossary = {
+        "source": "test",
+        "as_of": "2026-01-01",
+        "languages": ["en", "fr"],
+        "terms": [{"key": "jit", "en": "joint investigation team", "fr": "équipe commune d'enquête"}],
+    }
+    monkeypatch.setattr(translation.hooks.glossary_provider, "_receivers", [lambda: None, lambda: glossary])
+    assert translation.glossary() == glossary
+    protected, found = translation.protect("A joint investigation team under UNTOC.", "en")
+    assert protected == "A [[0]] under UNTOC."
+    assert translation.restore(protected, found, "fr")[0] == "A équipe commune d'enquête under UNTOC."
+
+
+def test_without_a_provider_the_forum_file_is_used(monkeypatch):
+    monkeypatch.setattr(translation.hooks.glossary_provider, "_receivers", [])
+    data = translation.glossary()
+    assert data["source"].startswith("UN official terminology")
+    assert [entry["key"] for entry in data["terms"]][:3] == ["mla", "central_authority", "competent_authority"]
+    assert translation.protect("Under UNTOC.", "en") == ("Under [[0]].", [("UNTOC", data["terms"][9])])
+
+
 def test_protect_and_restore_english_to_french():
     protected, found = translation.protect(BODY, "en")
     assert protected == "We request [[0]] from the [[1]] under [[2]].\n\nSecond paragraph."
