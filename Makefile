@@ -37,6 +37,7 @@ migrate: install messages
 serve: migrate
 	$(BIN)/python manage.py load_reference
 	$(BIN)/python manage.py load_instruments
+	$(BIN)/python manage.py load_glossary
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python manage.py db_worker --no-reload --queue-name '*' & T=$$!; \
 	$(BIN)/python manage.py outbox_worker & O=$$!; \

@@ -90,6 +90,7 @@ class AuditAction(models.TextChoices):
     DOCUMENT_UPLOADED = "library.document_uploaded", _("Library document uploaded")
     DOCUMENT_UPDATED = "library.document_updated", _("Library document updated")
     DOCUMENT_DELETED = "library.document_deleted", _("Library document deleted")
+    DOCUMENT_DOWNLOADED = "library.document_downloaded", _("Members-only library document downloaded")
     GLOSSARY_TERM_SAVED = "library.glossary_term_saved", _("Glossary term saved")
 
 

@@ -14,6 +14,7 @@ from comity.directory.demo import ScaleResult
 from comity.files import demo as files_demo
 from comity.forum import demo as forum_demo
 from comity.legalprofiles import demo as legalprofiles_demo
+from comity.library import demo as library_demo
 from comity.treaties import demo as treaties_demo
 
 
@@ -29,7 +30,10 @@ def demo_seed() -> dict:
         treaties = treaties_demo.treaties_demo_seed()
         forum = forum_demo.forum_demo_seed()
         files = files_demo.files_demo_seed()
-        legal_created = profiles["profiles_created"] + profiles["fiches_created"] + treaties["instruments_created"]
+        library = library_demo.library_demo_seed()
+        legal_created = (
+            profiles["profiles_created"] + profiles["fiches_created"] + treaties["instruments_created"]
+        ) + library["documents"]
         if created or directory.authorities_created or forum.threads_created or files["attachments"] or legal_created:
             audit_log(
                 action=AuditAction.DEMO_SEEDED,
@@ -42,6 +46,7 @@ def demo_seed() -> dict:
                     "legal_profiles_created": profiles["profiles_created"],
                     "measure_fiches_created": profiles["fiches_created"],
                     "demo_treaties_created": treaties["instruments_created"],
+                    "library_documents_created": library["documents"],
                 },
             )
     return {
@@ -59,6 +64,7 @@ def demo_seed() -> dict:
         "legal_profiles_created": profiles["profiles_created"],
         "measure_fiches_created": profiles["fiches_created"],
         "demo_treaties_created": treaties["instruments_created"],
+        "library_documents_created": library["documents"],
     }
 
 

@@ -384,9 +384,8 @@ def document_download(*, actor, document: Document) -> Iterator[bytes]:
         content.logger.error("library document %s cannot be read: %s", document.pk, exc)
         raise DownloadFailed(_("This file cannot be read; the incident has been logged.")) from exc
     if document.visibility == Visibility.MEMBERS:
-        # The audit log has no library.* action for a download yet; the file exchange's is the closest.
         audit_log(
-            action=AuditAction.FILE_DOWNLOADED,
+            action=AuditAction.DOCUMENT_DOWNLOADED,
             actor=actor,
             target=document,
             country=_country_scope(actor),

@@ -7,4 +7,5 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("countries/<str:iso2>/", views.country_detail, name="country_detail"),
+    path("legal/", views.legal_home, name="legal_home"),
 ]

@@ -6,9 +6,18 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from comity.core.conditional import public_conditional
 from comity.core.i18n import collation_key
 from comity.portal import selectors
 from comity.reference import l10n
+
+
+@require_GET
+@public_conditional(lambda request: None)
+def legal_home(request):
+    """The legal portal's front page: its sections and one search box. It shows no data of its own, so its
+    validators change only with the language, the viewer and the release."""
+    return render(request, "portal/legal_home.html", {})
 
 
 def home(request):

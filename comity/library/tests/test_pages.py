@@ -173,13 +173,13 @@ def test_download_headers(personas, world):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
     assert b"".join(response.streaming_content) == b"A model request for mutual legal assistance."
-    assert AuditEvent.objects.filter(action="files.downloaded").count() == 0  # public: not audited
+    assert AuditEvent.objects.filter(action="library.document_downloaded").count() == 0  # public: not audited
     again = personas["anonymous"].get(url("document_download", world["en"].pk), HTTP_IF_NONE_MATCH=response["ETag"])
     assert again.status_code == 304
     members = personas["member"].get(url("document_download", world["members"].pk))
     assert members["Cache-Control"] == "no-store, private"
     assert b"".join(members.streaming_content) == b"Texto reservado a los miembros: TOPSECRETWORD."
-    assert AuditEvent.objects.filter(action="files.downloaded").count() == 1
+    assert AuditEvent.objects.filter(action="library.document_downloaded").count() == 1
 
 
 def test_upload_through_the_form(personas, world, brazil):

@@ -254,7 +254,7 @@ def test_members_only_download_is_audited_and_refused_to_anonymous(users, anonym
     with pytest.raises(PermissionDenied):
         services.document_download(actor=anonymous_user, document=document)
     assert b"".join(services.document_download(actor=users["member"], document=document)) == b"members text"
-    [event] = AuditEvent.objects.filter(action=AuditAction.FILE_DOWNLOADED)
+    [event] = AuditEvent.objects.filter(action=AuditAction.DOCUMENT_DOWNLOADED)
     assert (event.actor_id, event.target_type, event.details) == (
         users["member"].pk,
         "library.document",

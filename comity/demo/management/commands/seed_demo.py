@@ -66,8 +66,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Demo legal portal: {result['legal_profiles_created']} country profile(s), "
-            f"{result['measure_fiches_created']} measure fiche(s) and {result['demo_treaties_created']} demo treaty "
-            "created."
+            f"{result['measure_fiches_created']} measure fiche(s), {result['demo_treaties_created']} demo treaty and "
+            f"{result['library_documents_created']} library document(s) created."
         )
         if result["countries_missing"]:
             self.stdout.write(
