@@ -213,6 +213,15 @@ def test_every_search_index_has_its_triggers_after_migrate():
         triggers = [row[0] for row in cursor.fetchall()]
     assert triggers == [
         f"{name}_{kind}"
-        for name in ("directory_authority_search", "forum_post_search", "forum_thread_title_search")
+        for name in (
+            "directory_authority_search",
+            "forum_post_search",
+            "forum_thread_title_search",
+            "legalprofiles_fiche_search",
+            "legalprofiles_profile_search",
+            "library_document_search",
+            "library_glossary_search",
+            "treaties_instrument_search",
+        )
         for kind in ("ad", "ai", "au")
     ]
