@@ -1,3 +1,5 @@
+from drf_spectacular.utils import inline_serializer
+from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
@@ -41,3 +43,17 @@ class StandardPagination(PageNumberPagination):
             if parameter["name"] == self.page_size_query_param:
                 parameter["description"] = f"Results per page, 1 to {self.max_page_size} (default {self.page_size})."
         return parameters
+
+
+def paginated(serializer_class, *, name: str | None = None):
+    """The schema of a page of `serializer_class` items, for views that paginate by hand with StandardPagination."""
+    item = serializer_class.__name__.removesuffix("Serializer")
+    return inline_serializer(
+        name=name or f"Paginated{item}List",
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializer_class(many=True),
+        },
+    )

@@ -16,9 +16,11 @@ from comity.legalprofiles.models import Answer, Availability, Rule, TreatylessBa
 def choice(catalogue, **kwargs) -> serializers.ChoiceField:
     """A choice field documented inline as an enum of the catalogue's codes: the catalogues share their values
     (Rule, Answer) between many fields, which would otherwise give one enum component per field name, each with a
-    naming warning. Inside `allOf`, the enum stays inline."""
+    naming warning. Inside `allOf`, the enum stays inline. With `allow_blank`, "" (not recorded) is one of them."""
 
-    @extend_schema_field({"type": "string", "allOf": [{"enum": list(catalogue.values)}]})
+    codes = list(catalogue.values) + ([""] if kwargs.get("allow_blank") else [])
+
+    @extend_schema_field({"type": "string", "allOf": [{"enum": codes}]})
     class CatalogueField(serializers.ChoiceField):
         pass
 

@@ -43,6 +43,10 @@ class InstrumentSerializer(serializers.ModelSerializer):
     covers = serializers.SerializerMethodField()
     states = serializers.SerializerMethodField(help_text=gettext_lazy("The two states of a bilateral treaty."))
     url = serializers.SerializerMethodField()
+    # Not a `URLField` in the schema: an instrument without a link has "" here, which is not a URI.
+    text_url = serializers.CharField(
+        read_only=True, help_text=gettext_lazy("A link to the full text; empty when there is none.")
+    )
 
     class Meta:
         model = Instrument

@@ -19,7 +19,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from comity.core.api.pagination import StandardPagination
+from comity.core.api.pagination import StandardPagination, paginated
 from comity.core.api.permissions import TokenScopePermission
 from comity.treaties import permissions, queries, selectors, services
 from comity.treaties.api.serializers import (
@@ -70,7 +70,7 @@ class InstrumentListView(APIView):
             OpenApiParameter("type", OpenApiTypes.STR, description="A type of cooperation the instrument covers."),
         ],
         auth=PUBLIC_READ,
-        responses={200: InstrumentSerializer(many=True), 400: INVALID},
+        responses={200: paginated(InstrumentSerializer), 400: INVALID},
     )
     def get(self, request):
         errors = {}
@@ -137,7 +137,7 @@ class PartyListView(APIView):
         summary="The parties to an instrument (for a scheme: its members)",
         description="Rows not checked against the depositary's table have `verified` false.",
         auth=PUBLIC_READ,
-        responses={200: PartySerializer(many=True), 404: NOT_FOUND},
+        responses={200: paginated(PartySerializer), 404: NOT_FOUND},
     )
     def get(self, request, slug):
         instrument = selectors.instrument_get(slug=slug)
