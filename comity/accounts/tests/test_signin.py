@@ -10,6 +10,7 @@ from comity.accounts.middleware import AUTH_AT, LAST_SEEN
 from comity.accounts.models import UserSession
 from comity.accounts.tests.helpers import code_for
 from comity.audit.models import AuditAction, AuditEvent
+from comity.core import ratelimit
 from comity.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -78,25 +79,58 @@ def test_lockout_after_repeated_failures_then_even_right_password_waits(member):
     assert AuditEvent.objects.filter(action=AuditAction.LOGIN_LOCKED).count() == 1
 
 
-def test_lock_delay_grows():
-    from comity.core import ratelimit
-
-    first = None
-    for _ in range(settings.LOGIN_FREE_ATTEMPTS):
-        first = ratelimit.register_failure("t", "k")
-    second = ratelimit.register_failure("t", "k")
-    assert first.locked and second.locked
-    now = time.time()
-    assert round(first.retry_at - now) == settings.LOGIN_BASE_LOCK_SECONDS
-    assert round(second.retry_at - now) == settings.LOGIN_BASE_LOCK_SECONDS * 2
-
-
 def test_lock_per_ip_across_accounts(users):
+    """One address guessing across many accounts is stopped by the per-address limit."""
     client = Client(REMOTE_ADDR="203.0.113.9")
-    for index in range(settings.LOGIN_FREE_ATTEMPTS):
-        _password(client, f"guess{index}@example.test", "wrong wrong wrong")
+    for index in range(ratelimit.free_attempts("login-ip") - 1):
+        assert _password(client, f"guess{index}@example.test", "wrong wrong wrong").status_code == 400
+    assert _password(client, "guess-last@example.test", "wrong wrong wrong").status_code == 429
     response = _password(client, users["member_other"].email)
     assert response.status_code == 429
+    # Another address is not concerned.
+    assert _password(Client(REMOTE_ADDR="203.0.113.10"), users["member_other"].email).status_code == 302
+
+
+def test_one_persons_typos_do_not_lock_out_their_colleagues_behind_the_same_address(member, users):
+    assert ratelimit.free_attempts("login-ip") > settings.LOGIN_FREE_ATTEMPTS
+    ministry = "198.51.100.7"
+    for _ in range(settings.LOGIN_FREE_ATTEMPTS):
+        _password(Client(REMOTE_ADDR=ministry), member.email, "wrong wrong wrong")
+    assert _password(Client(REMOTE_ADDR=ministry), member.email).status_code == 429
+    colleague = _password(Client(REMOTE_ADDR=ministry), users["member_other"].email)
+    assert colleague.status_code == 302
+    assert colleague["Location"].endswith("/accounts/login/enrol/")
+
+
+def test_unknown_account_is_locked_exactly_like_a_known_one(member):
+    """The lock is kept on the submitted address, so it cannot tell whether an account exists."""
+    answers = {}
+    for email in (member.email, "nobody@example.test"):
+        client = Client(REMOTE_ADDR="192.0.2.1" if email == member.email else "192.0.2.2")
+        answers[email] = [
+            (response.status_code, "Too many failed attempts" in response.content.decode())
+            for response in (
+                _password(client, email, "wrong wrong wrong") for _ in range(settings.LOGIN_FREE_ATTEMPTS + 1)
+            )
+        ]
+    expected = [(400, False)] * (settings.LOGIN_FREE_ATTEMPTS - 1) + [(429, True), (429, True)]
+    assert answers[member.email] == answers["nobody@example.test"] == expected
+    assert AuditEvent.objects.filter(action=AuditAction.LOGIN_LOCKED).count() == 2
+
+
+def test_a_successful_password_gives_its_attempt_back_to_the_address(member, users):
+    client = Client(REMOTE_ADDR="198.51.100.8")
+    _password(client, member.email, "wrong wrong wrong")
+    for _ in range(3):
+        assert _password(Client(REMOTE_ADDR="198.51.100.8"), users["member_other"].email).status_code == 302
+    assert cache_value(ratelimit._key("login-ip", "198.51.100.8")) == 1
+    assert cache_value(ratelimit._key("login-acct", users["member_other"].email)) is None
+
+
+def cache_value(key):
+    from django.core.cache import cache
+
+    return cache.get(key)
 
 
 def test_wrong_code_is_refused_and_audited(member):
