@@ -77,9 +77,7 @@ def password_and_code_check(*, user: User, password: str, code: str, stage: str)
     if not attempt.allowed:
         return SecondFactorResult(ok=False, lock=attempt.lock)
     if not user.check_password(password):
-        audit_log(
-            action=AuditAction.LOGIN_FAILED, target=user, country=_country_code(user), details={"stage": stage}
-        )
+        audit_log(action=AuditAction.LOGIN_FAILED, target=user, country=_country_code(user), details={"stage": stage})
         return SecondFactorResult(ok=False, lock=ratelimit.check(pairs))
     result = _code_matches(user=user, code=code)
     if result.ok:
