@@ -45,15 +45,16 @@ def password_reset_request(*, email: str, language: str) -> bool:
     email = User.objects.normalize_email(email).strip().lower()
     per_account, per_ip, window = _reset_limits()
     ctx = context.current()
-    within = ratelimit.hit("reset-ip", ctx.ip or "", limit=per_ip, window=window)
-    within = ratelimit.hit("reset-acct", email, limit=per_account, window=window) and within
-    if not within:
+    # A client over its own limit does not spend the account's: flooding from one address cannot stop the
+    # owner from asking for a link.
+    if not ratelimit.hit("reset-ip", ctx.ip or "", limit=per_ip, window=window):
         return False
-    arguments = {"email": email, "language": language, "request_id": ctx.request_id, "ip": ctx.ip}
+    if not ratelimit.hit("reset-acct", email, limit=per_account, window=window):
+        return False
     try:
         from comity.accounts import tasks  # the task module imports these services
 
-        tasks.password_reset_send.enqueue(**arguments)
+        tasks.password_reset_send.enqueue(email=email, language=language, request_id=ctx.request_id, ip=ctx.ip)
     except Exception:  # a task backend problem must not lose the link: send it here instead
         logger.exception("could not enqueue a password reset; sending it now")
         password_reset_send(email=email, language=language)
