@@ -251,3 +251,32 @@ def test_background_polls_do_not_extend_the_idle_timeout(personas):
     assert client.session[LAST_SEEN] == stale
     assert client.get("/en/accounts/profile/").status_code == 200
     assert client.session[LAST_SEEN] > stale
+
+
+def test_reauthentication_is_limited_and_counted_once_per_try(personas, users):
+    client = personas["member"]
+    device = TOTPDevice.objects.get(user=users["member"])
+    for _ in range(settings.LOGIN_FREE_ATTEMPTS - 1):
+        response = client.post("/en/accounts/confirm/", {"password": "wrong wrong wrong", "code": "123456"})
+        assert response.status_code == 400
+    locked = client.post("/en/accounts/confirm/", {"password": "wrong wrong wrong", "code": "123456"})
+    assert locked.status_code == 429
+    right = client.post("/en/accounts/confirm/", {"password": PASSWORD, "code": code_for(device)})
+    assert right.status_code == 429
+    assert "Too many failed attempts. Try again after" in right.content.decode()
+    assert AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED).count() == settings.LOGIN_FREE_ATTEMPTS
+    assert AuditEvent.objects.filter(action=AuditAction.REAUTHENTICATED).count() == 0
+
+
+def test_reauthentication_with_the_right_password_and_code(personas, users):
+    client = personas["member"]
+    device = TOTPDevice.objects.get(user=users["member"])
+    client.post(
+        "/en/accounts/confirm/", {"password": PASSWORD, "code": "000000" if code_for(device) != "000000" else "111111"}
+    )
+    response = client.post("/en/accounts/confirm/", {"password": PASSWORD, "code": code_for(device)})
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action=AuditAction.OTP_FAILED).get().details == {"stage": "reauthentication"}
+    assert AuditEvent.objects.filter(action=AuditAction.REAUTHENTICATED).count() == 1
+    assert ratelimit.status("otp-acct", str(users["member"].pk)).locked is False
+    assert cache_value(ratelimit._key("otp-acct", str(users["member"].pk))) is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
@@ -167,3 +168,37 @@ def test_lock_reports_when_to_retry():
     lock = ratelimit.Lock(True, time.time() + 30.5)
     assert lock.retry_after_seconds == 31
     assert lock.retry_at_datetime.tzinfo is not None
+
+
+def test_a_counter_that_expires_between_creation_and_increment_is_created_again():
+    real_incr = cache.incr
+    calls = []
+
+    def incr_once_expired(key, delta=1):
+        calls.append(key)
+        if len(calls) == 1:
+            cache.delete(key)
+        return real_incr(key, delta)
+
+    with mock.patch.object(cache, "incr", side_effect=incr_once_expired):
+        assert ratelimit.attempt([("t-acct", "expiring")]).allowed is True
+    assert len(calls) == 2
+    assert _count("t-acct", "expiring") == 1
+
+
+def test_giving_back_an_attempt_whose_counter_expired_is_harmless():
+    attempt = ratelimit.attempt([("login-ip", "192.0.2.3")])
+    cache.clear()
+    ratelimit.succeeded(attempt)
+    assert _count("login-ip", "192.0.2.3") is None
+
+
+def test_an_attempt_that_cannot_take_the_turn_is_refused():
+    """The race the multi-process tests exercise, made deterministic: the turn is held, the check saw no lock."""
+    for _ in range(FREE - 1):
+        ratelimit.attempt([("t-acct", "turn")])
+    key = ratelimit._lock_key(ratelimit._key("t-acct", "turn"))
+    cache.set(key, time.time() - 1, 60)  # held, with a retry time already past (e.g. another host's clock)
+    attempt = ratelimit.attempt([("t-acct", "turn")])
+    assert (attempt.allowed, attempt.armed, attempt.lock.locked) == (False, (), True)
+    assert _count("t-acct", "turn") == FREE
