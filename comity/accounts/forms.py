@@ -139,6 +139,18 @@ class SetPasswordForm(forms.Form):
         return data
 
 
+class PasswordChangeForm(SetPasswordForm):
+    """The member's own password change: the current password and a code, then the new one twice."""
+
+    current_password = forms.CharField(
+        label=_("Current password"), strip=False, widget=forms.PasswordInput, max_length=256
+    )
+    code = forms.CharField(
+        label=_("Authentication code"), max_length=20, widget=forms.TextInput(attrs={"autocomplete": "one-time-code"})
+    )
+    field_order = ["current_password", "code", "password1", "password2"]
+
+
 class AcceptInvitationForm(SetPasswordForm):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     field_order = ["full_name", "password1", "password2"]

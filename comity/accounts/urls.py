@@ -18,6 +18,7 @@ urlpatterns = [
     path("password/reset/", views.password_reset_request, name="password_reset"),
     path("password/reset/<str:uidb64>/<str:token>/", views.password_reset_confirm, name="password_reset_confirm"),
     path("profile/", views.profile, name="profile"),
+    path("profile/password/", views.password_change, name="password_change"),
     path("profile/authenticator/", views.totp_replace, name="totp_replace"),
     path("profile/tokens/", views.token_create, name="token_create"),
     path("profile/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),

@@ -9,7 +9,12 @@ from comity.accounts.services.invitations import (
     invitation_revoke,
     invitations_expire,
 )
-from comity.accounts.services.passwords import password_change, password_reset_complete, password_reset_request
+from comity.accounts.services.passwords import (
+    password_change,
+    password_reset_complete,
+    password_reset_request,
+    password_reset_send,
+)
 from comity.accounts.services.second_factor import (
     SecondFactorResult,
     confirmed_totp_device,
@@ -19,7 +24,13 @@ from comity.accounts.services.second_factor import (
     totp_device_for_enrolment,
     totp_enrolment_confirm,
 )
-from comity.accounts.services.sessions import session_end, session_register, session_revoke, sessions_end_others
+from comity.accounts.services.sessions import (
+    session_end,
+    session_register,
+    session_rekey,
+    session_revoke,
+    sessions_end_others,
+)
 from comity.accounts.services.signin import SignInResult, reauth_check, sign_in_check_password, sign_in_complete
 from comity.accounts.services.tokens import api_token_authenticate, api_token_create, api_token_revoke
 from comity.accounts.services.users import (
@@ -46,6 +57,7 @@ __all__ = [
     "password_change",
     "password_reset_complete",
     "password_reset_request",
+    "password_reset_send",
     "profile_update",
     "reauth_check",
     "recovery_codes_regenerate",
@@ -53,6 +65,7 @@ __all__ = [
     "second_factor_verify",
     "session_end",
     "session_register",
+    "session_rekey",
     "session_revoke",
     "sessions_end_others",
     "sha256_hex",

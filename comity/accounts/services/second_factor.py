@@ -49,16 +49,11 @@ class SecondFactorResult:
         return bool(self.lock and self.lock.locked)
 
 
-def second_factor_verify(*, user: User, code: str) -> SecondFactorResult:
-    """A TOTP code from the enrolled device, or one unused recovery code."""
-    pairs = [("otp-acct", str(user.pk)), ("login-ip", context.current().ip or "")]
-    lock = ratelimit.check(pairs)
-    if lock.locked:
-        return SecondFactorResult(ok=False, lock=lock)
+def _code_matches(*, user: User, code: str) -> SecondFactorResult:
+    """A TOTP code from the enrolled device, or one unused recovery code (spent here). No counting."""
     code = (code or "").strip()
     device = confirmed_totp_device(user)
     if device is not None and code.isdigit() and len(code) == 6 and device.verify_token(code):
-        ratelimit.reset("otp-acct", str(user.pk))
         return SecondFactorResult(ok=True, device=device)
     if len(code.replace("-", "").replace(" ", "")) == 10:
         with transaction.atomic():
@@ -78,10 +73,20 @@ def second_factor_verify(*, user: User, code: str) -> SecondFactorResult:
                     country=_country_code(user),
                     details={"remaining": remaining},
                 )
-                ratelimit.reset("otp-acct", str(user.pk))
                 return SecondFactorResult(ok=True, device=device, used_recovery_code=True)
-    for scope, value in pairs:
-        ratelimit.register_failure(scope, value)
+    return SecondFactorResult(ok=False)
+
+
+def second_factor_verify(*, user: User, code: str) -> SecondFactorResult:
+    """The sign-in's second step. The attempt is counted before the code is checked (see core/ratelimit.py)."""
+    pairs = [("otp-acct", str(user.pk)), ("otp-ip", context.current().ip or "")]
+    attempt = ratelimit.attempt(pairs)
+    if not attempt.allowed:
+        return SecondFactorResult(ok=False, lock=attempt.lock)
+    result = _code_matches(user=user, code=code)
+    if result.ok:
+        ratelimit.succeeded(attempt, reset_scopes={"otp-acct"})
+        return result
     audit_log(action=AuditAction.OTP_FAILED, target=user, country=_country_code(user))
     return SecondFactorResult(ok=False, lock=ratelimit.check(pairs))
 

@@ -24,6 +24,12 @@ def session_register(*, user: User, session_key: str | None) -> None:
     )
 
 
+def session_rekey(*, user: User, old_key: str | None, new_key: str | None) -> None:
+    """The session's key was rotated (after a password change): keep tracking it under the new key."""
+    if old_key and new_key and old_key != new_key:
+        UserSession.objects.filter(user=user, session_key=old_key).update(session_key=new_key)
+
+
 def _session_store(key: str) -> SessionBase:
     from importlib import import_module
 

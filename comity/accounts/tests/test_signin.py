@@ -10,6 +10,7 @@ from comity.accounts.middleware import AUTH_AT, LAST_SEEN
 from comity.accounts.models import UserSession
 from comity.accounts.tests.helpers import code_for
 from comity.audit.models import AuditAction, AuditEvent
+from comity.core import ratelimit
 from comity.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -78,25 +79,58 @@ def test_lockout_after_repeated_failures_then_even_right_password_waits(member):
     assert AuditEvent.objects.filter(action=AuditAction.LOGIN_LOCKED).count() == 1
 
 
-def test_lock_delay_grows():
-    from comity.core import ratelimit
-
-    first = None
-    for _ in range(settings.LOGIN_FREE_ATTEMPTS):
-        first = ratelimit.register_failure("t", "k")
-    second = ratelimit.register_failure("t", "k")
-    assert first.locked and second.locked
-    now = time.time()
-    assert round(first.retry_at - now) == settings.LOGIN_BASE_LOCK_SECONDS
-    assert round(second.retry_at - now) == settings.LOGIN_BASE_LOCK_SECONDS * 2
-
-
 def test_lock_per_ip_across_accounts(users):
+    """One address guessing across many accounts is stopped by the per-address limit."""
     client = Client(REMOTE_ADDR="203.0.113.9")
-    for index in range(settings.LOGIN_FREE_ATTEMPTS):
-        _password(client, f"guess{index}@example.test", "wrong wrong wrong")
+    for index in range(ratelimit.free_attempts("login-ip") - 1):
+        assert _password(client, f"guess{index}@example.test", "wrong wrong wrong").status_code == 400
+    assert _password(client, "guess-last@example.test", "wrong wrong wrong").status_code == 429
     response = _password(client, users["member_other"].email)
     assert response.status_code == 429
+    # Another address is not concerned.
+    assert _password(Client(REMOTE_ADDR="203.0.113.10"), users["member_other"].email).status_code == 302
+
+
+def test_one_persons_typos_do_not_lock_out_their_colleagues_behind_the_same_address(member, users):
+    assert ratelimit.free_attempts("login-ip") > settings.LOGIN_FREE_ATTEMPTS
+    ministry = "198.51.100.7"
+    for _ in range(settings.LOGIN_FREE_ATTEMPTS):
+        _password(Client(REMOTE_ADDR=ministry), member.email, "wrong wrong wrong")
+    assert _password(Client(REMOTE_ADDR=ministry), member.email).status_code == 429
+    colleague = _password(Client(REMOTE_ADDR=ministry), users["member_other"].email)
+    assert colleague.status_code == 302
+    assert colleague["Location"].endswith("/accounts/login/enrol/")
+
+
+def test_unknown_account_is_locked_exactly_like_a_known_one(member):
+    """The lock is kept on the submitted address, so it cannot tell whether an account exists."""
+    answers = {}
+    for email in (member.email, "nobody@example.test"):
+        client = Client(REMOTE_ADDR="192.0.2.1" if email == member.email else "192.0.2.2")
+        answers[email] = [
+            (response.status_code, "Too many failed attempts" in response.content.decode())
+            for response in (
+                _password(client, email, "wrong wrong wrong") for _ in range(settings.LOGIN_FREE_ATTEMPTS + 1)
+            )
+        ]
+    expected = [(400, False)] * (settings.LOGIN_FREE_ATTEMPTS - 1) + [(429, True), (429, True)]
+    assert answers[member.email] == answers["nobody@example.test"] == expected
+    assert AuditEvent.objects.filter(action=AuditAction.LOGIN_LOCKED).count() == 2
+
+
+def test_a_successful_password_gives_its_attempt_back_to_the_address(member, users):
+    client = Client(REMOTE_ADDR="198.51.100.8")
+    _password(client, member.email, "wrong wrong wrong")
+    for _ in range(3):
+        assert _password(Client(REMOTE_ADDR="198.51.100.8"), users["member_other"].email).status_code == 302
+    assert cache_value(ratelimit._key("login-ip", "198.51.100.8")) == 1
+    assert cache_value(ratelimit._key("login-acct", users["member_other"].email)) is None
+
+
+def cache_value(key):
+    from django.core.cache import cache
+
+    return cache.get(key)
 
 
 def test_wrong_code_is_refused_and_audited(member):
@@ -217,3 +251,32 @@ def test_background_polls_do_not_extend_the_idle_timeout(personas):
     assert client.session[LAST_SEEN] == stale
     assert client.get("/en/accounts/profile/").status_code == 200
     assert client.session[LAST_SEEN] > stale
+
+
+def test_reauthentication_is_limited_and_counted_once_per_try(personas, users):
+    client = personas["member"]
+    device = TOTPDevice.objects.get(user=users["member"])
+    for _ in range(settings.LOGIN_FREE_ATTEMPTS - 1):
+        response = client.post("/en/accounts/confirm/", {"password": "wrong wrong wrong", "code": "123456"})
+        assert response.status_code == 400
+    locked = client.post("/en/accounts/confirm/", {"password": "wrong wrong wrong", "code": "123456"})
+    assert locked.status_code == 429
+    right = client.post("/en/accounts/confirm/", {"password": PASSWORD, "code": code_for(device)})
+    assert right.status_code == 429
+    assert "Too many failed attempts. Try again after" in right.content.decode()
+    assert AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED).count() == settings.LOGIN_FREE_ATTEMPTS
+    assert AuditEvent.objects.filter(action=AuditAction.REAUTHENTICATED).count() == 0
+
+
+def test_reauthentication_with_the_right_password_and_code(personas, users):
+    client = personas["member"]
+    device = TOTPDevice.objects.get(user=users["member"])
+    client.post(
+        "/en/accounts/confirm/", {"password": PASSWORD, "code": "000000" if code_for(device) != "000000" else "111111"}
+    )
+    response = client.post("/en/accounts/confirm/", {"password": PASSWORD, "code": code_for(device)})
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action=AuditAction.OTP_FAILED).get().details == {"stage": "reauthentication"}
+    assert AuditEvent.objects.filter(action=AuditAction.REAUTHENTICATED).count() == 1
+    assert ratelimit.status("otp-acct", str(users["member"].pk)).locked is False
+    assert cache_value(ratelimit._key("otp-acct", str(users["member"].pk))) is None

@@ -9,6 +9,7 @@ from comity.accounts.views._common import (
     SHOW_CODES,
 )
 from comity.accounts.views.account import (
+    password_change,
     profile,
     reauth,
     recovery_codes_regenerate,
@@ -39,6 +40,7 @@ __all__ = [
     "member_reset_2fa",
     "member_role",
     "member_status",
+    "password_change",
     "password_reset_confirm",
     "password_reset_request",
     "profile",

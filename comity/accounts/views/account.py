@@ -6,6 +6,7 @@ import time
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -96,6 +97,20 @@ def profile(request):
                     samesite="Lax",
                 )
                 return response
+    return _render_profile(request, form=form, status=status)
+
+
+def _render_profile(request, *, form=None, password_form=None, status: int = 200):
+    user = request.user
+    if form is None:
+        form = forms.ProfileForm(
+            initial={
+                "full_name": user.full_name,
+                "preferred_language": user.preferred_language,
+                "timezone": user.timezone,
+                "languages_spoken": user.languages_spoken,
+            }
+        )
     tokens = ApiToken.objects.filter(user=user).order_by("-created_at")
     new_token = request.session.pop(NEW_TOKEN, None)
     remaining_codes = user.recovery_codes.filter(used_at__isnull=True).count()
@@ -104,6 +119,7 @@ def profile(request):
         "accounts/profile.html",
         {
             "form": form,
+            "password_form": password_form or forms.PasswordChangeForm(user=user, auto_id="id_pw_%s"),
             "tokens": tokens,
             "new_token": new_token,
             "token_form": forms.ApiTokenForm(),
@@ -111,6 +127,41 @@ def profile(request):
         },
         status=status,
     )
+
+
+@never_cache
+@member_required
+@require_POST
+def password_change(request):
+    """The member's own password, with the current password and a code; the member's other sessions end."""
+    user = request.user
+    form = forms.PasswordChangeForm(request.POST, user=user, auto_id="id_pw_%s")
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        old_key = request.session.session_key
+        try:
+            result = services.password_change(
+                user=user,
+                current_key=old_key,
+                current_password=data["current_password"],
+                code=data["code"],
+                new_password=data["password1"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            if result.ok:
+                update_session_auth_hash(request, user)  # keeps this session signed in, under a new key
+                services.session_rekey(user=user, old_key=old_key, new_key=request.session.session_key)
+                messages.success(request, _("Your password was changed. Your other sessions were signed out."))
+                return redirect("accounts:profile")
+            if result.locked:
+                form.add_error(None, _lock_message(result.lock))
+                status = 429
+            else:
+                form.add_error(None, _("The current password or the code is not correct."))
+    return _render_profile(request, password_form=form, status=status)
 
 
 @never_cache

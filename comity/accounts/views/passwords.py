@@ -20,12 +20,19 @@ from comity.accounts.models import User
 @require_http_methods(["GET", "POST"])
 def password_reset_request(request):
     form = forms.PasswordResetRequestForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.password_reset_request(email=form.cleaned_data["email"], language=translation.get_language())
-        return render(request, "accounts/password_reset_sent.html")
-    return render(
-        request, "accounts/password_reset_request.html", {"form": form}, status=400 if request.method == "POST" else 200
-    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            accepted = services.password_reset_request(
+                email=form.cleaned_data["email"], language=translation.get_language()
+            )
+            if accepted:
+                return render(request, "accounts/password_reset_sent.html")
+            # Counted on the submitted address whether or not an account has it: this tells nothing either.
+            form.add_error(None, _("Too many reset requests. Try again later."))
+            status = 429
+    return render(request, "accounts/password_reset_request.html", {"form": form}, status=status)
 
 
 @never_cache

@@ -10,7 +10,12 @@ from comity.config.settings.base import *  # noqa: F403
 
 DEBUG = False
 SECRET_KEY = env_required("SECRET_KEY")
-if len(SECRET_KEY) < 50 or "insecure" in SECRET_KEY or SECRET_KEY.startswith("dev-only"):
+if (
+    len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 16  # "x" * 50 is long but not random
+    or "insecure" in SECRET_KEY
+    or SECRET_KEY.startswith(("dev-only", "test-only"))
+):
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 random characters and not a development key.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
@@ -26,3 +31,7 @@ if len(_master) != 32:
     raise ImproperlyConfigured("COMITY_MASTER_KEY must decode to exactly 32 bytes (AES-256).")
 if _master.startswith((b"dev-only", b"test-only")):
     raise ImproperlyConfigured("COMITY_MASTER_KEY is a development key.")
+# Sign-in limits, API throttles and sessions must be shared by every worker on every host (ADR 0010):
+# a per-process cache would give an attacker a fresh budget per worker and forget it at each restart.
+if not env_required("REDIS_URL").startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured("REDIS_URL must point at Redis (redis://, rediss:// or unix://) in production.")
