@@ -107,17 +107,18 @@ def outbox_enqueue(
 
 
 def _kick() -> None:
-    from comity.mail import tasks  # tasks import this module
-
     try:
+        from comity.mail import tasks  # tasks import this module; defining a task checks the backend: in the try
+
         tasks.deliver_outbox.enqueue()
     except Exception:  # the worker sweeps the table anyway; a task backend problem must not lose mail
         logger.exception("could not enqueue outbox delivery; the outbox worker will send the mail")
 
 
 def schedule_delivery() -> None:
-    """Ask the task backend to deliver after this transaction commits (nothing happens on rollback)."""
-    transaction.on_commit(_kick)
+    """Ask the task backend to deliver after this transaction commits (nothing happens on rollback). It runs
+    in the request that committed: it never raises (robust, and `_kick` logs its own failures)."""
+    transaction.on_commit(_kick, robust=True)
 
 
 @dataclass

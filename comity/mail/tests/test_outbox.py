@@ -1,6 +1,7 @@
 """The outbox through a real SMTP server on loopback: delivery, an outage, recovery, retries, failure."""
 
 import datetime as dt
+import sys
 
 import pytest
 from django.core.management import call_command
@@ -231,6 +232,24 @@ def test_task_delivers_through_the_immediate_backend(smtp_server):
     result = tasks.deliver_outbox.enqueue()
     assert result.status == "SUCCESSFUL"
     assert result.return_value == {"sent": 1, "retried": 0, "failed": 0}
+
+
+def test_a_broken_task_backend_never_fails_the_transaction_that_queued_mail(
+    settings, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    """Queueing e-mail happens in requests (posts, invitations, password resets): after their commit, a task
+    backend that cannot even be loaded is logged, and the outbox worker sends the mail later."""
+    import comity.mail
+
+    monkeypatch.delitem(sys.modules, "comity.mail.tasks")  # loaded afresh, its task checks the backend
+    monkeypatch.delattr(comity.mail, "tasks")
+    settings.TASKS = {"default": {"BACKEND": "comity.no_such_module.Backend"}}
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        queue()
+        outbox.schedule_delivery()
+    assert len(callbacks) == 1
+    assert "could not enqueue outbox delivery; the outbox worker will send the mail" in caplog.text
+    assert list(OutboxEmail.objects.values_list("status", "attempts")) == [("queued", 0)]
 
 
 def test_rolled_back_event_queues_nothing():
