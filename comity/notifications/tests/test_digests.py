@@ -142,6 +142,10 @@ def test_notifications_from_spaces_no_longer_readable_are_dropped_from_the_diges
     assert "2 nouvelles notifications depuis votre dernier récapitulatif." in body
 
 
-def test_send_digests_command(setup, capsys):
+def test_send_digests_command(setup, capsys, monkeypatch):
+    # The command reads the clock; pin it to Jakarta's Monday morning so the result is the same in any year.
+    monkeypatch.setattr(digests.timezone, "now", lambda: JAKARTA_MORNING + dt.timedelta(minutes=3))
     call_command("send_digests")
-    assert capsys.readouterr().out.startswith("daily digests: ")
+    assert capsys.readouterr().out == "daily digests: 1, weekly digests: 1\n"
+    queued = sorted(OutboxEmail.objects.values_list("to", flat=True))
+    assert queued == ["coord.id@example.test", "member.id@example.test"]
