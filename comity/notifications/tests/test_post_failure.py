@@ -158,3 +158,19 @@ def _first_read_is_stale(real_filter, stale):
 class _StaleList(list):
     def order_by(self, *fields):
         return self
+
+
+@pytest.mark.django_db
+def test_the_next_post_s_task_retries_recorded_failures(users, plenary, django_capture_on_commit_callbacks):
+    """Without waiting for cron: once tasks run again, the next post's task makes the missing notifications."""
+    earlier = forum_services.thread_create(actor=users["member"], space=plenary, title="T", body="@member.id one")
+    first = earlier.posts.get()
+    services.notify_retry_record(post_id=first.pk, error=RuntimeError("task backend down"))
+    assert Notification.objects.count() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        later = forum_services.thread_create(actor=users["member"], space=plenary, title="U", body="@member.id two")
+    assert sorted(Notification.objects.values_list("post_id", "user__email")) == [
+        (first.pk, "member.id@example.test"),
+        (later.posts.get().pk, "member.id@example.test"),
+    ]
+    assert PostNotificationRetry.objects.count() == 0
