@@ -142,8 +142,13 @@ def test_without_an_authority_monday_to_friday_and_holidays_count(ask, france, u
     assert reminder.country.iso2 == "FR"
 
 
-def test_question_reminders_command(central, ask, capsys):
-    ask(at(2025, 1, 10, 10, 0))
+def test_question_reminders_command(central, ask, capsys, monkeypatch):
+    thread = ask(at(2025, 1, 10, 10, 0))
+    # The command reads the clock: pin it after both levels were due (15 and 20 January), whatever today is.
+    monkeypatch.setattr(reminders.timezone, "now", lambda: at(2025, 2, 3, 10, 0))
     call_command("question_reminders")
-    out = capsys.readouterr().out
-    assert out.endswith("reminders sent: 2\n")  # long past: both levels are due
+    assert capsys.readouterr().out.splitlines() == [
+        f"thread {thread.pk} ID: level 1, 2 recipients",
+        f"thread {thread.pk} ID: level 2, 1 recipients",
+        "reminders sent: 2",
+    ]
