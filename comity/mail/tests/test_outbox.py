@@ -213,6 +213,56 @@ def test_refused_recipient_fails_only_that_row(smtp_server):
     assert "SMTPRecipientsRefused" in OutboxEmail.objects.get(to="person0@example.test").last_error
 
 
+def test_an_outage_counts_an_attempt_on_every_due_row(smtp_server):
+    queue(3)
+    smtp_server.stop()
+    assert outbox.outbox_deliver_due(now=NOW).as_dict() == {"sent": 0, "retried": 3, "failed": 0}
+    expected = ("queued", 1, "", NOW + dt.timedelta(seconds=60))
+    assert set(OutboxEmail.objects.values_list("status", "attempts", "claim", "next_attempt_at")) == {expected}
+
+
+def test_a_relay_that_hangs_up_mid_sweep_leaves_the_rest_for_later(smtp_server):
+    first, second, third, fourth = queue(4)
+
+    async def hang_up_on_the_second(server, session, envelope):
+        if "person1@example.test" in envelope.rcpt_tos:
+            return "421 Shutting down"  # smtplib closes the connection on a 421
+        smtp_server.sink.envelopes.append(envelope)
+        return "250 OK"
+
+    smtp_server.sink.handle_DATA = hang_up_on_the_second
+    assert outbox.outbox_deliver_due(now=NOW).as_dict() == {"sent": 1, "retried": 3, "failed": 0}
+    rows = {row.pk: row for row in OutboxEmail.objects.all()}
+    assert [(rows[r.pk].status, rows[r.pk].attempts) for r in (first, second, third, fourth)] == [
+        ("sent", 1),
+        ("queued", 1),
+        ("queued", 1),
+        ("queued", 1),
+    ]
+    assert rows[second.pk].last_error == "SMTPDataError: (421, b'Shutting down')"
+    assert rows[third.pk].last_error.startswith("SMTPServerDisconnected: ")
+    assert rows[fourth.pk].last_error == rows[third.pk].last_error
+    assert [e.rcpt_tos for e in smtp_server.sink.envelopes] == [["person0@example.test"]]
+
+
+def test_a_row_that_cannot_be_made_into_a_message_fails_alone(smtp_server):
+    broken, fine = queue(2)
+    OutboxEmail.objects.filter(pk=broken.pk).update(headers=["not", "a", "mapping"])
+    assert outbox.outbox_deliver_due(now=NOW).as_dict() == {"sent": 1, "retried": 1, "failed": 0}
+    broken.refresh_from_db()
+    assert (broken.status, broken.attempts) == ("queued", 1)
+    assert broken.last_error.startswith("ValueError: ")
+    assert [e.rcpt_tos for e in smtp_server.sink.envelopes] == [["person1@example.test"]]
+
+
+def test_single_use_links_are_removed_once_sent(smtp_server):
+    [row] = queue(category="invitation")
+    assert outbox.outbox_deliver_due(now=NOW).sent == 1
+    assert "Body 0" in smtp_server.sink.messages[0].get_content()
+    row.refresh_from_db()
+    assert (row.status, row.body_text) == ("sent", "[Removed after delivery: this message held a single-use link.]")
+
+
 def test_worker_command_sends_once_and_exits(smtp_server):
     queue(3)
     OutboxEmail.objects.update(next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
