@@ -1,12 +1,10 @@
 """Daily and weekly digests, sent at the recipient's local morning in the recipient's language.
 
-`send_digests(now=...)` is run every few minutes (`manage.py send_digests`). Each person's digest is its own
-transaction, and one that fails is logged and left for the next run without stopping the others. A person is
-due when their local
+`send_digests(now=...)` is run every few minutes (`manage.py send_digests`). A person is due when their local
 time has passed the digest hour (07:00 by default; weekly digests on Mondays) within a catch-up window, and
 they have not had that digest since this morning's digest hour. A digest covers the notifications of its mode
-made before this morning's digest hour; later ones wait for the next morning.
-"""
+made before this morning's digest hour; later ones wait for the next morning. Each person's digest is its own
+transaction; one that fails is rolled back, logged and left for the next run without stopping the others."""
 
 from __future__ import annotations
 
