@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 class OutboxStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
 
@@ -15,9 +16,11 @@ class OutboxStatus(models.TextChoices):
 class OutboxEmail(models.Model):
     """One e-mail to send, written in the same transaction as the event that causes it.
 
-    The worker claims a due row by moving `next_attempt_at` forward (a lease), sends it, and marks it sent;
-    on an SMTP error it counts the attempt and backs off exponentially; after the last attempt it is failed
-    and kept, never deleted.
+    A worker claims one due row at a time, right before sending it: in a short committed transaction the row
+    becomes `sending` with the worker's `claim` token, one more attempt, and `next_attempt_at` moved to the end
+    of the claim (a lease). It then sends and marks the row sent, or on an SMTP error queues it again with an
+    exponential backoff; after the last attempt it is failed and kept (until `outbox_purge`). A `sending` row
+    whose claim has ended belongs to a worker that died between sending and recording: it is sent again.
     """
 
     to = models.EmailField(_("to"))
@@ -31,7 +34,9 @@ class OutboxEmail(models.Model):
     category = models.CharField(max_length=20, blank=True)  # notification, digest, reminder
     status = models.CharField(_("status"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.QUEUED)
     attempts = models.PositiveIntegerField(default=0)
+    # queued: when it is due; sending: when the claim ends; failed: when it failed.
     next_attempt_at = models.DateTimeField(default=dj_timezone.now)
+    claim = models.CharField(max_length=32, blank=True, default="")  # the token of the worker sending it
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=dj_timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)

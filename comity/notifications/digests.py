@@ -3,12 +3,13 @@
 `send_digests(now=...)` is run every few minutes (`manage.py send_digests`). A person is due when their local
 time has passed the digest hour (07:00 by default; weekly digests on Mondays) within a catch-up window, and
 they have not had that digest since this morning's digest hour. A digest covers the notifications of its mode
-made before this morning's digest hour; later ones wait for the next morning.
-"""
+made before this morning's digest hour; later ones wait for the next morning. Each person's digest is its own
+transaction; one that fails is rolled back, logged and left for the next run without stopping the others."""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from comity.mail import services as outbox
 from comity.notifications import emails
 from comity.notifications.models import DigestState, EmailMode, Notification
 
+logger = logging.getLogger(__name__)
 PERIODS = (EmailMode.DAILY, EmailMode.WEEKLY)
 
 
@@ -35,6 +37,7 @@ def catch_up_window() -> dt.timedelta:
 @dataclass
 class DigestReport:
     sent: dict[str, int] = field(default_factory=lambda: {EmailMode.DAILY: 0, EmailMode.WEEKLY: 0})
+    failed: int = 0
 
 
 def local_morning(user, now: dt.datetime) -> dt.datetime:
@@ -84,8 +87,12 @@ def send_digests(*, now: dt.datetime | None = None) -> DigestReport:
             cutoff = digest_due(user=user, period=period, now=now, state=states.get(user.pk))
             if cutoff is None:
                 continue
-            if digest_send(user=user, period=period, cutoff=cutoff, now=now):
-                report.sent[period] += 1
+            try:
+                if digest_send(user=user, period=period, cutoff=cutoff, now=now):
+                    report.sent[period] += 1
+            except Exception:  # rolled back: this person's notifications wait for the next run
+                logger.exception("the %s digest of user %s failed; the next run tries again", period, user.pk)
+                report.failed += 1
     return report
 
 

@@ -154,3 +154,23 @@ class QuestionReminder(models.Model):
 
     def __str__(self) -> str:
         return f"reminder {self.level} for {self.country_id} in {self.thread_id}"
+
+
+class PostNotificationRetry(models.Model):
+    """A committed post whose notifications could not be made: the task could not be queued and the work
+    failed when done at once too (or the task itself failed). The author has their post all the same;
+    `manage.py notify_retry` makes the notifications later, with a backoff, and drops the row once it worked."""
+
+    post = models.OneToOneField("forum.Post", on_delete=models.CASCADE, related_name="+")
+    attempts = models.PositiveIntegerField(default=0)  # retries so far (the first failure is not one)
+    next_attempt_at = models.DateTimeField(default=dj_timezone.now)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        verbose_name = _("notifications to retry")
+        verbose_name_plural = _("notifications to retry")
+        indexes = [models.Index(fields=["next_attempt_at"], name="notification_retry_due")]
+
+    def __str__(self) -> str:
+        return f"notifications for post {self.post_id} (attempts {self.attempts})"

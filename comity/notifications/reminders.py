@@ -8,7 +8,8 @@ on record, Monday to Friday minus the country's public holidays count.
 A question still open N business days after it was asked (N = FORUM_QUESTION_REMINDER_BUSINESS_DAYS, 3 by
 default; due at the same local time of day as it was asked) reminds the country's contact points (level 1);
 after another N business days, the country's national coordinators (level 2). A country that has answered
-(someone from it posted in the thread) is not reminded. Each (thread, country, level) is sent once.
+(someone from it posted in the thread) is not reminded. Each (thread, country, level) is sent once, in its own
+transaction; one that fails is logged and left for the next run without stopping the others.
 """
 
 from __future__ import annotations
@@ -126,8 +127,11 @@ def _answered_by(thread: Thread, country) -> bool:
     )
 
 
-def send_question_reminders(*, now: dt.datetime | None = None) -> list[QuestionReminder]:
-    """Send every reminder that is due at `now`; returns the reminders sent."""
+def send_question_reminders(
+    *, now: dt.datetime | None = None, failures: list[tuple[int, int, int]] | None = None
+) -> list[QuestionReminder]:
+    """Send every reminder that is due at `now`; returns the reminders sent. Each (thread id, country id,
+    level) whose reminder failed is appended to `failures`."""
     now = now or timezone.now()
     days = business_days_setting()
     threads = (
@@ -149,7 +153,13 @@ def send_question_reminders(*, now: dt.datetime | None = None) -> list[QuestionR
                 due = due_at(schedule, thread.created_at, days * level)
                 if now < due or _answered_by(thread, country):
                     continue
-                reminder = _send(thread=thread, country=country, level=level, due=due, now=now, days=days * level)
+                try:
+                    reminder = _send(thread=thread, country=country, level=level, due=due, now=now, days=days * level)
+                except Exception:  # rolled back: the next run tries again
+                    logger.exception("reminder %s/%s/%s failed; the next run tries again", thread.pk, country.pk, level)
+                    if failures is not None:
+                        failures.append((thread.pk, country.pk, level))
+                    break  # a later level never goes out before an earlier one
                 if reminder is not None:
                     sent.append(reminder)
     return sent

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -39,6 +40,7 @@ from comity.notifications.models import (
     Notification,
     NotificationKind,
     NotificationPreference,
+    PostNotificationRetry,
 )
 
 logger = logging.getLogger(__name__)
@@ -142,15 +144,24 @@ def on_post_created_hook(*, post_id: int) -> None:
 
 
 def on_post_created(post_id: int) -> None:
-    """Tell everyone who should know about a new post. Runs after the post's commit; the work itself is a
-    background task (django-tasks), so that posting in a busy space does not wait for it."""
+    """Tell everyone who should know about a new post. The work itself is a background task (django-tasks), so
+    that posting in a busy space does not wait for it.
+
+    This runs after the post's commit, inside the request that wrote it: it never raises. If the task cannot be
+    queued, the work is done here; if that fails too, the failure is logged and recorded
+    (`PostNotificationRetry`) for `manage.py notify_retry`. The author sees their post either way."""
     try:
         from comity.notifications import tasks  # defining a task checks the backend: inside the try
 
         tasks.notify_post.enqueue(post_id)
+        return
     except Exception:  # a task backend problem must not lose the notifications: do the work here instead
         logger.exception("could not enqueue notifications for post %s; notifying now", post_id)
+    try:
         notify_post(post_id)
+    except Exception as exc:  # the post is committed: record the failure for a retry, never fail the request
+        logger.exception("could not notify about post %s; recorded for notify_retry", post_id)
+        notify_retry_record(post_id=post_id, error=exc)
 
 
 def notify_post(post_id: int) -> int:
@@ -161,6 +172,66 @@ def notify_post(post_id: int) -> int:
         return 0
     with transaction.atomic():
         return notify_about_post(post=post)
+
+
+# --- retries after a failure ------------------------------------------------------------------------------------
+
+RETRY_BATCH = 100
+RETRY_LEASE = dt.timedelta(minutes=10)
+
+
+def retry_backoff(attempts: int) -> dt.timedelta:
+    """Wait before retry number `attempts + 1`: one minute, doubling, at most six hours."""
+    return dt.timedelta(seconds=min(6 * 60 * 60, 60 * 2 ** max(0, attempts - 1)))
+
+
+def notify_retry_record(*, post_id: int, error: BaseException, now: dt.datetime | None = None) -> None:
+    """Remember that a post's notifications failed (its own transaction; never raises: if even this fails, e.g.
+    the database is gone, the log line is all that is left)."""
+    moment = now or timezone.now()
+    message = f"{type(error).__name__}: {error}"[:2000]
+    try:
+        with transaction.atomic():
+            PostNotificationRetry.objects.update_or_create(
+                post_id=post_id,
+                defaults={"last_error": message},
+                create_defaults={"last_error": message, "created_at": moment, "next_attempt_at": moment},
+            )
+    except Exception:
+        logger.exception("could not record the failed notifications of post %s for a retry", post_id)
+
+
+@dataclass
+class RetryReport:
+    done: int = 0
+    failed: int = 0
+
+
+def notify_retry_due(*, now: dt.datetime | None = None, limit: int = RETRY_BATCH) -> RetryReport:
+    """Make the notifications that failed earlier, each post in its own transaction; a post that fails again
+    waits its backoff. Two runs at once do not take the same row (compare-and-set on `next_attempt_at`)."""
+    now = now or timezone.now()
+    report = RetryReport()
+    due = list(PostNotificationRetry.objects.filter(next_attempt_at__lte=now).order_by("next_attempt_at", "pk")[:limit])
+    for row in due:
+        mine = PostNotificationRetry.objects.filter(pk=row.pk, next_attempt_at=row.next_attempt_at)
+        if not mine.update(next_attempt_at=now + RETRY_LEASE):
+            continue
+        try:
+            notify_post(row.post_id)
+        except Exception as exc:
+            attempts = row.attempts + 1
+            PostNotificationRetry.objects.filter(pk=row.pk).update(
+                attempts=attempts,
+                last_error=f"{type(exc).__name__}: {exc}"[:2000],
+                next_attempt_at=now + retry_backoff(attempts),
+            )
+            logger.exception("notifications for post %s failed again (retry %s)", row.post_id, attempts)
+            report.failed += 1
+        else:
+            PostNotificationRetry.objects.filter(pk=row.pk).delete()
+            report.done += 1
+    return report
 
 
 def notify_about_post(*, post: Post) -> int:

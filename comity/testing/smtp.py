@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import logging
 import socket
@@ -16,12 +17,18 @@ logging.getLogger("mail.log").setLevel(logging.CRITICAL)
 
 
 class Sink:
-    """An aiosmtpd handler that keeps every message it accepts."""
+    """An aiosmtpd handler that keeps every message it accepts.
 
-    def __init__(self):
+    `delay` (seconds) makes it a slow relay: each message is accepted only that long after its data arrived,
+    while other connections go on being served."""
+
+    def __init__(self, delay: float = 0.0):
         self.envelopes = []
+        self.delay = delay
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        if self.delay:
+            await asyncio.sleep(self.delay)
         self.envelopes.append(envelope)
         return "250 Message accepted for delivery"
 
@@ -33,8 +40,8 @@ class Sink:
 class SmtpServer:
     """A real SMTP server on 127.0.0.1 that can be stopped (an outage) and started again on the same port."""
 
-    def __init__(self):
-        self.sink = Sink()
+    def __init__(self, delay: float = 0.0):
+        self.sink = Sink(delay=delay)
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]

@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from comity.forum import services as forum_services
 from comity.forum.models import TLP, SpaceKind
@@ -142,6 +142,33 @@ def test_notifications_from_spaces_no_longer_readable_are_dropped_from_the_diges
     assert "2 nouvelles notifications depuis votre dernier récapitulatif." in body
 
 
-def test_send_digests_command(setup, capsys):
+def test_send_digests_command(setup, capsys, monkeypatch):
+    # The command reads the clock; pin it to Jakarta's Monday morning so the result is the same in any year.
+    monkeypatch.setattr(digests.timezone, "now", lambda: JAKARTA_MORNING + dt.timedelta(minutes=3))
     call_command("send_digests")
-    assert capsys.readouterr().out.startswith("daily digests: ")
+    assert capsys.readouterr().out == "daily digests: 1, weekly digests: 1\n"
+    queued = sorted(OutboxEmail.objects.values_list("to", flat=True))
+    assert queued == ["coord.id@example.test", "member.id@example.test"]
+
+
+def test_one_failing_digest_is_rolled_back_and_the_others_go_out(setup, monkeypatch, capsys, caplog):
+    real = digests.emails.digest_email
+
+    def broken_for_daily(*, user, period, **kwargs):
+        if period == EmailMode.DAILY:
+            raise RuntimeError("template broke")
+        return real(user=user, period=period, **kwargs)
+
+    monkeypatch.setattr(digests.emails, "digest_email", broken_for_daily)
+    monkeypatch.setattr(digests.timezone, "now", lambda: JAKARTA_MORNING + dt.timedelta(minutes=3))
+    with pytest.raises(CommandError, match="1 digests failed"):
+        call_command("send_digests")
+    assert capsys.readouterr().out == "daily digests: 0, weekly digests: 1\n"
+    assert f"the daily digest of user {setup['other'].pk} failed" in caplog.text
+    assert list(OutboxEmail.objects.values_list("to", flat=True)) == ["coord.id@example.test"]
+    # The failed one was rolled back as a whole: its notifications are still waiting, nothing marks it sent.
+    assert Notification.objects.filter(user=setup["other"], digested_at__isnull=True).count() == 4
+    assert DigestState.objects.filter(user=setup["other"]).count() == 0
+    monkeypatch.setattr(digests.emails, "digest_email", real)
+    report = digests.send_digests(now=JAKARTA_MORNING + dt.timedelta(minutes=13))
+    assert (report.sent, report.failed) == ({"daily": 1, "weekly": 0}, 0)

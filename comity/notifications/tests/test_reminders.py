@@ -4,7 +4,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from comity.audit.models import AuditAction, AuditEvent
 from comity.directory.models import Closure, OfficeHours
@@ -142,8 +142,44 @@ def test_without_an_authority_monday_to_friday_and_holidays_count(ask, france, u
     assert reminder.country.iso2 == "FR"
 
 
-def test_question_reminders_command(central, ask, capsys):
-    ask(at(2025, 1, 10, 10, 0))
+def test_question_reminders_command(central, ask, capsys, monkeypatch):
+    thread = ask(at(2025, 1, 10, 10, 0))
+    # The command reads the clock: pin it after both levels were due (15 and 20 January), whatever today is.
+    monkeypatch.setattr(reminders.timezone, "now", lambda: at(2025, 2, 3, 10, 0))
     call_command("question_reminders")
-    out = capsys.readouterr().out
-    assert out.endswith("reminders sent: 2\n")  # long past: both levels are due
+    assert capsys.readouterr().out.splitlines() == [
+        f"thread {thread.pk} ID: level 1, 2 recipients",
+        f"thread {thread.pk} ID: level 2, 1 recipients",
+        "reminders sent: 2",
+    ]
+
+
+def test_one_failing_reminder_is_rolled_back_and_the_others_go_out(
+    central, ask, capsys, caplog, monkeypatch, france, users
+):
+    AuthorityFactory(country=france, timezone="Europe/Paris")
+    users["member_other"].country = france  # a contact point in France too
+    users["member_other"].save(update_fields=["country"])
+    thread = ask(at(2025, 1, 10, 10, 0), countries=[central.country, france])
+    real = reminders.services.queue_notification_email
+
+    def broken_for_indonesia(**kwargs):
+        if kwargs["user"].country_id == central.country_id:
+            raise RuntimeError("mail template broke")
+        return real(**kwargs)
+
+    monkeypatch.setattr(reminders.services, "queue_notification_email", broken_for_indonesia)
+    monkeypatch.setattr(reminders.timezone, "now", lambda: at(2025, 2, 3, 10, 0))
+    with pytest.raises(CommandError, match="1 reminders failed"):
+        call_command("question_reminders")
+    assert capsys.readouterr().out.splitlines() == [
+        f"thread {thread.pk} FR: level 1, 1 recipients",
+        f"thread {thread.pk} FR: level 2, 0 recipients",
+        "reminders sent: 2",
+    ]
+    assert f"reminder {thread.pk}/{central.country_id}/1 failed" in caplog.text
+    # Indonesia's level 1 was rolled back whole, and its level 2 waits for it: nothing sent, nothing audited.
+    assert sorted(QuestionReminder.objects.values_list("country__iso2", "level")) == [("FR", 1), ("FR", 2)]
+    audited = AuditEvent.objects.filter(action=AuditAction.QUESTION_REMINDER_SENT)
+    assert sorted(audited.values_list("country_code", flat=True)) == ["FR", "FR"]
+    assert list(OutboxEmail.objects.values_list("to", flat=True)) == ["member.id@example.test"]

@@ -62,9 +62,17 @@ def test_private_notification_answers_404_to_everyone_else_and_changes_nothing(p
     )
     notes["private"].refresh_from_db()
     assert notes["private"].read_at is None
-    for name in ("member_other", "coordinator_other", "secretariat"):
-        body = personas[name].get("/en/notifications/").content.decode()
-        assert "Draft request" not in body
+    anchors = {
+        "member_other": ["1 unread notification", "Open one"],
+        "coordinator_other": ["0 unread notifications"],
+        "secretariat": ["0 unread notifications"],
+    }
+    for name, own in anchors.items():
+        response = personas[name].get("/en/notifications/")
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert [text in body for text in own] == [True] * len(own)  # the page lists what is theirs...
+        assert "Draft request" not in body  # ...and nothing of the private consultation
 
 
 def test_list_shows_own_notifications_with_mark_and_unread_count(personas, notes):

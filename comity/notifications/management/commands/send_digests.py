@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from comity.notifications.digests import send_digests
 
@@ -13,3 +13,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         report = send_digests()
         self.stdout.write(f"daily digests: {report.sent['daily']}, weekly digests: {report.sent['weekly']}")
+        if report.failed:  # a non-zero exit, for the operators' alerting; the others went out
+            raise CommandError(f"{report.failed} digests failed (see the log); the next run tries them again")
