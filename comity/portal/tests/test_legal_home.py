@@ -36,3 +36,12 @@ def test_legal_home_answers_conditional_requests(client):
     assert first.status_code == 200
     assert client.get("/en/legal/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
     assert client.get("/fr/legal/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+
+
+@pytest.mark.django_db
+def test_country_page_links_its_legal_profile(client, brazil):
+    response = client.get("/en/countries/BR/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f'href="{reverse("legalprofiles:country_detail", kwargs={"iso2": "BR"})}"' in body
+    assert f'href="{reverse("treaties:basis")}"' in body
