@@ -1,17 +1,34 @@
-"""Writing audit events. Call from inside the service's transaction."""
+"""Writing audit events. Call from inside the service's transaction.
+
+The chain has one head row, locked by every append until the appending transaction ends: every audited action
+on the platform waits while one transaction holds it. So a transaction calls `audit_log` as its last write and
+commits at once; long work (imports, purges) commits row by row or in small batches, each with its own events.
+A hold longer than `AUDIT_CHAIN_HOLD_WARNING_SECONDS` is logged with the action that took the lock, so that a
+long holder shows up in the logs before it shows up as stalled sign-ins.
+"""
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import ipaddress
+import logging
 import math
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
 from comity.audit.models import GENESIS_HASH, AuditAction, AuditChainHead, AuditEvent
 from comity.core import context
+
+logger = logging.getLogger(__name__)
+DEFAULT_HOLD_WARNING_SECONDS = 1.0
+_rehearsing: contextvars.ContextVar[bool] = contextvars.ContextVar("comity_audit_rehearsal", default=False)
 
 
 def _jsonable(value: Any) -> Any:
@@ -59,6 +76,16 @@ def audit_log(
         target_id = target_id or target.pk
     ctx = context.current()
     actor_obj = actor if (actor is not None and getattr(actor, "is_authenticated", False)) else None
+    if _rehearsing.get():
+        # Inside `rehearsal()` everything is rolled back: build the event, leave the chain (and its lock) alone.
+        return AuditEvent(
+            actor=actor_obj,
+            action=AuditAction(action).value,
+            target_type=str(target_type or ""),
+            target_id=str(target_id if target_id is not None else ""),
+            country_code=(country or "").upper()[:2],
+            details=_jsonable(details or {}),
+        )
     with transaction.atomic():
         head, _created = AuditChainHead.objects.select_for_update().get_or_create(
             pk=1, defaults={"seq": 0, "hash": GENESIS_HASH}
@@ -83,7 +110,47 @@ def audit_log(
         head.seq = event.seq
         head.hash = event.hash
         head.save(update_fields=["seq", "hash"])
+        _watch_hold(event.action)
     return event
+
+
+@contextmanager
+def rehearsal() -> Iterator[None]:
+    """Run writes that are all undone: a dry run through the real services.
+
+    Inside the block `audit_log` builds its event but appends nothing to the chain and takes no lock, and the
+    block's transaction is always rolled back (also when it ends normally), so no change made inside can ever be
+    committed without its audit event.
+    """
+    token = _rehearsing.set(True)
+    try:
+        with transaction.atomic():
+            yield
+            transaction.set_rollback(True)
+    finally:
+        _rehearsing.reset(token)
+
+
+def hold_warning_seconds() -> float:
+    return float(getattr(settings, "AUDIT_CHAIN_HOLD_WARNING_SECONDS", DEFAULT_HOLD_WARNING_SECONDS))
+
+
+def _watch_hold(action: str) -> None:
+    """Log when the transaction that just locked the chain head commits long after taking the lock."""
+    if not connection.in_atomic_block:
+        return
+    pending = getattr(connection, "_comity_chain_report", None)
+    if pending is not None and any(entry[1] is pending for entry in connection.run_on_commit):
+        return  # this transaction already holds the lock; it is measured from its first event
+    started = time.monotonic()
+
+    def report() -> None:
+        held = time.monotonic() - started
+        if held > hold_warning_seconds():
+            logger.warning("audit chain lock held %.2f s by a transaction that began with %s", held, action)
+
+    connection._comity_chain_report = report
+    transaction.on_commit(report)
 
 
 def audit_export_record(*, actor, filters: dict[str, Any]) -> AuditEvent:
