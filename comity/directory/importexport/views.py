@@ -179,7 +179,12 @@ def _job_answer(request, job: ImportJob):
     if job.state in (ImportJob.State.QUEUED, ImportJob.State.RUNNING):
         return redirect("directory:import_job", token=job.token)
     report = jobs.report_of(job)
-    refused = report is not None and not report.applied and report.mode != csv_import.Mode.DRY_RUN
+    refused = (
+        job.state == ImportJob.State.DONE
+        and report is not None
+        and not report.applied
+        and report.mode != csv_import.Mode.DRY_RUN
+    )
     return _job_page(request, job, status=400 if refused else 200)
 
 
