@@ -60,6 +60,61 @@ def _stored_ip(value: str | None) -> str | None:
     return AuditEvent._meta.get_field("ip").get_prep_value(value)
 
 
+def _event(
+    *,
+    action: AuditAction,
+    actor=None,
+    target=None,
+    target_type: str = "",
+    target_id: str | int = "",
+    country: str | None = None,
+    details: dict | None = None,
+) -> AuditEvent:
+    """The event's content, not yet chained (no seq, hashes or time)."""
+    if target is not None:
+        target_type = target_type or target._meta.label_lower
+        target_id = target_id or target.pk
+    ctx = context.current()
+    actor_obj = actor if (actor is not None and getattr(actor, "is_authenticated", False)) else None
+    return AuditEvent(
+        actor=actor_obj,
+        actor_label=getattr(actor_obj, "email", "") if actor_obj else "",
+        action=AuditAction(action).value,
+        target_type=str(target_type or ""),
+        target_id=str(target_id if target_id is not None else ""),
+        country_code=(country or "").upper()[:2],
+        ip=_stored_ip(ctx.ip),
+        user_agent=ctx.user_agent,
+        request_id=ctx.request_id,
+        details=_jsonable(details or {}),
+    )
+
+
+def _append(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Chain and insert the events under the head's lock: one locked read, one insert, one update."""
+    if _rehearsing.get() or not events:
+        # Inside `rehearsal()` everything is rolled back: the events are built, the chain (and its lock) left alone.
+        return events
+    with transaction.atomic():
+        head, _created = AuditChainHead.objects.select_for_update().get_or_create(
+            pk=1, defaults={"seq": 0, "hash": GENESIS_HASH}
+        )
+        now = timezone.now().astimezone(dt.UTC)
+        seq, prev_hash = head.seq, head.hash
+        for event in events:
+            seq += 1
+            event.seq, event.created_at, event.prev_hash = seq, now, prev_hash
+            event.hash = prev_hash = event.compute_hash()
+        if len(events) == 1:
+            events[0].save()
+        else:
+            AuditEvent.objects.bulk_create(events)
+        head.seq, head.hash = seq, prev_hash
+        head.save(update_fields=["seq", "hash"])
+        _watch_hold(events[0].action)
+    return events
+
+
 def audit_log(
     *,
     action: AuditAction,
@@ -71,47 +126,24 @@ def audit_log(
     details: dict | None = None,
 ) -> AuditEvent:
     """Append one event to the chain. `target` may be a model instance; `country` an ISO alpha-2 code."""
-    if target is not None:
-        target_type = target_type or target._meta.label_lower
-        target_id = target_id or target.pk
-    ctx = context.current()
-    actor_obj = actor if (actor is not None and getattr(actor, "is_authenticated", False)) else None
-    if _rehearsing.get():
-        # Inside `rehearsal()` everything is rolled back: build the event, leave the chain (and its lock) alone.
-        return AuditEvent(
-            actor=actor_obj,
-            action=AuditAction(action).value,
-            target_type=str(target_type or ""),
-            target_id=str(target_id if target_id is not None else ""),
-            country_code=(country or "").upper()[:2],
-            details=_jsonable(details or {}),
-        )
-    with transaction.atomic():
-        head, _created = AuditChainHead.objects.select_for_update().get_or_create(
-            pk=1, defaults={"seq": 0, "hash": GENESIS_HASH}
-        )
-        event = AuditEvent(
-            seq=head.seq + 1,
-            created_at=timezone.now().astimezone(dt.UTC),
-            actor=actor_obj,
-            actor_label=getattr(actor_obj, "email", "") if actor_obj else "",
-            action=AuditAction(action).value,
-            target_type=str(target_type or ""),
-            target_id=str(target_id if target_id is not None else ""),
-            country_code=(country or "").upper()[:2],
-            ip=_stored_ip(ctx.ip),
-            user_agent=ctx.user_agent,
-            request_id=ctx.request_id,
-            details=_jsonable(details or {}),
-            prev_hash=head.hash,
-        )
-        event.hash = event.compute_hash()
-        event.save()
-        head.seq = event.seq
-        head.hash = event.hash
-        head.save(update_fields=["seq", "hash"])
-        _watch_hold(event.action)
-    return event
+    event = _event(
+        action=action,
+        actor=actor,
+        target=target,
+        target_type=target_type,
+        target_id=target_id,
+        country=country,
+        details=details,
+    )
+    return _append([event])[0]
+
+
+def audit_log_many(entries: list[dict[str, Any]]) -> list[AuditEvent]:
+    """Append several events (each a dict of `audit_log`'s arguments) with one lock of the chain and one insert.
+
+    For work that records many events in one transaction (a daily run, a purge): call it as the transaction's
+    last write, so the chain is locked for one short insert, not for the whole run."""
+    return _append([_event(**entry) for entry in entries])
 
 
 @contextmanager

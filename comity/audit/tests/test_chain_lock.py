@@ -61,3 +61,27 @@ def test_a_long_hold_of_the_chain_lock_is_logged(users, settings, caplog):
     assert message.startswith("audit chain lock held 0.")
     assert message.endswith(" s by a transaction that began with forum.posts_purged")
     assert 0.3 <= float(message.split()[4]) < 5
+
+
+def test_many_events_are_chained_with_one_insert(users, django_assert_num_queries):
+    from comity.audit.selectors import audit_chain_verify
+    from comity.audit.services import audit_log_many
+
+    audit_log(action=AuditAction.USER_PROFILE_UPDATED, actor=users["member"])
+    entries = [
+        {"action": AuditAction.DIRECTORY_REMINDER_SENT, "target": users["member"], "country": "br", "details": {"n": n}}
+        for n in range(3)
+    ]
+    # savepoint, the locked head, one insert of the three events, the head's update, release
+    with django_assert_num_queries(5):
+        events = audit_log_many(entries)
+    assert [(e.seq, e.action, e.country_code, e.details, e.target_id) for e in events] == [
+        (n + 2, AuditAction.DIRECTORY_REMINDER_SENT, "BR", {"n": n}, str(users["member"].pk)) for n in range(3)
+    ]
+    assert AuditChainHead.objects.values_list("seq", "hash").get() == (4, events[-1].hash)
+    assert audit_chain_verify().ok
+    assert str(audit_chain_verify()) == "Audit chain intact: 4 events"
+    with rehearsal():
+        assert [e.pk for e in audit_log_many(entries)] == [None, None, None]
+    assert AuditEvent.objects.count() == 4
+    assert audit_log_many([]) == []
