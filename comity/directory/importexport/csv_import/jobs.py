@@ -34,7 +34,7 @@ State = ImportJob.State
 
 
 class ApplyRefused(Exception):
-    """The apply was not queued: `message` says why; `report`, when set, is the report to show again."""
+    """The apply was not queued: `message` says why, or `report` is the checked report that refuses it."""
 
     def __init__(self, message: str, report: ImportReport | None = None):
         super().__init__(message)
@@ -95,7 +95,7 @@ def job_queue_apply(*, actor, job: ImportJob, mode: str) -> ImportJob:
     checked = report_of(job)
     if mode == Mode.APPLY and checked is not None and checked.has_errors:
         refused = dataclasses.replace(checked, mode=Mode.APPLY, applied=False)
-        raise ApplyRefused(_("Some rows have errors, so no row was imported."), refused)
+        raise ApplyRefused("", refused)  # the page says why, above the report
     try:
         parsed = _parsed(job)
     except ImportFileError as exc:  # the limits were lowered in between
