@@ -15,12 +15,13 @@ import ipaddress
 import logging
 import math
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from comity.audit.models import GENESIS_HASH, AuditAction, AuditChainHead, AuditEvent
@@ -28,6 +29,8 @@ from comity.core import context
 
 logger = logging.getLogger(__name__)
 DEFAULT_HOLD_WARNING_SECONDS = 1.0
+# The hold check registered by each connection's current transaction (connections are per thread).
+_hold_reports: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _rehearsing: contextvars.ContextVar[bool] = contextvars.ContextVar("comity_audit_rehearsal", default=False)
 
 
@@ -169,10 +172,11 @@ def hold_warning_seconds() -> float:
 
 def _watch_hold(action: str) -> None:
     """Log when the transaction that just locked the chain head commits long after taking the lock."""
-    if not connection.in_atomic_block:
+    wrapper = transaction.get_connection()  # this thread's connection, not the shared proxy
+    if not wrapper.in_atomic_block:
         return
-    pending = getattr(connection, "_comity_chain_report", None)
-    if pending is not None and any(entry[1] is pending for entry in connection.run_on_commit):
+    pending = _hold_reports.get(wrapper)
+    if pending is not None and any(entry[1] is pending for entry in wrapper.run_on_commit):
         return  # this transaction already holds the lock; it is measured from its first event
     started = time.monotonic()
 
@@ -181,7 +185,7 @@ def _watch_hold(action: str) -> None:
         if held > hold_warning_seconds():
             logger.warning("audit chain lock held %.2f s by a transaction that began with %s", held, action)
 
-    connection._comity_chain_report = report
+    _hold_reports[wrapper] = report
     transaction.on_commit(report)
 
 
