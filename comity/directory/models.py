@@ -269,3 +269,44 @@ class RecordVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_type}:{self.record_id} {self.action}"
+
+
+class ImportJob(models.Model):
+    """A CSV file uploaded on the import page and the latest run made of it (the dry run, then the apply).
+
+    The file is kept here, not on a local disk, so that any web process or worker on any host can read it; it is
+    erased once applied, when a run fails, and an hour after the upload. The row report of the latest run stays
+    with the job after the run ends, so the page that shows it can be reloaded or visited again later.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting for the worker")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Finished")
+        FAILED = "failed", _("Stopped by an error")
+
+    token = models.CharField(max_length=32, unique=True)  # random: the handle in the page's address and form
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    file_name = models.CharField(max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64)
+    content = models.BinaryField(null=True)  # the uploaded file; None once applied, failed or expired
+    mode = models.CharField(max_length=20, default="dry_run")  # csv_import.Mode of the latest run
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    phase = models.CharField(max_length=10, blank=True)  # "checking" or "applying" while running
+    applied = models.BooleanField(default=False)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)  # the row report of the latest run
+    error = models.TextField(blank=True)
+    request_context = models.JSONField(default=dict, blank=True)  # ip, user agent, request id of the request
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    updated_at = models.DateTimeField(default=dj_timezone.now)  # moves with the progress: a stalled run shows
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "created_at"], name="importjob_user_time")]
+        verbose_name = _("directory import")
+
+    def __str__(self) -> str:
+        return f"import {self.pk} {self.mode} {self.state}"

@@ -31,7 +31,7 @@ from django.utils.translation import ngettext
 
 from comity.accounts.models import Role, User
 from comity.audit.models import AuditAction
-from comity.audit.services import audit_log
+from comity.audit.services import audit_log_many
 from comity.core.i18n import UI_LANGUAGES, format_day, territory_name
 from comity.directory.models import Authority, Contact
 
@@ -164,21 +164,6 @@ def send_reminders(*, now: dt.datetime | None = None) -> ReminderRun:
                 to_secretariat["escalated"].append(record)
                 record.recipients.extend(user.email for user in secretariat)
         _save_levels(due, now)
-        for record in due:
-            escalated = record.new_level == ESCALATED
-            run.records_escalated += escalated
-            run.records_reminded += not escalated
-            audit_log(
-                action=AuditAction.DIRECTORY_ESCALATED if escalated else AuditAction.DIRECTORY_REMINDER_SENT,
-                target=record.record,
-                country=record.country,
-                details={
-                    "level": record.new_level,
-                    "previous_level": record.old_level,
-                    "overdue_days": record.overdue_days,
-                    "recipients": sorted(set(record.recipients)),
-                },
-            )
         for user_pk, records in to_coordinator.items():
             _send_later(people[user_pk], _coordinator_message, records)
             run.emails_to_coordinators += 1
@@ -186,6 +171,27 @@ def send_reminders(*, now: dt.datetime | None = None) -> ReminderRun:
             for user in secretariat:
                 _send_later(user, _secretariat_message, to_secretariat)
                 run.emails_to_secretariat += 1
+        events = []
+        for record in due:
+            escalated = record.new_level == ESCALATED
+            run.records_escalated += escalated
+            run.records_reminded += not escalated
+            events.append(
+                {
+                    "action": AuditAction.DIRECTORY_ESCALATED if escalated else AuditAction.DIRECTORY_REMINDER_SENT,
+                    "target": record.record,
+                    "country": record.country,
+                    "details": {
+                        "level": record.new_level,
+                        "previous_level": record.old_level,
+                        "overdue_days": record.overdue_days,
+                        "recipients": sorted(set(record.recipients)),
+                    },
+                }
+            )
+        # The last write: the audit chain is locked for one insert of every event, not while the e-mails are
+        # composed (the whole run stays one transaction, so levels, e-mails and events commit together).
+        audit_log_many(events)
     return run
 
 

@@ -6,6 +6,7 @@ from comity.directory.importexport import views
 
 urlpatterns = [
     path("import/", views.import_view, name="import"),
+    path("import/<str:token>/", views.import_job, name="import_job"),
     path("export/", views.export_page, name="export"),
     path("export/csv/", views.export_download, {"fmt": "csv"}, name="export_csv"),
     path("export/json/", views.export_download, {"fmt": "json"}, name="export_json"),

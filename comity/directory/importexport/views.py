@@ -6,13 +6,12 @@ from __future__ import annotations
 from functools import wraps
 
 from babel.numbers import format_percent
-from django.contrib import messages
 from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -21,13 +20,16 @@ from comity.core.i18n import babel_locale, territory_name
 from comity.directory import permissions, selectors
 from comity.directory.importexport import csv_import, export, vcard
 from comity.directory.importexport import dashboard as freshness
+from comity.directory.importexport.csv_import import jobs
 from comity.directory.importexport.forms import (
     DashboardFilterForm,
     ImportApplyForm,
     ImportUploadForm,
     export_filter_form,
 )
-from comity.directory.models import Channel, Competence, Instrument, UrgentChannel
+from comity.directory.models import Channel, Competence, ImportJob, Instrument, UrgentChannel
+
+PROGRESS_REFRESH_SECONDS = 2
 
 COLUMN_HELP = [
     ("id", gettext_lazy("Blank for a new authority; the number of an existing authority to update it.")),
@@ -92,7 +94,7 @@ def importer_required(view):
     return member_required(wrapper)
 
 
-def _import_page(request, *, form=None, report=None, token="", error="", status=200):
+def _import_page(request, *, form=None, report=None, token="", error="", stopped=False, status=200):
     user = request.user
     scope = (
         None
@@ -108,6 +110,7 @@ def _import_page(request, *, form=None, report=None, token="", error="", status=
             "token": token,
             "scope": scope,
             "error": error,
+            "stopped": stopped,
             "columns": COLUMN_HELP,
             "code_lists": _code_lists(),
             "limit_mb": csv_import.max_bytes() / (1024 * 1024),
@@ -122,7 +125,11 @@ def _import_page(request, *, form=None, report=None, token="", error="", status=
 @recent_auth_required
 @require_http_methods(["GET", "POST"])
 def import_view(request):
-    """Upload -> dry run with a row-by-row report -> apply (all rows, or the valid rows only)."""
+    """Upload -> dry run with a row-by-row report -> apply (all rows, or the valid rows only).
+
+    The dry run and the apply run in the task worker; when the run has already ended by the time the page
+    answers (a small file, or a backend that runs tasks at once) the page shows its report at once, otherwise
+    it sends the browser to the run's progress page."""
     if request.method == "GET":
         return _import_page(request)
     if "token" in request.POST:
@@ -147,42 +154,92 @@ def import_view(request):
             % {"rows": len(parsed.rows), "limit": csv_import.max_web_rows()},
         )
         return _import_page(request, form=form, status=400)
-    report = csv_import.run_import(actor=request.user, parsed=parsed, mode=csv_import.Mode.DRY_RUN)
-    token = csv_import.store_upload(request.session, user=request.user, content=content, name=upload.name)
-    return _import_page(request, report=report, token=token)
+    job = jobs.job_queue_dry_run(actor=request.user, content=content, name=upload.name, rows=len(parsed.rows))
+    return _job_answer(request, job)
 
 
 def _apply(request):
     form = ImportApplyForm(request.POST)
-    stored = None
+    job = None
     if form.is_valid():
-        stored = csv_import.load_upload(request.session, user=request.user, token=form.cleaned_data["token"])
-    if stored is None:
-        return _import_page(
-            request,
-            error=_("The uploaded file is no longer available (files are kept for an hour). Upload it again."),
-            status=400,
-        )
-    content, name = stored
-    token = form.cleaned_data["token"]
+        job = csv_import.load_upload(user=request.user, token=form.cleaned_data["token"])
+    if job is None:
+        return _import_page(request, error=jobs.gone_message(), status=400)
     try:
-        parsed = csv_import.parse_csv(content, name=name)
-    except csv_import.ImportFileError as exc:  # the limit was lowered in between
-        return _import_page(request, error=exc.message, status=400)
-    report = csv_import.run_import(actor=request.user, parsed=parsed, mode=form.cleaned_data["action"])
-    if not report.applied:
-        return _import_page(request, report=report, token=token, status=400)
-    csv_import.discard_upload(request.session, token=token)
-    counts = report.counts
-    messages.success(
-        request,
-        _(
-            "Import applied: %(created)s created, %(updated)s updated, %(unchanged)s unchanged, "
-            "%(errors)s rows with errors not imported."
-        )
-        % counts,
+        job = jobs.job_queue_apply(actor=request.user, job=job, mode=form.cleaned_data["action"])
+    except jobs.ApplyRefused as refusal:
+        if refusal.report is not None:
+            return _import_page(request, report=refusal.report, token=job.token, status=400)
+        return _import_page(request, error=refusal.message, status=400)
+    return _job_answer(request, job)
+
+
+def _job_answer(request, job: ImportJob):
+    """The report when the run has ended; otherwise to the progress page (a reload there does not post again)."""
+    if job.state in (ImportJob.State.QUEUED, ImportJob.State.RUNNING):
+        return redirect("directory:import_job", token=job.token)
+    report = jobs.report_of(job)
+    refused = (
+        job.state == ImportJob.State.DONE
+        and report is not None
+        and not report.applied
+        and report.mode != csv_import.Mode.DRY_RUN
     )
-    return _import_page(request, report=report)
+    return _job_page(request, job, status=400 if refused else 200)
+
+
+def _job_page(request, job: ImportJob, *, status: int = 200):
+    if job.state in (ImportJob.State.QUEUED, ImportJob.State.RUNNING):
+        response = render(
+            request,
+            "directory/import_progress.html",
+            {
+                "job": job,
+                "stalled": jobs.is_stalled(job),
+                "percent": min(100, 100 * job.rows_done // job.rows_total) if job.rows_total else 0,
+                "refresh_seconds": PROGRESS_REFRESH_SECONDS,
+            },
+        )
+        response["Refresh"] = str(PROGRESS_REFRESH_SECONDS)  # reloads without JavaScript; the page has a link too
+        return response
+    report = jobs.report_of(job)
+    error = ""
+    if job.state == ImportJob.State.FAILED:
+        if report is not None and report.applied:
+            error = " ".join(
+                [
+                    job.error,
+                    ngettext(
+                        "%(num)d row had been imported before it stopped; the report below lists the rows it reached.",
+                        "%(num)d rows had been imported before it stopped; the report below lists the rows it reached.",
+                        report.valid_changes,
+                    )
+                    % {"num": report.valid_changes},
+                ]
+            )
+        else:
+            error = " ".join([job.error, _("Nothing was imported. Upload the file again to retry.")])
+    offer = job.content is not None and not job.applied and job.state == ImportJob.State.DONE
+    return _import_page(
+        request,
+        report=report,
+        token=job.token if offer else "",
+        error=error,
+        stopped=job.state == ImportJob.State.FAILED,
+        status=status,
+    )
+
+
+@never_cache
+@importer_required
+@recent_auth_required
+@require_GET
+def import_job(request, token: str):
+    """A web import's progress while it runs, then its row report (kept after the run ends)."""
+    job = csv_import.job_for(user=request.user, token=token)
+    if job is None:
+        raise Http404
+    return _job_page(request, job)
 
 
 # --- export -------------------------------------------------------------------------------------------------------

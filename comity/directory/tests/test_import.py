@@ -17,7 +17,7 @@ from comity.core.decorators import REAUTH_AT
 from comity.directory import services
 from comity.directory.importexport import csv_import
 from comity.directory.importexport.csv_import import Mode
-from comity.directory.models import Authority, RecordVersion
+from comity.directory.models import Authority, ImportJob, RecordVersion
 from comity.directory.tests.factories import AuthorityFactory
 from comity.testing import check_matrix
 
@@ -61,7 +61,10 @@ NEW_BR = {
 
 @pytest.fixture(autouse=True)
 def _import_dir(settings, tmp_path):
+    """Where the previous release staged files: nothing may be written there any more (staging is in the DB)."""
     settings.DIRECTORY_IMPORT_DIR = tmp_path / "imports"
+    yield
+    assert not (tmp_path / "imports").exists()
 
 
 def make_csv(rows: list[dict], header: list[str] = HEADER, delimiter: str = ",") -> bytes:
@@ -255,6 +258,7 @@ def test_dry_run_then_apply(personas, users, existing):
     ]
     events = list(AuditEvent.objects.order_by("seq").values_list("action", "country_code", "actor_label"))
     assert events == [
+        (AuditAction.DIRECTORY_IMPORT_QUEUED, "BR", "coord.br@example.test"),
         (AuditAction.AUTHORITY_CREATED, "BR", "coord.br@example.test"),
         (AuditAction.AUTHORITY_UPDATED, "BR", "coord.br@example.test"),
         (AuditAction.DIRECTORY_IMPORTED, "BR", "coord.br@example.test"),
@@ -271,7 +275,7 @@ def test_dry_run_then_apply(personas, users, existing):
         "errors": 0,
     }
     assert imported.details["sha256"] == csv_import.parse_csv(make_csv([NEW_BR, update])).sha256
-    assert list(csv_import.upload_dir().iterdir()) == []
+    assert ImportJob.objects.get().content is None  # the staged file is erased once applied
     # The token is spent: applying again changes nothing.
     after = state()
     response = personas["coordinator"].post(reverse("directory:import"), {"token": token, "action": "apply"})
@@ -458,7 +462,7 @@ def test_rejected_file_changes_nothing(personas, existing, content, message):
     assert file_errors(response) == [message]
     assert "Row-by-row report" not in response.content.decode()
     assert state() == before
-    assert not csv_import.upload_dir().exists() or list(csv_import.upload_dir().iterdir()) == []
+    assert not ImportJob.objects.exists()
 
 
 def test_too_large_file_is_rejected(personas, settings, existing):

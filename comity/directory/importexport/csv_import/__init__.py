@@ -1,7 +1,10 @@
-"""CSV import of authorities (the file format: parsing.py; how rows are applied: applying.py)."""
+"""CSV import of authorities (the file format: parsing.py; how rows are applied: applying.py; web imports as
+background jobs: jobs.py, with the uploaded file staged in the database: staging.py)."""
 
 from comity.directory.importexport.csv_import.applying import (
+    CHECK_BATCH_ROWS,
     DEFAULT_MAX_WEB_ROWS,
+    ImportRun,
     can_import,
     max_web_rows,
     run_import,
@@ -39,17 +42,17 @@ from comity.directory.importexport.csv_import.rows import (
     row_to_data,
 )
 from comity.directory.importexport.csv_import.staging import (
-    MAX_UPLOADS_PER_SESSION,
-    SESSION_KEY,
+    MAX_UPLOADS_PER_USER,
+    REPORT_DAYS,
     UPLOAD_TTL_SECONDS,
-    discard_upload,
+    job_for,
     load_upload,
     store_upload,
-    upload_dir,
 )
 
 __all__ = [
     "BOOLEAN_COLUMNS",
+    "CHECK_BATCH_ROWS",
     "COLUMNS",
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_WEB_ROWS",
@@ -57,10 +60,10 @@ __all__ = [
     "INFORMATIONAL_COLUMNS",
     "LIST_COLUMNS",
     "MAX_LENGTHS",
-    "MAX_UPLOADS_PER_SESSION",
+    "MAX_UPLOADS_PER_USER",
     "NAME_COLUMNS",
+    "REPORT_DAYS",
     "REQUIRED_COLUMNS",
-    "SESSION_KEY",
     "STATUS_LABELS",
     "TEXT_COLUMNS",
     "TRUE_WORDS",
@@ -68,6 +71,7 @@ __all__ = [
     "WEEKDAYS",
     "ImportFileError",
     "ImportReport",
+    "ImportRun",
     "Mode",
     "ParsedFile",
     "RawRow",
@@ -75,8 +79,8 @@ __all__ = [
     "RowResult",
     "Status",
     "can_import",
-    "discard_upload",
     "format_office_hours",
+    "job_for",
     "load_upload",
     "max_bytes",
     "max_web_rows",
@@ -85,5 +89,4 @@ __all__ = [
     "row_to_data",
     "run_import",
     "store_upload",
-    "upload_dir",
 ]

@@ -1,17 +1,29 @@
-"""Running an import: every row through the services, in one transaction, as a dry run or for real.
+"""Running an import: every row through the services, as a dry run or for real, without stalling the platform.
 
 How it runs
 -----------
 Every row goes through ``services.authority_create`` / ``services.authority_update`` (action "imported"), so
 validation (``comity.directory.inputs``), versions and audit events are exactly those of the pages and the API.
-All rows run inside one transaction with a savepoint per row: a dry run rolls everything back; "apply" commits
-only when no row has an error; "apply the valid rows only" commits the rows that passed. One
-``DIRECTORY_IMPORTED`` audit event records each applied import with its counts.
+
+Every audited write locks the audit chain's head until its transaction ends, and every sign-in, post or upload
+on the platform waits for that lock; so no import holds it for longer than one row:
+
+* the check (a dry run, and the first pass of "apply") runs the rows through the services inside
+  ``audit.services.rehearsal()``, in batches of ``CHECK_BATCH_ROWS`` rows each rolled back: it writes nothing,
+  appends no audit event and never takes the chain's lock;
+* applying commits each row by itself (its changes, version and audit event), then one ``DIRECTORY_IMPORTED``
+  event records the import with its counts. The row transactions are durable: calling this inside another
+  transaction is an error, not a silent long lock.
+
+"Apply" applies only when the check finds no row with an error; "apply the valid rows only" applies the rows that
+pass. A row that passed the check but fails when applied (someone changed the record in between) is reported as
+an error and not imported; the rows already committed stay.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,18 +31,23 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from comity.audit.models import AuditAction
-from comity.audit.services import audit_log
+from comity.audit.services import audit_log, rehearsal
 from comity.directory import permissions, services
 from comity.directory.importexport.csv_import.parsing import ParsedFile, RawRow
 from comity.directory.importexport.csv_import.report import ImportReport, Mode, RowError, RowResult, Status
 from comity.directory.importexport.csv_import.rows import row_to_data
 
 DEFAULT_MAX_WEB_ROWS = 2000
+# Rows checked per rolled-back transaction: short enough that the records it touches are not locked for long,
+# and under PostgreSQL's 64 cached subtransactions (one savepoint per row), beyond which every snapshot slows.
+CHECK_BATCH_ROWS = 50
+
+Progress = Callable[[int, int], None]
 
 
 def max_web_rows() -> int:
-    """Rows the web page handles in one request (every row is a full service call, about 75 rows a second on
-    SQLite); larger files go through `manage.py directory_import`, which has no limit."""
+    """Rows the web page takes in one file (each row is a full service call, run by the task worker); larger
+    files go through `manage.py directory_import`, which has no limit."""
     return int(getattr(settings, "DIRECTORY_IMPORT_MAX_ROWS", DEFAULT_MAX_WEB_ROWS))
 
 
@@ -41,47 +58,97 @@ def can_import(user) -> bool:
     return user.is_secretariat or bool(user.is_coordinator and user.coordinated_country_codes())
 
 
-def run_import(
-    *, actor, parsed: ParsedFile, mode: str, progress: Callable[[int, int], None] | None = None
-) -> ImportReport:
-    """Dry-run or apply a parsed file; see the module docstring for the rules."""
-    if mode not in Mode.ALL:
-        raise ValueError(mode)
-    if not can_import(actor):
-        raise PermissionDenied
-    results: list[RowResult] = []
-    seen_ids: dict[int, int] = {}
-    total = len(parsed.rows)
-    with transaction.atomic():
-        for done, raw in enumerate(parsed.rows, start=1):
-            results.append(_process_row(actor, raw, seen_ids))
-            if progress is not None:
-                progress(done, total)
-        report = ImportReport(mode=mode, rows=results, applied=False, file_name=parsed.name)
-        if mode == Mode.DRY_RUN or (mode == Mode.APPLY and report.has_errors):
-            transaction.set_rollback(True)
-            for row in results:  # the numbers a rolled-back creation received are not real
-                if row.status == Status.CREATE:
-                    row.authority_id = None
-            return report
-        report.applied = True
+@dataclass
+class ImportRun:
+    """One run of a file; `results` grows row by row, so a run stopped by an error still shows what it did."""
+
+    actor: object
+    parsed: ParsedFile
+    mode: str
+    progress: Progress | None = None
+    on_phase: Callable[[str], None] | None = None
+    phase: str = ""
+    results: list[RowResult] = field(default_factory=list)
+
+    def report(self, *, applied: bool) -> ImportReport:
+        return ImportReport(mode=self.mode, rows=list(self.results), applied=applied, file_name=self.parsed.name)
+
+    def run(self) -> ImportReport:
+        if self.mode not in Mode.ALL:
+            raise ValueError(self.mode)
+        if not can_import(self.actor):
+            raise PermissionDenied
+        if self.mode in (Mode.DRY_RUN, Mode.APPLY):
+            self._check()
+            report = self.report(applied=False)
+            if self.mode == Mode.DRY_RUN or report.has_errors:
+                for row in report.rows:  # the numbers a rolled-back creation received are not real
+                    if row.status == Status.CREATE:
+                        row.authority_id = None
+                return report
+        self._apply()
+        report = self.report(applied=True)
         countries = {
             raw.cells.get("country", "").strip().upper()
-            for raw, row in zip(parsed.rows, results, strict=True)
+            for raw, row in zip(self.parsed.rows, report.rows, strict=True)
             if row.status in (Status.CREATE, Status.UPDATE, Status.UNCHANGED)
         }
-        audit_log(
-            action=AuditAction.DIRECTORY_IMPORTED,
-            actor=actor,
-            country=countries.pop() if len(countries) == 1 else "",
-            details={
-                "file": parsed.name[:200],
-                "sha256": parsed.sha256,
-                "valid_rows_only": mode == Mode.APPLY_VALID,
-                **report.counts,
-            },
-        )
-    return report
+        with transaction.atomic(durable=True):
+            audit_log(
+                action=AuditAction.DIRECTORY_IMPORTED,
+                actor=self.actor,
+                country=countries.pop() if len(countries) == 1 else "",
+                details={
+                    "file": self.parsed.name[:200],
+                    "sha256": self.parsed.sha256,
+                    "valid_rows_only": self.mode == Mode.APPLY_VALID,
+                    **report.counts,
+                },
+            )
+        return report
+
+    def _start(self, phase: str) -> None:
+        self.phase = phase
+        self.results = []
+        if self.on_phase is not None:
+            self.on_phase(phase)
+
+    def _done(self, done: int) -> None:
+        if self.progress is not None:
+            self.progress(done, len(self.parsed.rows))
+
+    def _check(self) -> None:
+        """Every row through the services, rolled back batch by batch; no audit event, no chain lock."""
+        self._start("checking")
+        seen_ids: dict[int, int] = {}
+        rows = self.parsed.rows
+        for first in range(0, len(rows), CHECK_BATCH_ROWS):
+            with transaction.atomic(durable=True), rehearsal():
+                for raw in rows[first : first + CHECK_BATCH_ROWS]:
+                    self.results.append(_process_row(self.actor, raw, seen_ids))
+            for done in range(first + 1, len(self.results) + 1):  # after the rollback, so progress can be saved
+                self._done(done)
+
+    def _apply(self) -> None:
+        """Every row committed by itself, so the chain's lock is held for one row's write at a time."""
+        self._start("applying")
+        seen_ids: dict[int, int] = {}
+        for raw in self.parsed.rows:
+            with transaction.atomic(durable=True):
+                self.results.append(_process_row(self.actor, raw, seen_ids))
+            self._done(len(self.results))
+
+
+def run_import(
+    *,
+    actor,
+    parsed: ParsedFile,
+    mode: str,
+    progress: Progress | None = None,
+    on_phase: Callable[[str], None] | None = None,
+) -> ImportReport:
+    """Dry-run or apply a parsed file; see the module docstring for the rules."""
+    return ImportRun(actor=actor, parsed=parsed, mode=mode, progress=progress, on_phase=on_phase).run()
 
 
 def _process_row(actor, raw: RawRow, seen_ids: dict[int, int]) -> RowResult:

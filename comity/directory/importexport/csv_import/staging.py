@@ -1,86 +1,94 @@
-"""Keeping an uploaded file between the dry run and the apply, server-side and bound to the session.
+"""Keeping an uploaded file between the dry run and the apply: in the database, bound to the user who uploaded it.
 
-The file is stored under DIRECTORY_IMPORT_DIR (default VAR_DIR/imports, never served), named by a random token.
-The session keeps the token with the file's SHA-256, the user and the time; the form only sends the token back,
-so the client can neither choose a path nor swap the content. Files expire after an hour.
+The file is a row of ``ImportJob`` (not a file on one host's disk), so the web process that takes the upload,
+the worker that checks it and the web process that takes the "apply" may each run on a different host. The job
+is named by a random token; the form only sends the token back and the job must belong to the user, so a client
+can neither choose another file nor swap the content. A file is erased once applied and an hour after its upload;
+a user keeps at most ``MAX_UPLOADS_PER_USER`` files at a time. The row reports stay ``REPORT_DAYS`` days.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import secrets
-import time
-from pathlib import Path
 
-from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
 
-SESSION_KEY = "directory_import_uploads"
-_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+from comity.core import context
+from comity.directory.models import ImportJob
+
+TOKEN = re.compile(r"^[0-9a-f]{32}$")
 UPLOAD_TTL_SECONDS = 60 * 60
-MAX_UPLOADS_PER_SESSION = 5
+MAX_UPLOADS_PER_USER = 5
+REPORT_DAYS = 30
 
 
-def upload_dir() -> Path:
-    return Path(getattr(settings, "DIRECTORY_IMPORT_DIR", Path(settings.VAR_DIR) / "imports"))
+def request_context() -> dict:
+    """Who asked, as the audit log records it, so that the worker's events carry the asking request's origin."""
+    ctx = context.current()
+    return {"ip": ctx.ip, "user_agent": ctx.user_agent, "request_id": ctx.request_id}
 
 
-def store_upload(session, *, user, content: bytes, name: str) -> str:
-    directory = upload_dir()
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    _sweep(directory)
-    token = secrets.token_hex(16)
-    path = directory / f"{token}.csv"
-    path.write_bytes(content)
-    path.chmod(0o600)
-    uploads = dict(session.get(SESSION_KEY) or {})
-    uploads[token] = {
-        "name": name[:200],
-        "sha256": hashlib.sha256(content).hexdigest(),
-        "user": user.pk,
-        "at": time.time(),
-    }
-    for old in sorted(uploads, key=lambda t: uploads[t]["at"])[:-MAX_UPLOADS_PER_SESSION]:
-        _remove(old)
-        del uploads[old]
-    session[SESSION_KEY] = uploads
-    return token
+def store_upload(*, user, content: bytes, name: str, rows: int) -> ImportJob:
+    """Stage the file and create its job (a dry run, waiting for the worker)."""
+    now = timezone.now()
+    with transaction.atomic():
+        _sweep(now)
+        job = ImportJob.objects.create(
+            token=secrets.token_hex(16),
+            user=user,
+            file_name=name[:200],
+            sha256=hashlib.sha256(content).hexdigest(),
+            content=content,
+            rows_total=rows,
+            request_context=request_context(),
+            created_at=now,
+            updated_at=now,
+        )
+        older = list(
+            ImportJob.objects.filter(user=user, content__isnull=False)
+            .exclude(state__in=[ImportJob.State.QUEUED, ImportJob.State.RUNNING])
+            .order_by("-created_at", "-pk")
+            .values_list("pk", flat=True)[MAX_UPLOADS_PER_USER - 1 :]
+        )
+        if older:
+            ImportJob.objects.filter(pk__in=older).update(content=None)
+    return job
 
 
-def load_upload(session, *, user, token: str) -> tuple[bytes, str] | None:
-    """The stored content and file name, or None when the token is not this session's or has expired."""
-    entry = (session.get(SESSION_KEY) or {}).get(token)
-    if not entry or not _TOKEN.match(token) or entry["user"] != user.pk:
+def job_for(*, user, token: str) -> ImportJob | None:
+    """The user's job with this token (any state), or None."""
+    if not TOKEN.match(token or "") or not getattr(user, "is_authenticated", False):
         return None
-    if time.time() - entry["at"] > UPLOAD_TTL_SECONDS:
-        discard_upload(session, token=token)
+    return ImportJob.objects.filter(token=token, user=user).first()
+
+
+def load_upload(*, user, token: str) -> ImportJob | None:
+    """The user's job whose file is still kept (not applied, failed or expired), or None."""
+    job = job_for(user=user, token=token)
+    if job is None or job.content is None or is_expired(job):
         return None
-    try:
-        content = (upload_dir() / f"{token}.csv").read_bytes()
-    except OSError:
+    return job
+
+
+def is_expired(job: ImportJob, now: dt.datetime | None = None) -> bool:
+    return (now or timezone.now()) - job.created_at > dt.timedelta(seconds=UPLOAD_TTL_SECONDS)
+
+
+def content_of(job: ImportJob) -> bytes | None:
+    """The staged bytes, checked against the hash taken at upload."""
+    if job.content is None:
         return None
-    if hashlib.sha256(content).hexdigest() != entry["sha256"]:
-        return None
-    return content, entry["name"]
+    content = bytes(job.content)
+    return content if hashlib.sha256(content).hexdigest() == job.sha256 else None
 
 
-def discard_upload(session, *, token: str) -> None:
-    uploads = dict(session.get(SESSION_KEY) or {})
-    if uploads.pop(token, None) is not None:
-        session[SESSION_KEY] = uploads
-    if _TOKEN.match(token):
-        _remove(token)
-
-
-def _remove(token: str) -> None:
-    (upload_dir() / f"{token}.csv").unlink(missing_ok=True)
-
-
-def _sweep(directory: Path) -> None:
-    cutoff = time.time() - UPLOAD_TTL_SECONDS
-    for path in directory.glob("*.csv"):
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink(missing_ok=True)
-        except OSError:
-            continue
+def _sweep(now: dt.datetime) -> None:
+    """Erase expired files and forget old reports (a few rows: imports are rare)."""
+    ImportJob.objects.filter(
+        content__isnull=False, created_at__lt=now - dt.timedelta(seconds=UPLOAD_TTL_SECONDS)
+    ).exclude(state__in=[ImportJob.State.QUEUED, ImportJob.State.RUNNING]).update(content=None)
+    ImportJob.objects.filter(created_at__lt=now - dt.timedelta(days=REPORT_DAYS)).delete()
