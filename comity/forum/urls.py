@@ -27,6 +27,7 @@ urlpatterns = [
     path("t/<int:pk>/reply/", posts.post_create, name="post_create"),
     path("t/<int:pk>/notifications/", threads.thread_notify, name="thread_notify"),
     path("t/<int:pk>/accept/", threads.question_accept, name="question_accept"),
+    path("t/<int:pk>/unaccept/", threads.question_unaccept, name="question_unaccept"),
     path("t/<int:pk>/lock/", moderation.thread_lock, name="thread_lock"),
     path("t/<int:pk>/unlock/", moderation.thread_unlock, name="thread_unlock"),
     path("t/<int:pk>/pin/", moderation.thread_pin, name="thread_pin"),
