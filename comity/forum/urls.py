@@ -17,6 +17,7 @@ urlpatterns = [
     path("s/<slug:slug>/new/", threads.thread_create, name="thread_create"),
     path("s/<slug:slug>/join/", spaces.space_join, name="space_join"),
     path("s/<slug:slug>/leave/", spaces.space_leave, name="space_leave"),
+    path("s/<slug:slug>/close/", spaces.space_close, name="space_close"),
     path("s/<slug:slug>/notifications/", spaces.space_notify, name="space_notify"),
     path("s/<slug:slug>/members/", spaces.space_members, name="space_members"),
     path("s/<slug:slug>/retention/", moderation.space_retention, name="space_retention"),

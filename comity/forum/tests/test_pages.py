@@ -644,3 +644,36 @@ def test_consultation_rejected_input_keeps_the_data(personas, users):
     assert '<ul class="errors" id="id_name_errors"><li>Give the space a name.</li></ul>' in text(response)
     assert Space.objects.count() == 0
     assert AuditEvent.objects.count() == 0
+
+
+def test_closing_a_consultation_keeps_it_readable_and_stops_writing(personas, users, consultation):
+    thread = services.thread_create(actor=users["member"], space=consultation, title="Draft", body="First draft")
+    url = f"/en/forum/s/{consultation.slug}/close/"
+    before = AuditEvent.objects.count()
+    refused = {"anonymous": 302, "member_other": 404, "coordinator": 404, "secretariat": 404, "liaison": 403}
+    check_matrix(personas, "post", url, refused)
+    consultation.refresh_from_db()
+    assert (consultation.is_archived, AuditEvent.objects.count()) == (False, before)
+    invited = page_of(personas["liaison"], f"/en/forum/s/{consultation.slug}/")
+    assert "<h1>Draft request to Spain</h1>" in invited and ">Close this space</button>" not in invited
+    assert ">Close this space</button>" in page_of(personas["member"], f"/en/forum/s/{consultation.slug}/")
+    response = personas["member"].post(url)
+    assert (response.status_code, response["Location"]) == (302, f"/en/forum/s/{consultation.slug}/")
+    consultation.refresh_from_db()
+    assert consultation.is_archived is True
+    event = AuditEvent.objects.get(action=AuditAction.SPACE_UPDATED)
+    assert (event.actor_id, event.target_id, event.country_code, event.details) == (
+        users["member"].pk,
+        str(consultation.pk),
+        "BR",
+        {"archived": {"from": False, "to": True}},
+    )
+    # Still readable by its participants, no longer writable by anyone.
+    page = page_of(personas["liaison"], f"/en/forum/t/{thread.pk}/")
+    assert "<p>First draft</p>" in page
+    assert "This space is archived: it can be read but no longer written in." in page
+    reply = personas["member"].post(f"/en/forum/t/{thread.pk}/reply/", {"body": "More", "language": "en"})
+    assert reply.status_code == 403
+    again = personas["member"].post(url)
+    assert [str(m) for m in again.wsgi_request._messages._queued_messages] == ["This space is already closed."]
+    assert AuditEvent.objects.filter(action=AuditAction.SPACE_UPDATED).count() == 1
