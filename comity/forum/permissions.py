@@ -145,6 +145,18 @@ def can_accept_answer(user, thread: Thread) -> bool:
     return spaces_visible_to(user).filter(pk=thread.space_id).exists()
 
 
+def is_answer_candidate(thread: Thread, post: Post) -> bool:
+    """A post that may become the question's accepted answer: a reply in that question (not the question itself),
+    not hidden (a hidden post is no answer anyone else can read). No query."""
+    in_question = thread.kind == Thread.Kind.QUESTION and post.thread_id == thread.pk
+    return in_question and post.number != 1 and not post.is_hidden
+
+
+def can_leave_space(user, space: Space, membership: SpaceMember | None) -> bool:
+    """Only thematic spaces are opted into, so only they can be left, by those who joined."""
+    return space.kind == SpaceKind.THEMATIC and membership is not None and membership.state == SpaceMember.State.MEMBER
+
+
 def can_start_thread(user, space: Space) -> bool:
     if not is_member(user) or user.is_observer or space.is_archived:
         return False

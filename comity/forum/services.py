@@ -454,6 +454,7 @@ def question_accept_answer(*, actor, thread: Thread, post: Post) -> None:
     (`answer_withdraw_hidden`), or hides it first and this refuses it."""
     if thread.kind != Thread.Kind.QUESTION or post.thread_id != thread.pk or post.number == 1:
         raise ValidationError(_("Only an answer in this question can be accepted."))
+    # The rest of permissions.is_answer_candidate (not hidden) is checked below, on the locked row.
     if not permissions.can_accept_answer(actor, thread):
         raise PermissionDenied
     with transaction.atomic():

@@ -612,3 +612,47 @@ def test_move_takes_attachments_along_and_refuses_red(users, settings, tmp_path)
         moderation.thread_move(actor=users["secretariat"], thread=red, to_space=second)
     red.refresh_from_db()
     assert red.space_id == first.pk
+
+
+def test_audit_details_of_a_private_consultation_keep_ids_but_no_words(users, world):
+    """The audit log is read by people outside a consultation (the actor's coordinators, the secretariat): its
+    moderators' reasons are kept on the post but not in the log; in other spaces the log keeps them."""
+    member = users["member"]  # the consultation's creator and moderator
+    moderation.post_hide(actor=member, post=world.secret_post, reason="Names the suspect")
+    moderation.thread_legal_hold_set(actor=member, thread=world.secret, reason="Case 7/2026 against the suspect")
+    moderation.thread_legal_hold_release(actor=member, thread=world.secret, reason="Case closed")
+    moderation.post_hide(actor=users["secretariat"], post=world.reply, reason="Personal data")
+    details = list(
+        AuditEvent.objects.filter(
+            action__in=[AuditAction.POST_HIDDEN, AuditAction.LEGAL_HOLD_SET, AuditAction.LEGAL_HOLD_RELEASED]
+        )
+        .order_by("seq")
+        .values_list("action", "details")
+    )
+    private = {"space": world.private.pk}
+    assert details == [
+        (
+            "forum.post_hidden",
+            {**private, "post": world.secret_post.pk, "thread": world.secret.pk, "reason": "", "flags_resolved": []},
+        ),
+        ("forum.legal_hold_set", {**private, "reason": ""}),
+        ("forum.legal_hold_released", {**private, "reason": ""}),
+        (
+            "forum.post_hidden",
+            {
+                "space": world.plenary.pk,
+                "post": world.reply.pk,
+                "thread": world.thread.pk,
+                "reason": "Personal data",
+                "flags_resolved": [],
+            },
+        ),
+    ]
+    assert Post.objects.get(pk=world.secret_post.pk).hidden_reason == "Names the suspect"  # kept where it is read
+    space_created = AuditEvent.objects.get(action=AuditAction.SPACE_CREATED, target_id=str(world.private.pk))
+    assert space_created.details == {
+        "kind": "private",
+        "name": "",
+        "users": [users["coordinator"].pk],
+        "authorities": [],
+    }

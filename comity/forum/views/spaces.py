@@ -61,9 +61,7 @@ def space_detail(request, slug):
             "page": page,
             "threads": list(page.object_list),
             "can_start": permissions.can_start_thread(user, space),
-            "can_leave": space.kind == SpaceKind.THEMATIC
-            and membership is not None
-            and membership.state == SpaceMember.State.MEMBER,
+            "can_leave": permissions.can_leave_space(user, space, membership),
             "has_roster": space.kind in ROSTER_KINDS,
             "can_close": not space.is_archived and permissions.can_manage_space(user, space),
             "level_form": SpaceLevelForm(initial={"level": level}),
@@ -99,8 +97,6 @@ def space_close(request, slug):
 @require_POST
 def space_leave(request, slug):
     space = selectors.space_get_for(user=request.user, slug=slug)
-    if space.kind != SpaceKind.THEMATIC:
-        raise PermissionDenied
     services.space_leave(actor=request.user, space=space)
     messages.success(request, _("You left %(space)s.") % {"space": space.localized_name()})
     return redirect(reverse("forum:space_list"))

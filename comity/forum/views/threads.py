@@ -78,9 +78,7 @@ def post_rows(viewer: Viewer, thread: Thread, posts, *, read_number: int) -> lis
                 show_body=visible,
                 can_edit=permissions.can_edit_post(viewer.user, post, may_post=viewer.can_post),
                 can_accept=viewer.can_accept
-                and number > 1
-                and visible
-                and not post.is_hidden
+                and permissions.is_answer_candidate(thread, post)
                 and thread.accepted_post_id != post.pk,
                 is_accepted=thread.accepted_post_id == post.pk,
                 attachments=attachments.get(post.pk, []),
