@@ -241,11 +241,11 @@ def flag_dismiss(*, actor, flag: Flag) -> None:
 
 def _thread_toggle(*, actor, thread: Thread, field: str, value: bool, action: AuditAction, already: str) -> Thread:
     _require_moderator(actor, thread.space)
-    if getattr(thread, field) == value:
-        raise ValidationError(already)
     with transaction.atomic():
+        # Conditional on the stored value: two moderators doing the same at once write one event.
+        if not Thread.objects.filter(pk=thread.pk).exclude(**{field: value}).update(**{field: value}):
+            raise ValidationError(already)
         setattr(thread, field, value)
-        thread.save(update_fields=[field])
         audit_log(
             action=action, actor=actor, target=thread, country=_country(actor), details={"space": thread.space_id}
         )
@@ -354,11 +354,10 @@ def thread_legal_hold_set(*, actor, thread: Thread, reason: str) -> Thread:
     if not can_set_legal_hold(actor, thread):
         raise PermissionDenied
     reason = _clean_reason(reason, limit=MAX_HOLD_REASON)
-    if thread.legal_hold:
-        raise ValidationError({"reason": [_("The thread is already under legal hold.")]})
     with transaction.atomic():
+        if not Thread.objects.filter(pk=thread.pk, legal_hold=False).update(legal_hold=True):
+            raise ValidationError({"reason": [_("The thread is already under legal hold.")]})
         thread.legal_hold = True
-        thread.save(update_fields=["legal_hold"])
         audit_log(
             action=AuditAction.LEGAL_HOLD_SET,
             actor=actor,
@@ -373,11 +372,10 @@ def thread_legal_hold_release(*, actor, thread: Thread, reason: str = "") -> Thr
     if not can_set_legal_hold(actor, thread):
         raise PermissionDenied
     reason = _clean_reason(reason, limit=MAX_HOLD_REASON, required=False)
-    if not thread.legal_hold:
-        raise ValidationError({"reason": [_("The thread is not under legal hold.")]})
     with transaction.atomic():
+        if not Thread.objects.filter(pk=thread.pk, legal_hold=True).update(legal_hold=False):
+            raise ValidationError({"reason": [_("The thread is not under legal hold.")]})
         thread.legal_hold = False
-        thread.save(update_fields=["legal_hold"])
         audit_log(
             action=AuditAction.LEGAL_HOLD_RELEASED,
             actor=actor,

@@ -6,6 +6,7 @@ import random
 import threading
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.test import Client
 
@@ -199,3 +200,49 @@ def test_an_answer_posted_while_the_question_is_resolved_does_not_reopen_it(user
         )
         thread.refresh_from_db()
         assert (thread.status, thread.accepted_post_id) == (Thread.Status.RESOLVED, answer.pk)
+
+
+def test_two_moderators_doing_the_same_at_once_write_one_event(users, plenary):
+    """Hide, lock, pin and legal hold change state with one conditional UPDATE: of two moderators acting at the same
+    moment, one does it (one audit event) and the other is told it is already done."""
+    secretariat, moderator = users["secretariat"], users["moderator"]
+    thread = services.thread_create(actor=users["member"], space=plenary, title="Heated", body="start")
+    post = services.post_create(actor=users["member_other"], thread=thread, body="Rude words")
+    actions = [
+        (
+            AuditAction.POST_HIDDEN,
+            lambda who: moderation.post_hide(actor=who, post=Post.objects.get(pk=post.pk), reason="Rude"),
+        ),
+        (
+            AuditAction.THREAD_LOCKED,
+            lambda who: moderation.thread_lock(actor=who, thread=Thread.objects.get(pk=thread.pk)),
+        ),
+        (
+            AuditAction.THREAD_PINNED,
+            lambda who: moderation.thread_pin(actor=who, thread=Thread.objects.get(pk=thread.pk)),
+        ),
+        (
+            AuditAction.LEGAL_HOLD_SET,
+            lambda who: moderation.thread_legal_hold_set(
+                actor=who, thread=Thread.objects.get(pk=thread.pk), reason="Court"
+            ),
+        ),
+    ]
+    for action, act in actions:
+        told: list[str] = []
+
+        def attempt(who, act=act, told=told):
+            try:
+                act(who)
+            except ValidationError as exc:
+                told.append(exc.messages[0])
+
+        run_together(lambda: attempt(secretariat), lambda: attempt(moderator))
+        assert (AuditEvent.objects.filter(action=action).count(), len(told)) == (1, 1), action
+    thread.refresh_from_db()
+    assert (thread.is_locked, thread.is_pinned, thread.legal_hold, Post.objects.get(pk=post.pk).is_hidden) == (
+        True,
+        True,
+        True,
+        True,
+    )
