@@ -393,15 +393,14 @@ def _read_marker_forward(*, user_id: int, thread_id: int, post_id: int, number: 
     order in which two tabs, a poll and a post arrive, the marker never moves back.
 
     Django's ORM has no upsert with a condition, hence SQL; it is the same on PostgreSQL and SQLite (3.24+)."""
-    meta = ReadMarker._meta
-    db = ReadMarker.objects.db
-    connection = connections[db]
+    connection = connections[ReadMarker.objects.db]
     quote = connection.ops.quote_name
-    table = quote(meta.db_table)
-    columns = [meta.get_field(name).column for name in ("user", "thread", "last_read_post_id", "last_read_number")]
-    user_col, thread_col, post_col, number_col = (quote(column) for column in columns)
-    at_col = quote(meta.get_field("updated_at").column)
-    stamp = meta.get_field("updated_at").get_db_prep_save(at, connection)
+    table = quote(ReadMarker._meta.db_table)
+    fields = {field.name: field for field in ReadMarker._meta.concrete_fields}
+    user_col, thread_col, post_col, number_col, at_col = (
+        quote(fields[name].column) for name in ("user", "thread", "last_read_post_id", "last_read_number", "updated_at")
+    )
+    stamp = fields["updated_at"].get_db_prep_save(at, connection)
     sql = (
         f"INSERT INTO {table} ({user_col}, {thread_col}, {post_col}, {number_col}, {at_col}) "  # noqa: S608
         f"VALUES (%s, %s, %s, %s, %s) "
