@@ -26,9 +26,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("treaties",),  # instruments, parties, the legal-basis finder (its fallback reads the profiles)
     ("forum",),
     ("files",),  # above the forum: files are attached to forum spaces; the forum reaches files through hooks
-    (
-        "library",
-    ),  # documents (through the files checks), the glossary (the forum reaches it through a hook), legal search
+    ("library",),  # documents (through the files checks), the glossary (the forum reaches it through a hook), legal search
     ("notifications",),
     ("portal",),
     ("demo",),
