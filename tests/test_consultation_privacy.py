@@ -73,8 +73,9 @@ def event_text(event: AuditEvent) -> str:
 
 
 def run_consultation(personas, users):
-    """The consultation's whole life, through the pages: Bruno (BR) opens it and invites Dewi (ID); both post; Dewi
-    uploads a file onto her reply; Bruno downloads it and exports the file log; Bruno closes the consultation."""
+    """The consultation's whole life, through the pages: Bruno (BR) opens it and invites Dewi (ID), then the liaison;
+    both post; Dewi uploads a file onto her reply; Bruno downloads it and exports the file log; Dewi exports the
+    thread; Bruno puts it under legal hold and closes the consultation."""
     bruno, dewi = personas["member"], personas["member_other"]
     response = bruno.post(
         "/en/forum/consultations/new/",
@@ -120,6 +121,12 @@ def run_consultation(personas, users):
     log = bruno.get(f"/en/files/spaces/{space.slug}/log.csv")
     assert log.status_code == 200
     assert b"".join(log.streaming_content) if log.streaming else log.content
+    exported = dewi.get(f"/en/forum/t/{thread.pk}/export/", {"format": "markdown"})
+    assert exported.status_code == 200
+    assert TITLE in b"".join(exported.streaming_content).decode()
+    # The consultation's moderator keeps the thread under legal hold, giving a reason that names the case.
+    hold = bruno.post(f"/en/forum/t/{thread.pk}/legal-hold/", {"reason": f"Court case {NAME}"})
+    assert hold.status_code == 302
     close = bruno.post(f"/en/forum/s/{space.slug}/close/")
     assert close.status_code == 302
     space.refresh_from_db()
@@ -154,6 +161,8 @@ def test_a_whole_consultation_leaves_no_trace_a_non_participant_can_read(persona
         AuditAction.FILE_DOWNLOADED,
         AuditAction.FILE_LOG_EXPORTED,
         AuditAction.SPACE_UPDATED,
+        AuditAction.THREAD_EXPORTED,
+        AuditAction.LEGAL_HOLD_SET,
     } <= actions
 
     for name in NON_PARTICIPANTS:
