@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from comity.audit.models import AuditAction
 from comity.audit.services import audit_log
-from comity.forum import hooks, permissions
+from comity.forum import hooks, permissions, services
 from comity.forum.models import TLP, Flag, Post, Space, SpaceKind, SpaceMember, Thread
 
 MAX_FLAG_REASON = 500
@@ -132,6 +132,12 @@ def _post_details(post: Post) -> dict:
     return {"post": post.pk, "thread": post.thread_id, "space": post.thread.space_id}
 
 
+def _audit_text(space: Space, text: str) -> str:
+    """Free text for an audit event's details, empty in a private consultation: its words can reveal a case, and
+    the audit log is read by people outside it (the actor's coordinators, the secretariat), so it keeps ids only."""
+    return "" if space.kind == SpaceKind.PRIVATE else text
+
+
 def post_flag(*, actor, post: Post, reason: str) -> Flag:
     """Any reader reports a post to the space's moderators. One open flag per reader and post."""
     if not permissions.is_member(actor):
@@ -163,30 +169,39 @@ def post_hide(*, actor, post: Post, reason: str) -> Post:
     """Hide a post from readers (its moderators still see it); its open flags are resolved as hidden."""
     _require_moderator(actor, post.thread.space)
     reason = _clean_reason(reason, limit=MAX_HIDE_REASON)
-    if post.is_hidden:
-        raise ValidationError({"reason": [_("This post is already hidden.")]})
     with transaction.atomic():
+        # Conditional on the stored state, so two moderators hiding at once write one event; the post's row stays
+        # locked until the end, so an answer being accepted at the same moment sees the post hidden or is withdrawn.
+        if not Post.objects.filter(pk=post.pk, is_hidden=False).update(
+            is_hidden=True, hidden_reason=reason, hidden_by=actor
+        ):
+            raise ValidationError({"reason": [_("This post is already hidden.")]})
         post.is_hidden, post.hidden_reason, post.hidden_by = True, reason, actor
-        post.save(update_fields=["is_hidden", "hidden_reason", "hidden_by"])
         flags = _resolve_flags(post, actor=actor, status=Flag.Status.HIDDEN)
         audit_log(
             action=AuditAction.POST_HIDDEN,
             actor=actor,
             target=post,
             country=_country(actor),
-            details={**_post_details(post), "reason": reason, "flags_resolved": flags},
+            details={
+                **_post_details(post),
+                "reason": _audit_text(post.thread.space, reason),
+                "flags_resolved": flags,
+            },
         )
+        services.answer_withdraw_hidden(actor=actor, post=post)
     return post
 
 
 def post_restore(*, actor, post: Post) -> Post:
     """Show a hidden post again; flags still open on it are dismissed."""
     _require_moderator(actor, post.thread.space)
-    if not post.is_hidden:
-        raise ValidationError(_("This post is not hidden."))
     with transaction.atomic():
+        if not Post.objects.filter(pk=post.pk, is_hidden=True).update(
+            is_hidden=False, hidden_reason="", hidden_by=None
+        ):
+            raise ValidationError(_("This post is not hidden."))
         post.is_hidden, post.hidden_reason, post.hidden_by = False, "", None
-        post.save(update_fields=["is_hidden", "hidden_reason", "hidden_by"])
         flags = _resolve_flags(post, actor=actor, status=Flag.Status.DISMISSED)
         audit_log(
             action=AuditAction.POST_RESTORED,
@@ -226,11 +241,11 @@ def flag_dismiss(*, actor, flag: Flag) -> None:
 
 def _thread_toggle(*, actor, thread: Thread, field: str, value: bool, action: AuditAction, already: str) -> Thread:
     _require_moderator(actor, thread.space)
-    if getattr(thread, field) == value:
-        raise ValidationError(already)
     with transaction.atomic():
+        # Conditional on the stored value: two moderators doing the same at once write one event.
+        if not Thread.objects.filter(pk=thread.pk).exclude(**{field: value}).update(**{field: value}):
+            raise ValidationError(already)
         setattr(thread, field, value)
-        thread.save(update_fields=[field])
         audit_log(
             action=action, actor=actor, target=thread, country=_country(actor), details={"space": thread.space_id}
         )
@@ -339,17 +354,16 @@ def thread_legal_hold_set(*, actor, thread: Thread, reason: str) -> Thread:
     if not can_set_legal_hold(actor, thread):
         raise PermissionDenied
     reason = _clean_reason(reason, limit=MAX_HOLD_REASON)
-    if thread.legal_hold:
-        raise ValidationError({"reason": [_("The thread is already under legal hold.")]})
     with transaction.atomic():
+        if not Thread.objects.filter(pk=thread.pk, legal_hold=False).update(legal_hold=True):
+            raise ValidationError({"reason": [_("The thread is already under legal hold.")]})
         thread.legal_hold = True
-        thread.save(update_fields=["legal_hold"])
         audit_log(
             action=AuditAction.LEGAL_HOLD_SET,
             actor=actor,
             target=thread,
             country=_country(actor),
-            details={"space": thread.space_id, "reason": reason},
+            details={"space": thread.space_id, "reason": _audit_text(thread.space, reason)},
         )
     return thread
 
@@ -358,17 +372,16 @@ def thread_legal_hold_release(*, actor, thread: Thread, reason: str = "") -> Thr
     if not can_set_legal_hold(actor, thread):
         raise PermissionDenied
     reason = _clean_reason(reason, limit=MAX_HOLD_REASON, required=False)
-    if not thread.legal_hold:
-        raise ValidationError({"reason": [_("The thread is not under legal hold.")]})
     with transaction.atomic():
+        if not Thread.objects.filter(pk=thread.pk, legal_hold=True).update(legal_hold=False):
+            raise ValidationError({"reason": [_("The thread is not under legal hold.")]})
         thread.legal_hold = False
-        thread.save(update_fields=["legal_hold"])
         audit_log(
             action=AuditAction.LEGAL_HOLD_RELEASED,
             actor=actor,
             target=thread,
             country=_country(actor),
-            details={"space": thread.space_id, "reason": reason},
+            details={"space": thread.space_id, "reason": _audit_text(thread.space, reason)},
         )
     return thread
 
@@ -429,6 +442,12 @@ class SpacePurge:
     cutoff: dt.datetime
     posts: int
     threads: int
+    private: bool = False
+
+    @property
+    def label(self) -> str:
+        """How reports and logs name the space: a private consultation by its id only (its slug is its name)."""
+        return f"space {self.space_id}" if self.private else self.slug
 
 
 def _delete_post_attachments(post_ids: list[int]) -> None:
@@ -462,6 +481,7 @@ def posts_purge(*, now: dt.datetime | None = None, dry_run: bool = False) -> lis
             entry = SpacePurge(
                 space_id=space.pk,
                 slug=space.slug,
+                private=space.kind == SpaceKind.PRIVATE,
                 retention_months=space.retention_months,
                 cutoff=cutoff,
                 posts=len(rows),

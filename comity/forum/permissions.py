@@ -8,6 +8,7 @@ authorities invited to a private consultation) minus explicit removals.
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from comity.accounts.models import Role
 from comity.forum.models import Post, Space, SpaceKind, SpaceMember, Thread
@@ -109,6 +110,51 @@ def can_post(user, thread: Thread) -> bool:
     if thread.is_locked and not can_moderate(user, thread.space):
         return False
     return spaces_visible_to(user).filter(pk=thread.space_id).exists()
+
+
+def why_cannot_post(user, thread: Thread) -> str:
+    """Why a reader cannot reply in a thread, in words (empty when they can)."""
+    if can_post(user, thread):
+        return ""
+    if is_member(user) and user.is_observer:
+        return _("Observers can read the forum but cannot post.")
+    if thread.space.is_archived:
+        return _("This space is archived: it can be read but no longer written in.")
+    if thread.is_locked:
+        return _("A moderator has locked this thread: no new replies can be posted.")
+    return _("You cannot post in this thread.")
+
+
+def can_edit_post(user, post: Post, *, may_post: bool | None = None) -> bool:
+    """Authors edit their own posts while they may post in the thread, unless a moderator hid the post.
+
+    `may_post` is `can_post(user, post.thread)` when the caller already knows it (a page of posts of one thread)."""
+    if not is_member(user) or post.author_id != user.pk or post.is_hidden:
+        return False
+    return can_post(user, post.thread) if may_post is None else may_post
+
+
+def can_accept_answer(user, thread: Thread) -> bool:
+    """Choose or withdraw a question's accepted answer: its asker or the space's moderators, never observers, not in
+    an archived space, and in a locked thread only its moderators."""
+    if not is_member(user) or user.is_observer or thread.kind != Thread.Kind.QUESTION or thread.space.is_archived:
+        return False
+    moderator = can_moderate(user, thread.space)
+    if not moderator and (user.pk != thread.author_id or thread.is_locked):
+        return False
+    return spaces_visible_to(user).filter(pk=thread.space_id).exists()
+
+
+def is_answer_candidate(thread: Thread, post: Post) -> bool:
+    """A post that may become the question's accepted answer: a reply in that question (not the question itself),
+    not hidden (a hidden post is no answer anyone else can read). No query."""
+    in_question = thread.kind == Thread.Kind.QUESTION and post.thread_id == thread.pk
+    return in_question and post.number != 1 and not post.is_hidden
+
+
+def can_leave_space(user, space: Space, membership: SpaceMember | None) -> bool:
+    """Only thematic spaces are opted into, so only they can be left, by those who joined."""
+    return space.kind == SpaceKind.THEMATIC and membership is not None and membership.state == SpaceMember.State.MEMBER
 
 
 def can_start_thread(user, space: Space) -> bool:

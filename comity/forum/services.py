@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import connections, transaction
+from django.db.models import Case, Exists, F, OuterRef, Value, When
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -184,6 +184,26 @@ def space_member_remove(*, actor, space: Space, user=None, authority=None) -> No
         )
 
 
+def space_close(*, actor, space: Space) -> Space:
+    """Close a space (a consultation whose work is done): it stays readable to its readers, and nobody can write in
+    it any more. Its managers (a consultation's moderators). Audited with ids only. One conditional UPDATE, so two
+    managers closing at once write one event."""
+    if not permissions.can_manage_space(actor, space):
+        raise PermissionDenied
+    with transaction.atomic():
+        if not Space.objects.filter(pk=space.pk, is_archived=False).update(is_archived=True):
+            raise ValidationError(_("This space is already closed."))
+        audit_log(
+            action=AuditAction.SPACE_UPDATED,
+            actor=actor,
+            target=space,
+            country=_country(actor),
+            details={"archived": {"from": False, "to": True}},
+        )
+    space.is_archived = True
+    return space
+
+
 def space_join(*, actor, space: Space) -> None:
     """Opt into a thematic space."""
     if space.kind != SpaceKind.THEMATIC or not permissions.joinable_spaces(actor).filter(pk=space.pk).exists():
@@ -293,12 +313,9 @@ def _post_insert(*, actor, thread: Thread, body: str, language: str, quote_of: P
         search_text=markdown.plain_text(body),
         number=number,
     )
-    counted.update(last_post_at=now, last_post_id_cache=post.pk)
-    ReadMarker.objects.update_or_create(
-        user=actor,
-        thread=thread,
-        defaults={"last_read_post_id": post.pk, "last_read_number": number, "updated_at": now},
-    )
+    # Conditional, so the pointer only moves forward even if a caller ever runs this outside one transaction.
+    counted.filter(last_post_number=number).update(last_post_at=now, last_post_id_cache=post.pk)
+    _read_marker_forward(user_id=actor.pk, thread_id=thread.pk, post_id=post.pk, number=number, at=now)
     _apply_mentions(post)
     transaction.on_commit(lambda: hooks.post_created(post_id=post.pk))
     return post
@@ -337,17 +354,18 @@ def post_create(*, actor, thread: Thread, body: str, language: str = "en", quote
         post = _post_insert(actor=actor, thread=thread, body=body, language=language, quote_of=quote_of)
         if (
             thread.kind == Thread.Kind.QUESTION
-            and thread.status == Thread.Status.OPEN
             and actor.country_id
             and thread.addressed_countries.filter(pk=actor.country_id).exists()
         ):
-            Thread.objects.filter(pk=thread.pk).update(status=Thread.Status.ANSWERED)
+            # Conditional on the stored status, not on this (possibly stale) object: an answer never takes a
+            # question that was resolved meanwhile back to "answered".
+            Thread.objects.filter(pk=thread.pk, status=Thread.Status.OPEN).update(status=Thread.Status.ANSWERED)
     return post
 
 
 def post_edit(*, actor, post: Post, body: str) -> Post:
     """Authors edit their own posts; the previous text is kept as a revision readers can see."""
-    if post.author_id != actor.pk or not permissions.can_post(actor, post.thread):
+    if not permissions.can_edit_post(actor, post):
         raise PermissionDenied
     body = _clean_body(body)
     if body == post.body:
@@ -370,8 +388,32 @@ def post_edit(*, actor, post: Post, body: str) -> Post:
     return post
 
 
+def _read_marker_forward(*, user_id: int, thread_id: int, post_id: int, number: int, at) -> None:
+    """Insert a user's read marker, or move it forward to `number` if it is behind: one statement, so whatever the
+    order in which two tabs, a poll and a post arrive, the marker never moves back.
+
+    Django's ORM has no upsert with a condition, hence SQL; it is the same on PostgreSQL and SQLite (3.24+)."""
+    connection = connections[ReadMarker.objects.db]
+    quote = connection.ops.quote_name
+    table = quote(ReadMarker._meta.db_table)
+    fields = {field.name: field for field in ReadMarker._meta.concrete_fields}
+    user_col, thread_col, post_col, number_col, at_col = (
+        quote(fields[name].column) for name in ("user", "thread", "last_read_post_id", "last_read_number", "updated_at")
+    )
+    stamp = fields["updated_at"].get_db_prep_save(at, connection)
+    sql = (
+        f"INSERT INTO {table} ({user_col}, {thread_col}, {post_col}, {number_col}, {at_col}) "  # noqa: S608
+        f"VALUES (%s, %s, %s, %s, %s) "
+        f"ON CONFLICT ({user_col}, {thread_col}) DO UPDATE SET {post_col} = EXCLUDED.{post_col}, "
+        f"{number_col} = EXCLUDED.{number_col}, {at_col} = EXCLUDED.{at_col} "
+        f"WHERE {table}.{number_col} < EXCLUDED.{number_col}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id, thread_id, post_id, number, stamp])
+
+
 def mark_read(*, user, thread: Thread, up_to_post_id: int, up_to_number: int | None = None) -> None:
-    """Move the user's read marker forward to a post (never back), with one conditional UPDATE when it exists.
+    """Move the user's read marker forward to a post (never back), with one conditional upsert.
 
     `up_to_number` is the post's number; it is looked up when not given."""
     if up_to_number is None:
@@ -379,25 +421,102 @@ def mark_read(*, user, thread: Thread, up_to_post_id: int, up_to_number: int | N
         if found is None:
             return
         up_to_number = found
-    values = {"last_read_post_id": up_to_post_id, "last_read_number": up_to_number, "updated_at": timezone.now()}
-    behind = ReadMarker.objects.filter(user=user, thread=thread, last_read_number__lt=up_to_number)
-    if behind.update(**values):
-        return
-    marker, created = ReadMarker.objects.get_or_create(user=user, thread=thread, defaults=values)
-    if not created and marker.last_read_number < up_to_number:  # created by a concurrent request meanwhile
-        behind.update(**values)
+    _read_marker_forward(
+        user_id=user.pk, thread_id=thread.pk, post_id=up_to_post_id, number=up_to_number, at=timezone.now()
+    )
+
+
+# --- questions: the accepted answer ------------------------------------------------------------------------------
+
+
+def _answer_details(thread: Thread, post_id: int | None, **extra) -> dict:
+    """Ids only: a question in a private consultation must not reach the audit log by its words."""
+    return {"thread": thread.pk, "space": thread.space_id, "post": post_id, **extra}
+
+
+def _status_without_answer(thread: Thread) -> Case:
+    """A question's status once it has no accepted answer, evaluated by the UPDATE that withdraws the answer (so a
+    reply committed meanwhile counts): answered if an addressed country replied, else open."""
+    replied = Exists(
+        Post.objects.filter(thread_id=OuterRef("pk"), author__country__in=thread.addressed_countries.all()).exclude(
+            number=1
+        )
+    )
+    return Case(When(replied, then=Value(Thread.Status.ANSWERED)), default=Value(Thread.Status.OPEN))
 
 
 def question_accept_answer(*, actor, thread: Thread, post: Post) -> None:
-    """The asker (or a moderator) accepts an answer; the question becomes resolved."""
-    if thread.kind != Thread.Kind.QUESTION or post.thread_id != thread.pk:
+    """The asker (or a moderator) accepts an answer; the question becomes resolved. Audited.
+
+    A hidden post is no answer anyone else can read, so it can never be the accepted one: the post's row is locked
+    while it is checked, so a moderator hiding it at the same moment either waits and then withdraws it
+    (`answer_withdraw_hidden`), or hides it first and this refuses it."""
+    if thread.kind != Thread.Kind.QUESTION or post.thread_id != thread.pk or post.number == 1:
         raise ValidationError(_("Only an answer in this question can be accepted."))
-    if actor.pk != thread.author_id and not permissions.can_moderate(actor, thread.space):
+    # The rest of permissions.is_answer_candidate (not hidden) is checked below, on the locked row.
+    if not permissions.can_accept_answer(actor, thread):
         raise PermissionDenied
-    if post.is_hidden:  # a hidden post is no answer anyone else can read
-        raise ValidationError(_("Choose an answer in this question."))
     with transaction.atomic():
-        Thread.objects.filter(pk=thread.pk).update(accepted_post=post, status=Thread.Status.RESOLVED)
+        answerable = (
+            Post.objects.select_for_update()
+            .filter(pk=post.pk, thread_id=thread.pk, is_hidden=False)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if answerable is None:
+            raise ValidationError(_("Choose an answer in this question."))
+        locked = Thread.objects.select_for_update().filter(pk=thread.pk)
+        previous = locked.values_list("accepted_post_id", flat=True).get()
+        if previous == post.pk:
+            return
+        locked.update(accepted_post=post, status=Thread.Status.RESOLVED)
+        audit_log(
+            action=AuditAction.ANSWER_ACCEPTED,
+            actor=actor,
+            target=thread,
+            country=_country(actor),
+            details=_answer_details(thread, post.pk, previous=previous),
+        )
+    thread.accepted_post, thread.status = post, Thread.Status.RESOLVED
+
+
+def question_unaccept_answer(*, actor, thread: Thread) -> None:
+    """The asker (or a moderator) withdraws the accepted answer; the question is answered or open again. Audited."""
+    if not permissions.can_accept_answer(actor, thread):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = Thread.objects.select_for_update().filter(pk=thread.pk)
+        current = locked.values_list("accepted_post_id", flat=True).get()
+        if current is None:
+            raise ValidationError(_("This question has no accepted answer."))
+        locked.update(accepted_post=None, status=_status_without_answer(thread))
+        audit_log(
+            action=AuditAction.ANSWER_UNACCEPTED,
+            actor=actor,
+            target=thread,
+            country=_country(actor),
+            details=_answer_details(thread, current, cause="withdrawn"),
+        )
+    thread.accepted_post = None
+    thread.status = Thread.objects.filter(pk=thread.pk).values_list("status", flat=True).get()
+
+
+def answer_withdraw_hidden(*, actor, post: Post) -> bool:
+    """When a moderator hides the accepted answer, it stops being the answer (in the hiding transaction, after the
+    post's row was updated). One conditional UPDATE; True if it was the accepted answer."""
+    thread = post.thread
+    withdrawn = Thread.objects.filter(pk=thread.pk, accepted_post_id=post.pk).update(
+        accepted_post=None, status=_status_without_answer(thread)
+    )
+    if withdrawn:
+        audit_log(
+            action=AuditAction.ANSWER_UNACCEPTED,
+            actor=actor,
+            target=thread,
+            country=_country(actor),
+            details=_answer_details(thread, post.pk, cause="hidden"),
+        )
+    return bool(withdrawn)
 
 
 # --- notification levels (subscriptions) -------------------------------------------------------------------

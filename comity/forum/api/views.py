@@ -52,6 +52,14 @@ FORBIDDEN = _error(
 NOT_FOUND = _error("No such object, or one the caller may not read.")
 
 
+# The body of POST /threads/{id}/accepted-answer/. Kept here, next to its only use, until it joins the others in
+# api/serializers.py.
+class AnswerChoiceSerializer(serializers.Serializer):
+    """The reply to accept as a question's answer."""
+
+    post = serializers.IntegerField(min_value=1, help_text="The id of a reply in the question.")
+
+
 def _as_drf(exc: DjangoValidationError) -> serializers.ValidationError:
     return serializers.ValidationError(
         exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
@@ -166,7 +174,7 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     serializer_class = ThreadSerializer
     permission_classes = [IsMember, TokenScopePermission]
     parser_classes = [JSONParser]
-    http_method_names = ["get", "post", "head", "options"]
+    http_method_names = ["get", "post", "delete", "head", "options"]
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
@@ -244,6 +252,43 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         )
         page = self.paginate_queryset(posts)
         return self.get_paginated_response(PostSerializer(page, many=True).data)
+
+    @extend_schema(
+        methods=["POST"],
+        summary="Accept an answer to a question",
+        description=(
+            "The asker or the space's moderators choose a reply as the question's answer; the question becomes "
+            "resolved. Not a hidden post, not the question itself; not in an archived space; in a locked thread only "
+            "its moderators; never observers. Audited. Needs a write-scope token."
+        ),
+        request=AnswerChoiceSerializer,
+        responses={200: ThreadSerializer, 400: INVALID_BODY, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    @extend_schema(
+        methods=["DELETE"],
+        summary="Withdraw the accepted answer",
+        description=(
+            "The question is answered again (or open, if no addressed country replied). Same rules as accepting; "
+            "a question without an accepted answer answers 400. Audited. Needs a write-scope token."
+        ),
+        request=None,
+        responses={200: ThreadSerializer, 400: INVALID_BODY, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["post", "delete"], url_path="accepted-answer", serializer_class=ThreadSerializer)
+    def accepted_answer(self, request, pk=None):
+        thread = moderation.visible_thread(request.user, pk)
+        try:
+            if request.method == "DELETE":
+                services.question_unaccept_answer(actor=request.user, thread=thread)
+            else:
+                data = _body(AnswerChoiceSerializer, request)
+                post = permissions.posts_visible_to(request.user).filter(pk=data["post"], thread=thread).first()
+                if post is None:
+                    raise serializers.ValidationError({"post": [_("Choose an answer in this question.")]})
+                services.question_accept_answer(actor=request.user, thread=thread, post=post)
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+        return Response(self._detail(thread.pk))
 
     def _reply(self, request, thread: Thread):
         data = _body(PostCreateSerializer, request)

@@ -428,6 +428,60 @@ def test_schema_documents_the_forum_endpoints(personas):
         "/api/v1/threads/",
         "/api/v1/threads/{id}/",
         "/api/v1/threads/{id}/posts/",
+        "/api/v1/threads/{id}/accepted-answer/",
         "/api/v1/search/",
     ):
         assert path in paths, path
+
+
+# --- accepted answers -------------------------------------------------------------------------------------------
+
+
+def test_accepting_and_withdrawing_an_answer_through_the_api(users, world, writer, indonesia):
+    """The API shares the service's rules: outsiders get 404, a read token and non-askers 403, a hidden or foreign
+    post 400 naming `post`; every refusal changes nothing and writes no event."""
+    question = services.thread_create(
+        actor=users["member"],
+        space=world.plenary,
+        title="Which form?",
+        body="?",
+        kind=Thread.Kind.QUESTION,
+        addressed_countries=[indonesia],
+    )
+    answer = services.post_create(actor=users["member_other"], thread=question, body="This one.")
+    hidden = services.post_create(actor=users["member_other"], thread=question, body="Or this.")
+    moderation.post_hide(actor=users["secretariat"], post=hidden, reason="Spam")
+    url = f"/api/v1/threads/{question.pk}/accepted-answer/"
+    reader, answerer = token_client(users["member"]), token_client(users["member_other"], scope="write")
+    before = snapshot()
+    refusals = [
+        (reader, {"post": answer.pk}, 403),  # a read-scope token
+        (answerer, {"post": answer.pk}, 403),  # not the asker
+        (writer, {"post": hidden.pk}, 400),
+        (writer, {"post": world.reply.pk}, 400),  # a post of another thread
+        (writer, {"post": "x"}, 400),
+        (writer, ["post"], 400),
+    ]
+    for client, body, status in refusals:
+        response = client.post(url, body, content_type="application/json")
+        assert response.status_code == status, (body, response.json())
+    assert writer.post(url, {"post": hidden.pk}, content_type="application/json").json()["error"]["fields"] == {
+        "post": ["Choose an answer in this question."]
+    }
+    secret_url = f"/api/v1/threads/{world.secret.pk}/accepted-answer/"
+    assert answerer.post(secret_url, {"post": world.secret_post.pk}, content_type="application/json").status_code == 404
+    assert writer.delete(url).status_code == 400  # nothing to withdraw yet
+    question.refresh_from_db()
+    assert (question.status, question.accepted_post_id, snapshot()) == ("answered", None, before)
+
+    response = writer.post(url, {"post": answer.pk}, content_type="application/json")
+    assert response.status_code == 200
+    assert (response.json()["status"], response.json()["accepted_post"]) == ("resolved", answer.pk)
+    response = writer.delete(url)
+    assert response.status_code == 200
+    assert (response.json()["status"], response.json()["accepted_post"]) == ("answered", None)
+    events = AuditEvent.objects.filter(target_id=str(question.pk), action__startswith="forum.answer_")
+    assert list(events.order_by("seq").values_list("action", "actor_id")) == [
+        (AuditAction.ANSWER_ACCEPTED, users["member"].pk),
+        (AuditAction.ANSWER_UNACCEPTED, users["member"].pk),
+    ]

@@ -10,6 +10,7 @@ from comity.demo.services import demo_seed
 from comity.forum import permissions
 from comity.forum.demo import THREADS, forum_demo_seed
 from comity.forum.models import Post, ReadMarker, Space, SpaceAuthority, SpaceKind, Thread
+from comity.forum.tests.pages import page_of
 from comity.reference.services import reference_load
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +108,7 @@ def test_demo_forum_pages_render_for_the_demo_users(demo, client):
 
     forum_demo_seed()
     brazil = sign_in(client, user("member.br"))
-    page = brazil.get("/pt/forum/").content.decode()
+    page = page_of(brazil, "/pt/forum/")
     assert "Plenário" in page and "América Latina y el Caribe" not in page
     for thread in Thread.objects.filter(space__slug__in=["plenary", "br-id-draft-request-bank-records"]):
         assert brazil.get(f"/pt/forum/t/{thread.pk}/").status_code == 200

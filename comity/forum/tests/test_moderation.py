@@ -14,6 +14,7 @@ from django.urls import reverse
 from comity.audit.models import AuditAction, AuditEvent
 from comity.forum import moderation, permissions, services
 from comity.forum.models import TLP, Flag, Post, SpaceKind, Thread
+from comity.forum.tests.pages import page_of
 from comity.forum.views.moderation import thread_url
 from comity.testing import check_matrix
 
@@ -196,12 +197,12 @@ def test_queue_lists_open_flags_of_moderated_spaces_only(personas, users, world)
     moderation.post_flag(actor=users["coordinator"], post=world.secret_post, reason="Wrong space")
     handled = moderation.post_flag(actor=users["member_other"], post=world.opening, reason="Old")
     Flag.objects.filter(pk=handled.pk).update(status=Flag.Status.DISMISSED)
-    body = personas["secretariat"].get(reverse("forum:moderation_queue")).content.decode()
+    body = page_of(personas["secretariat"], reverse("forum:moderation_queue"))
     assert "Off topic" in body
     assert "Wrong space" not in body and "Secret draft" not in body
     assert "Old" not in body
     assert "1 open flag" in body
-    body = personas["member"].get(reverse("forum:moderation_queue")).content.decode()
+    body = page_of(personas["member"], reverse("forum:moderation_queue"))
     assert "Wrong space" in body and "Off topic" not in body
 
 
@@ -405,7 +406,7 @@ def test_move_matrix_and_move(personas, users, world):
     world.thread.refresh_from_db()
     assert world.thread.space_id == world.plenary.pk
     assert not AuditEvent.objects.filter(action=AuditAction.THREAD_MOVED).exists()
-    body = personas["secretariat"].get(url).content.decode()
+    body = page_of(personas["secretariat"], url)
     assert "Second plenary" in body and "BR draft request" not in body
     response = personas["secretariat"].post(url, {"space": world.second.pk})
     assert response.status_code == 302
@@ -559,9 +560,33 @@ def test_retention_service_rejects_bad_values(users, world):
         moderation.space_retention_set(actor=users["member"], space=world.plenary, months=3)
 
 
-def test_hidden_post_counts_stay(world):
-    assert Thread.objects.get(pk=world.thread.pk).post_count == 2
-    assert Post.objects.filter(thread=world.thread).count() == 2
+def test_hidden_post_counts_stay(personas, users, world):
+    """Hiding takes a post out of sight, not out of the thread: the counters, numbers and pages stay as they were, so
+    permanent links and unread counts keep pointing at the same posts."""
+    before = Thread.objects.values("post_count", "last_post_number", "last_post_id_cache", "last_post_at").get(
+        pk=world.thread.pk
+    )
+    assert (before["post_count"], before["last_post_number"], before["last_post_id_cache"]) == (2, 2, world.reply.pk)
+    moderation.post_hide(actor=users["secretariat"], post=world.reply, reason="Off topic")
+    assert Post.objects.get(pk=world.reply.pk).is_hidden is True
+    after = Thread.objects.values("post_count", "last_post_number", "last_post_id_cache", "last_post_at").get(
+        pk=world.thread.pk
+    )
+    assert after == before
+    assert list(Post.objects.filter(thread=world.thread).order_by("number").values_list("pk", "number")) == [
+        (world.opening.pk, 1),
+        (world.reply.pk, 2),
+    ]
+    # A reader still sees the post's place (number 2) without its text; its moderator sees both.
+    page = personas["coordinator_other"].get(f"/en/forum/t/{world.thread.pk}/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'aria-label="Link to post 2">' in body
+    assert "How do you handle <strong>bank records</strong>?" in body
+    assert "We ask the court first." not in body
+    moderator_page = personas["secretariat"].get(f"/en/forum/t/{world.thread.pk}/").content.decode()
+    assert "We ask the court first." in moderator_page
+    assert "Hidden from readers by a moderator. Reason: Off topic" in moderator_page
 
 
 def test_move_takes_attachments_along_and_refuses_red(users, settings, tmp_path):
@@ -587,3 +612,47 @@ def test_move_takes_attachments_along_and_refuses_red(users, settings, tmp_path)
         moderation.thread_move(actor=users["secretariat"], thread=red, to_space=second)
     red.refresh_from_db()
     assert red.space_id == first.pk
+
+
+def test_audit_details_of_a_private_consultation_keep_ids_but_no_words(users, world):
+    """The audit log is read by people outside a consultation (the actor's coordinators, the secretariat): its
+    moderators' reasons are kept on the post but not in the log; in other spaces the log keeps them."""
+    member = users["member"]  # the consultation's creator and moderator
+    moderation.post_hide(actor=member, post=world.secret_post, reason="Names the suspect")
+    moderation.thread_legal_hold_set(actor=member, thread=world.secret, reason="Case 7/2026 against the suspect")
+    moderation.thread_legal_hold_release(actor=member, thread=world.secret, reason="Case closed")
+    moderation.post_hide(actor=users["secretariat"], post=world.reply, reason="Personal data")
+    details = list(
+        AuditEvent.objects.filter(
+            action__in=[AuditAction.POST_HIDDEN, AuditAction.LEGAL_HOLD_SET, AuditAction.LEGAL_HOLD_RELEASED]
+        )
+        .order_by("seq")
+        .values_list("action", "details")
+    )
+    private = {"space": world.private.pk}
+    assert details == [
+        (
+            "forum.post_hidden",
+            {**private, "post": world.secret_post.pk, "thread": world.secret.pk, "reason": "", "flags_resolved": []},
+        ),
+        ("forum.legal_hold_set", {**private, "reason": ""}),
+        ("forum.legal_hold_released", {**private, "reason": ""}),
+        (
+            "forum.post_hidden",
+            {
+                "space": world.plenary.pk,
+                "post": world.reply.pk,
+                "thread": world.thread.pk,
+                "reason": "Personal data",
+                "flags_resolved": [],
+            },
+        ),
+    ]
+    assert Post.objects.get(pk=world.secret_post.pk).hidden_reason == "Names the suspect"  # kept where it is read
+    space_created = AuditEvent.objects.get(action=AuditAction.SPACE_CREATED, target_id=str(world.private.pk))
+    assert space_created.details == {
+        "kind": "private",
+        "name": "",
+        "users": [users["coordinator"].pk],
+        "authorities": [],
+    }

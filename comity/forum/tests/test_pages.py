@@ -20,6 +20,7 @@ from comity.forum.models import (
     Thread,
     ThreadSubscription,
 )
+from comity.forum.tests.pages import page_of
 from comity.testing import check_matrix
 
 pytestmark = pytest.mark.django_db
@@ -177,10 +178,12 @@ def test_observers_read_but_cannot_start_threads_reply_or_consult(personas, user
     response = observer.post(f"/en/forum/t/{thread.pk}/reply/", {"body": "Hi", "language": "en"})
     assert response.status_code == 403
     assert "Observers can read the forum but cannot post." in text(response)
-    page = text(observer.get(f"/en/forum/t/{thread.pk}/"))
+    page = page_of(observer, f"/en/forum/t/{thread.pk}/")
     assert "Observers can read the forum but cannot post." in page
     assert f'action="/en/forum/t/{thread.pk}/reply/"' not in page
-    assert "Start a private consultation" not in text(observer.get("/en/forum/"))
+    space_list = page_of(observer, "/en/forum/")
+    assert f'<a href="/en/forum/s/{plenary.slug}/">Plenary</a>' in space_list
+    assert "Start a private consultation" not in space_list
     after = state()
     assert after[:6] == before[:6] and after[7:] == before[7:]  # only the observer's read marker moved
 
@@ -206,7 +209,7 @@ def test_space_list_groups_spaces_by_kind_with_unread_counts_and_joinable_spaces
     assert f'action="/en/forum/s/{thematic.slug}/join/"' in page
     assert 'href="/en/forum/consultations/new/"' in page
     # Indonesia is not in IberRed: no network group, and its own counts.
-    other = text(personas["member_other"].get("/en/forum/"))
+    other = page_of(personas["member_other"], "/en/forum/")
     assert re.findall(r'<h2 id="kind-(\w+)">', other) == ["plenary"]
 
 
@@ -244,7 +247,7 @@ def test_space_page_lists_threads_pinned_first_with_mark_question_status_and_unr
         addressed_countries=[indonesia],
     )
     services.post_create(actor=users["member_other"], thread=question, body="We can help", language="en")
-    page = text(personas["member"].get(f"/en/forum/s/{plenary.slug}/"))
+    page = page_of(personas["member"], f"/en/forum/s/{plenary.slug}/")
     titles = re.findall(r'<a href="/en/forum/t/\d+/">([^<]+)</a>', page)
     assert titles == ["Old but pinned", "Bank records"]
     assert '<span class="tag tlp tlp-clear">TLP:CLEAR</span>' in page
@@ -365,7 +368,9 @@ def test_thread_page_shows_tlp_banner_title_posts_and_marks_read(personas, users
     assert '<span class="tag">New</span>' in page
     assert f'href="{reverse("forum:post_flag", args=[post.pk])}"' in page  # the moderation tools are wired in
     assert ReadMarker.objects.get(user=users["member"], thread=thread).last_read_post_id == post.pk
-    assert '<span class="tag">New</span>' not in text(personas["member"].get(f"/en/forum/t/{thread.pk}/"))
+    again = page_of(personas["member"], f"/en/forum/t/{thread.pk}/")
+    assert '<div class="post-body" lang="id" dir="auto"><p>Ada yang punya pengalaman?</p>\n</div>' in again
+    assert '<span class="tag">New</span>' not in again
 
 
 def test_reply_with_a_quote_and_rejected_reply(personas, users, plenary):
@@ -446,7 +451,7 @@ def test_hidden_posts_show_a_placeholder_to_readers_and_the_text_to_moderators(p
     thread = services.thread_create(actor=users["member"], space=plenary, title="Heated", body="Calm start")
     services.post_create(actor=users["member_other"], thread=thread, body="Offensive words", language="en")
     Post.objects.filter(body="Offensive words").update(is_hidden=True, hidden_reason="Insult")
-    reader = text(personas["member"].get(f"/en/forum/t/{thread.pk}/"))
+    reader = page_of(personas["member"], f"/en/forum/t/{thread.pk}/")
     assert "<p><em>This post was hidden by a moderator.</em></p>" in reader
     assert "Offensive words" not in reader
     moderator = text(personas["secretariat"].get(f"/en/forum/t/{thread.pk}/"))
@@ -556,7 +561,8 @@ def test_members_page_invites_and_removes_people_and_authorities(personas, users
 
 def test_invited_people_see_the_roster_but_cannot_manage_it(personas, users, consultation):
     client = personas["liaison"]
-    page = text(client.get(f"/en/forum/s/{consultation.slug}/members/"))
+    page = page_of(client, f"/en/forum/s/{consultation.slug}/members/")
+    assert "Bruno Member" in page and "Lia Liaison" in page
     assert "Invite this person" not in page and "Remove" not in page
     before = state()
     response = client.post(
@@ -638,3 +644,36 @@ def test_consultation_rejected_input_keeps_the_data(personas, users):
     assert '<ul class="errors" id="id_name_errors"><li>Give the space a name.</li></ul>' in text(response)
     assert Space.objects.count() == 0
     assert AuditEvent.objects.count() == 0
+
+
+def test_closing_a_consultation_keeps_it_readable_and_stops_writing(personas, users, consultation):
+    thread = services.thread_create(actor=users["member"], space=consultation, title="Draft", body="First draft")
+    url = f"/en/forum/s/{consultation.slug}/close/"
+    before = AuditEvent.objects.count()
+    refused = {"anonymous": 302, "member_other": 404, "coordinator": 404, "secretariat": 404, "liaison": 403}
+    check_matrix(personas, "post", url, refused)
+    consultation.refresh_from_db()
+    assert (consultation.is_archived, AuditEvent.objects.count()) == (False, before)
+    invited = page_of(personas["liaison"], f"/en/forum/s/{consultation.slug}/")
+    assert "<h1>Draft request to Spain</h1>" in invited and ">Close this space</button>" not in invited
+    assert ">Close this space</button>" in page_of(personas["member"], f"/en/forum/s/{consultation.slug}/")
+    response = personas["member"].post(url)
+    assert (response.status_code, response["Location"]) == (302, f"/en/forum/s/{consultation.slug}/")
+    consultation.refresh_from_db()
+    assert consultation.is_archived is True
+    event = AuditEvent.objects.get(action=AuditAction.SPACE_UPDATED)
+    assert (event.actor_id, event.target_id, event.country_code, event.details) == (
+        users["member"].pk,
+        str(consultation.pk),
+        "BR",
+        {"archived": {"from": False, "to": True}},
+    )
+    # Still readable by its participants, no longer writable by anyone.
+    page = page_of(personas["liaison"], f"/en/forum/t/{thread.pk}/")
+    assert "<p>First draft</p>" in page
+    assert "This space is archived: it can be read but no longer written in." in page
+    reply = personas["member"].post(f"/en/forum/t/{thread.pk}/reply/", {"body": "More", "language": "en"})
+    assert reply.status_code == 403
+    again = personas["member"].post(url)
+    assert [str(m) for m in again.wsgi_request._messages._queued_messages] == ["This space is already closed."]
+    assert AuditEvent.objects.filter(action=AuditAction.SPACE_UPDATED).count() == 1

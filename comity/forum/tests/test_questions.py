@@ -3,10 +3,12 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 
+from comity.audit.models import AuditAction, AuditEvent
 from comity.directory.models import Closure
 from comity.directory.tests.factories import AuthorityFactory
-from comity.forum import services
+from comity.forum import moderation, permissions, services
 from comity.forum.models import TLP, Post, SpaceKind, Thread
 
 pytestmark = pytest.mark.django_db
@@ -185,3 +187,139 @@ def test_question_to_a_country_without_authorities_says_so(personas, users, plen
     )
     page = text(personas["member"].get(f"/en/forum/t/{question.pk}/"))
     assert "<h3>Indonesia</h3>\n  \n  <p>No authority of this country is in the directory yet.</p>" in page
+
+
+# --- the accepted answer's rules live in the service, shared by pages, API and commands ---------------------------
+
+
+def question_with_answer(users, space, indonesia):
+    question = services.thread_create(
+        actor=users["member"],
+        space=space,
+        title="Which form?",
+        body="?",
+        kind=Thread.Kind.QUESTION,
+        addressed_countries=[indonesia],
+    )
+    answer = services.post_create(actor=users["member_other"], thread=question, body="This one.", language="en")
+    return question, answer
+
+
+def answer_events(thread):
+    return list(
+        AuditEvent.objects.filter(
+            action__in=[AuditAction.ANSWER_ACCEPTED, AuditAction.ANSWER_UNACCEPTED], target_id=str(thread.pk)
+        )
+        .order_by("seq")
+        .values_list("action", "actor_id", "target_type", "country_code", "details")
+    )
+
+
+def test_accepting_and_withdrawing_an_answer_is_audited(personas, users, plenary, indonesia):
+    question, answer = question_with_answer(users, plenary, indonesia)
+    other = services.post_create(actor=users["coordinator_other"], thread=question, body="Or that one.")
+    asker = users["member"]
+    services.question_accept_answer(actor=asker, thread=question, post=answer)
+    services.question_accept_answer(actor=asker, thread=question, post=answer)  # again: nothing new
+    services.question_accept_answer(actor=asker, thread=question, post=other)
+    page = text(personas["member"].get(f"/en/forum/t/{question.pk}/"))
+    assert "Status: resolved." in page
+    assert ">Withdraw the accepted answer</button>" in page
+    # Readers who may not withdraw it see no button.
+    reader_page = personas["member_other"].get(f"/en/forum/t/{question.pk}/")
+    assert reader_page.status_code == 200
+    assert "Status: resolved." in text(reader_page)
+    assert ">Withdraw the accepted answer</button>" not in text(reader_page)
+    response = personas["member_other"].post(f"/en/forum/t/{question.pk}/unaccept/")
+    assert response.status_code == 403
+    response = personas["member"].post(f"/en/forum/t/{question.pk}/unaccept/")
+    assert (response.status_code, response["Location"]) == (302, f"/en/forum/t/{question.pk}/")
+    question.refresh_from_db()
+    assert (question.status, question.accepted_post_id) == ("answered", None)  # Indonesia did answer
+    response = personas["member"].post(f"/en/forum/t/{question.pk}/unaccept/")
+    assert [str(m) for m in response.wsgi_request._messages._queued_messages] == [
+        "This question has no accepted answer."
+    ]
+    ids = {"thread": question.pk, "space": plenary.pk}
+    assert answer_events(question) == [
+        ("forum.answer_accepted", asker.pk, "forum.thread", "BR", {**ids, "post": answer.pk, "previous": None}),
+        ("forum.answer_accepted", asker.pk, "forum.thread", "BR", {**ids, "post": other.pk, "previous": answer.pk}),
+        ("forum.answer_unaccepted", asker.pk, "forum.thread", "BR", {**ids, "post": other.pk, "cause": "withdrawn"}),
+    ]
+
+
+def test_a_question_nobody_addressed_answered_is_open_again_when_its_answer_is_withdrawn(users, plenary, indonesia):
+    question = services.thread_create(
+        actor=users["member"],
+        space=plenary,
+        title="Q",
+        body="?",
+        kind=Thread.Kind.QUESTION,
+        addressed_countries=[indonesia],
+    )
+    reply = services.post_create(actor=users["secretariat"], thread=question, body="Not Indonesia, but: this.")
+    services.question_accept_answer(actor=users["member"], thread=question, post=reply)
+    services.question_unaccept_answer(actor=users["member"], thread=question)
+    question.refresh_from_db()
+    assert (question.status, question.accepted_post_id) == ("open", None)
+
+
+def test_the_rules_of_accepting_hold_in_the_service(users, plenary, indonesia):
+    """Whoever calls it (page, API, command): no hidden post, not the question itself, not in an archived space, in
+    a locked thread only its moderators, never an observer; a refusal changes nothing and writes no event."""
+    question, answer = question_with_answer(users, plenary, indonesia)
+    asker, moderator = users["member"], users["moderator"]
+    opening = question.posts.get(number=1)
+
+    def refused(actor, post, error):
+        before = AuditEvent.objects.count()
+        with pytest.raises(error):
+            services.question_accept_answer(actor=actor, thread=Thread.objects.get(pk=question.pk), post=post)
+        question.refresh_from_db()
+        assert (question.status, question.accepted_post_id, AuditEvent.objects.count()) == ("answered", None, before)
+
+    refused(asker, opening, ValidationError)
+    refused(users["member_other"], answer, PermissionDenied)
+    refused(users["observer"], answer, PermissionDenied)
+    assert permissions.can_accept_answer(users["observer"], question) is False
+    Post.objects.filter(pk=answer.pk).update(is_hidden=True)
+    refused(asker, Post.objects.get(pk=answer.pk), ValidationError)
+    refused(moderator, Post.objects.get(pk=answer.pk), ValidationError)
+    Post.objects.filter(pk=answer.pk).update(is_hidden=False)
+    Thread.objects.filter(pk=question.pk).update(is_locked=True)
+    refused(asker, answer, PermissionDenied)
+    type(plenary).objects.filter(pk=plenary.pk).update(is_archived=True)
+    refused(moderator, answer, PermissionDenied)
+    type(plenary).objects.filter(pk=plenary.pk).update(is_archived=False)
+    services.question_accept_answer(actor=moderator, thread=Thread.objects.get(pk=question.pk), post=answer)
+    question.refresh_from_db()
+    assert (question.status, question.accepted_post_id) == ("resolved", answer.pk)
+
+
+def test_hiding_the_accepted_answer_withdraws_it(personas, users, plenary, indonesia):
+    question, answer = question_with_answer(users, plenary, indonesia)
+    services.question_accept_answer(actor=users["member"], thread=question, post=answer)
+    moderation.post_hide(actor=users["moderator"], post=answer, reason="Wrong country")
+    question.refresh_from_db()
+    assert (question.status, question.accepted_post_id) == ("answered", None)
+    ids = {"thread": question.pk, "space": plenary.pk, "post": answer.pk}
+    assert answer_events(question)[1:] == [
+        ("forum.answer_unaccepted", users["moderator"].pk, "forum.thread", "FR", {**ids, "cause": "hidden"})
+    ]
+    # Restoring the post does not make it the answer again: the asker decides.
+    moderation.post_restore(actor=users["moderator"], post=Post.objects.get(pk=answer.pk))
+    question.refresh_from_db()
+    assert (question.status, question.accepted_post_id) == ("answered", None)
+    page = personas["member"].get(f"/en/forum/t/{question.pk}/")
+    assert page.status_code == 200
+    assert "Status: answered; the asker has not accepted an answer yet." in text(page)
+
+
+def test_a_reply_from_a_stale_page_does_not_take_a_resolved_question_back(users, plenary, indonesia):
+    question, answer = question_with_answer(users, plenary, indonesia)
+    stale = Thread.objects.get(pk=question.pk)
+    stale.status = Thread.Status.OPEN  # as loaded before the first answer
+    services.question_accept_answer(actor=users["member"], thread=question, post=answer)
+    services.post_create(actor=users["coordinator_other"], thread=stale, body="Also this.")
+    question.refresh_from_db()
+    assert (question.status, question.accepted_post_id) == ("resolved", answer.pk)

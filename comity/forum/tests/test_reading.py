@@ -13,6 +13,7 @@ from django.utils import timezone
 from comity.directory.tests.factories import AuthorityFactory
 from comity.forum import selectors, services
 from comity.forum.models import TLP, Post, PostRevision, ReadMarker, SpaceKind, SpaceMember, Thread
+from comity.forum.tests.pages import page_of
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +71,7 @@ def test_unread_counts_per_space_and_thread_follow_the_read_marker(personas, use
     mine = services.thread_create(actor=member, space=plenary, title="Mine", body="d")  # the author has read it
     client = personas["member"]
     assert unread_cells(text(client.get("/en/forum/"))) == {"plenary": "<strong>2 threads with new posts</strong>"}
-    page = text(client.get(f"/en/forum/s/{plenary.slug}/"))
+    page = page_of(client, f"/en/forum/s/{plenary.slug}/")
     assert f'<a href="/en/forum/t/{second.pk}/unread/">2 new posts</a>' in page
     assert f'<a href="/en/forum/t/{first.pk}/unread/">1 new post</a>' in page
     assert f"/en/forum/t/{mine.pk}/unread/" not in page
@@ -108,7 +109,9 @@ def test_jump_to_first_unread_finds_its_page_and_anchor(personas, users, plenary
     response = client.get(f"/en/forum/t/{thread.pk}/unread/")
     assert response["Location"] == f"/en/forum/t/{thread.pk}/?page=3#post-{posts[100].pk}"
     client.get(f"/en/forum/t/{thread.pk}/?page=3")
-    assert "Jump to the first unread post" not in text(client.get(f"/en/forum/t/{thread.pk}/?page=3"))
+    last_page = page_of(client, f"/en/forum/t/{thread.pk}/", page=3)
+    assert "Page 3 of 3" in last_page and f'id="post-{posts[119].pk}"' in last_page
+    assert "Jump to the first unread post" not in last_page
     # Everything read: the link goes to the last post.
     response = client.get(f"/en/forum/t/{thread.pk}/unread/")
     assert response["Location"] == f"/en/forum/t/{thread.pk}/?page=3#post-{posts[119].pk}"
@@ -117,7 +120,7 @@ def test_jump_to_first_unread_finds_its_page_and_anchor(personas, users, plenary
 def test_thread_pages_hold_fifty_posts_and_number_them(personas, users, plenary):
     thread = services.thread_create(actor=users["member_other"], space=plenary, title="Long", body="Opening")
     posts = add_posts(thread, 59, authors=[users["member_other"]])
-    first = text(personas["member"].get(f"/en/forum/t/{thread.pk}/"))
+    first = page_of(personas["member"], f"/en/forum/t/{thread.pk}/")
     assert first.count('<article class="card post"') == 50
     assert "Page 1 of 2" in first
     assert 'id="new-posts-poller"' not in first  # only the last page asks for new posts

@@ -7,6 +7,7 @@ import pytest
 from comity.audit.models import AuditEvent
 from comity.forum import moderation, search, services
 from comity.forum.models import TLP, Post
+from comity.forum.tests.pages import page_of
 from comity.forum.tests.test_moderation import forum_world
 from comity.testing import check_matrix
 
@@ -83,7 +84,7 @@ def test_private_consultation_hits_never_reach_other_countries(personas, users, 
     for name in ("member_other", "coordinator_other", "secretariat", "moderator"):
         assert found(users[name], "secret draft") == [], name
         assert found(users[name], "indonesia") == [], name  # its title either
-    body = personas["member_other"].get(URL, {"q": "secret"}).content.decode()
+    body = page_of(personas["member_other"], URL, q="secret")
     assert "0 results" in body and "Secret draft" not in body and "BR draft request" not in body
     response = personas["member_other"].get(URL, {"q": "secret", "space": "br-draft"})
     assert response.status_code == 400
@@ -120,7 +121,7 @@ def test_snippets_escape_html_and_mark_terms(personas, users, world):
     services.post_create(
         actor=users["member"], thread=world.thread, body="<script>alert(1)</script> Our **bank** records & more"
     )
-    body = personas["member"].get(URL, {"q": "BANK"}).content.decode()
+    body = page_of(personas["member"], URL, q="BANK")
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Our <mark>bank</mark> records &amp; more" in body
     assert "<script>alert" not in body
     assert "<mark>Bank</mark> records in extradition cases" in body

@@ -7,7 +7,6 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
 
 from comity.forum import selectors
 
@@ -46,14 +45,3 @@ def thread_url(thread_id: int, *, page: int | None = None, anchor: str = "") -> 
 def post_url(post) -> str:
     """The thread page showing this post, scrolled to it."""
     return thread_url(post.thread_id, page=selectors.post_page(post), anchor=f"post-{post.pk}")
-
-
-def why_cannot_post(user, thread) -> str:
-    """Why a reader cannot reply here, in words (empty when they can)."""
-    if user.is_observer:
-        return _("Observers can read the forum but cannot post.")
-    if thread.space.is_archived:
-        return _("This space is archived: it can be read but no longer written in.")
-    if thread.is_locked:
-        return _("A moderator has locked this thread: no new replies can be posted.")
-    return _("You cannot post in this thread.")

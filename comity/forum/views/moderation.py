@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from comity.core.decorators import member_required
 from comity.forum import moderation, permissions
-from comity.forum.models import TLP, Space
+from comity.forum.models import TLP, Space, SpaceKind
 
 QUEUE_PAGE_SIZE = 50
 
@@ -312,7 +312,7 @@ def thread_move(request, pk: int):
                 messages.success(request, _("The thread was moved to %(space)s.") % {"space": thread.space.name})
                 return _back(request, thread_url(thread.pk))
         status = 400
-    if thread.space.kind == "private":
+    if thread.space.kind == SpaceKind.PRIVATE:
         intro = _(
             "A thread of a private consultation cannot be moved: only the consultation's participants may read it."
         )

@@ -25,7 +25,7 @@ def post_create(request, pk):
     form = PostForm(request.POST)
     last = selectors.page_count(thread)
     if not permissions.can_post(user, thread):
-        form.add_error(None, common.why_cannot_post(user, thread))
+        form.add_error(None, permissions.why_cannot_post(user, thread))
         return thread_page(request, thread, reply_form=form, page_number=last, status=403)
     if form.is_valid():
         quote_of = None
@@ -55,7 +55,7 @@ def post_edit(request, pk):
     """Authors edit their own posts; the earlier text stays readable in the post's history."""
     user = request.user
     post = selectors.post_get_for(user=user, pk=pk)
-    if post.author_id != user.pk or post.is_hidden or not permissions.can_post(user, post.thread):
+    if not permissions.can_edit_post(user, post):
         raise PermissionDenied
     form = PostEditForm(common.bound(request), initial={"body": post.body})
     status = 200

@@ -6,7 +6,7 @@ A space the member cannot read answers 404 on every URL, also on POST, and nothi
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -61,10 +61,9 @@ def space_detail(request, slug):
             "page": page,
             "threads": list(page.object_list),
             "can_start": permissions.can_start_thread(user, space),
-            "can_leave": space.kind == SpaceKind.THEMATIC
-            and membership is not None
-            and membership.state == SpaceMember.State.MEMBER,
+            "can_leave": permissions.can_leave_space(user, space, membership),
             "has_roster": space.kind in ROSTER_KINDS,
+            "can_close": not space.is_archived and permissions.can_manage_space(user, space),
             "level_form": SpaceLevelForm(initial={"level": level}),
             "default_tlp_label": TLP(space.default_tlp).label,
         },
@@ -82,10 +81,22 @@ def space_join(request, slug):
 
 @member_required
 @require_POST
+def space_close(request, slug):
+    """A space's managers close it: it stays readable, nobody writes in it any more."""
+    space = selectors.space_get_for(user=request.user, slug=slug)
+    try:
+        services.space_close(actor=request.user, space=space)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The space is closed: it can be read but no longer written in."))
+    return redirect(_space_url(space))
+
+
+@member_required
+@require_POST
 def space_leave(request, slug):
     space = selectors.space_get_for(user=request.user, slug=slug)
-    if space.kind != SpaceKind.THEMATIC:
-        raise PermissionDenied
     services.space_leave(actor=request.user, space=space)
     messages.success(request, _("You left %(space)s.") % {"space": space.localized_name()})
     return redirect(reverse("forum:space_list"))

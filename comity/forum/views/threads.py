@@ -54,7 +54,7 @@ def viewer_for(user, thread: Thread) -> Viewer:
         user=user,
         moderator=moderator,
         can_post=permissions.can_post(user, thread),
-        can_accept=thread.kind == Thread.Kind.QUESTION and (user.pk == thread.author_id or moderator),
+        can_accept=permissions.can_accept_answer(user, thread),
     )
 
 
@@ -76,11 +76,9 @@ def post_rows(viewer: Viewer, thread: Thread, posts, *, read_number: int) -> lis
                 number=number,
                 is_new=number > read_number,
                 show_body=visible,
-                can_edit=viewer.can_post and post.author_id == viewer.user.pk and not post.is_hidden,
+                can_edit=permissions.can_edit_post(viewer.user, post, may_post=viewer.can_post),
                 can_accept=viewer.can_accept
-                and number > 1
-                and visible
-                and not post.is_hidden
+                and permissions.is_answer_candidate(thread, post)
                 and thread.accepted_post_id != post.pk,
                 is_accepted=thread.accepted_post_id == post.pk,
                 attachments=attachments.get(post.pk, []),
@@ -171,7 +169,7 @@ def thread_page(request, thread: Thread, *, reply_form: PostForm | None = None, 
             "unread_here": unread is not None and unread.page == page.number,
             "poll_after": posts[-1].pk if posts and page.number == paginator.num_pages else None,
             "reply_form": reply_form,
-            "why_not": "" if viewer.can_post else common.why_cannot_post(user, thread),
+            "why_not": "" if viewer.can_post else permissions.why_cannot_post(user, thread),
             "level_form": ThreadLevelForm(
                 initial={"level": selectors.thread_subscription_level(user=user, thread=thread)}
             ),
@@ -277,3 +275,18 @@ def question_accept(request, pk):
         return redirect(common.thread_url(thread.pk))
     messages.success(request, _("The answer was accepted and the question is resolved."))
     return redirect(common.post_url(post))
+
+
+@member_required
+@require_POST
+def question_unaccept(request, pk):
+    """The asker (or a moderator) withdraws the accepted answer: the question is answered (or open) again."""
+    user = request.user
+    thread = selectors.thread_get_for(user=user, pk=pk)
+    try:
+        services.question_unaccept_answer(actor=user, thread=thread)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(common.thread_url(thread.pk))
+    messages.success(request, _("The accepted answer was withdrawn."))
+    return redirect(common.thread_url(thread.pk))

@@ -20,7 +20,7 @@ class Command(BaseCommand):
         verb = "would delete" if dry_run else "deleted"
         for entry in report:
             self.stdout.write(
-                f"{entry.slug}: {verb} {entry.posts} post(s) and {entry.threads} emptied thread(s) "
+                f"{entry.label}: {verb} {entry.posts} post(s) and {entry.threads} emptied thread(s) "
                 f"older than {entry.retention_months} month(s) "
                 f"(before {entry.cutoff:%Y-%m-%d %H:%M} UTC)"
             )
