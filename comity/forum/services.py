@@ -317,7 +317,8 @@ def _post_insert(*, actor, thread: Thread, body: str, language: str, quote_of: P
     counted.filter(last_post_number=number).update(last_post_at=now, last_post_id_cache=post.pk)
     _read_marker_forward(user_id=actor.pk, thread_id=thread.pk, post_id=post.pk, number=number, at=now)
     _apply_mentions(post)
-    transaction.on_commit(lambda: hooks.post_created(post_id=post.pk))
+    # robust: whatever a receiver does, the post is committed and the request that wrote it must succeed.
+    transaction.on_commit(lambda: hooks.post_created(post_id=post.pk), robust=True)
     return post
 
 
