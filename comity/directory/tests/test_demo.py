@@ -103,6 +103,10 @@ def test_seed_demo_creates_the_demo_directory(reference):
         "contacts_created": 89,
         "forum_threads_created": 14,
         "attachments_created": 1,
+        "legal_profiles_created": 32,
+        "measure_fiches_created": 576,
+        "demo_treaties_created": 1,
+        "library_documents_created": 9,
     }
 
 
