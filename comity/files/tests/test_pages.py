@@ -257,7 +257,8 @@ def test_file_log_page_and_export(personas, users, consultation, shared, django_
     assert (audit.actor_label, audit.target_id, audit.details) == (
         "member.br@example.test",
         str(consultation.pk),
-        {"space": consultation.slug, "format": "csv", "through_event": events[3].pk},
+        # A private consultation is named by its id only (security probe F1).
+        {"space": consultation.pk, "format": "csv", "through_event": events[3].pk},
     )
 
 
