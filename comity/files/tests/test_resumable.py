@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.http import http_date
 
 from comity.files import services, storage, streamcrypt
-from comity.files.services import resumable
 from comity.files.models import Attachment, Upload
+from comity.files.services import resumable
 from comity.files.tests.conftest import pdf, stored_files
 from comity.files.tests.test_tus import TUS, create, metadata, patch
 
