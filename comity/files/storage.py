@@ -37,6 +37,11 @@ def max_upload_bytes() -> int:
     return int(getattr(settings, "COMITY_MAX_UPLOAD_BYTES", 2 * 1024**3))
 
 
+def refuse_active_content() -> bool:
+    """Setting COMITY_FILES_REFUSE_ACTIVE_CONTENT: refuse files with active content instead of flagging them."""
+    return bool(getattr(settings, "COMITY_FILES_REFUSE_ACTIVE_CONTENT", False))
+
+
 def upload_expiry_hours() -> int:
     return int(getattr(settings, "COMITY_UPLOAD_EXPIRY_HOURS", 72))
 

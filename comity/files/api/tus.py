@@ -37,6 +37,7 @@ from comity.core.api.permissions import IsMember, TokenScopePermission
 from comity.files import selectors, services, sniff, storage
 from comity.files.api.serializers import FileErrorSerializer, UploadStatusSerializer
 from comity.files.models import Upload
+from comity.files.responses import ACTIVE_CONTENT_HEADER
 
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,termination,checksum,expiration"
@@ -201,12 +202,15 @@ class TusBase(APIView):
     def _completion_headers(self, request, upload: Upload) -> dict[str, str]:
         if not upload.attachment_id:
             return {}
-        return {
+        headers = {
             "Comity-Attachment-Id": str(upload.attachment_id),
             "Comity-Attachment-Url": request.build_absolute_uri(
                 reverse("api-attachment-detail", kwargs={"pk": upload.attachment_id})
             ),
         }
+        if upload.attachment.active_content:
+            headers[ACTIVE_CONTENT_HEADER] = ", ".join(upload.attachment.active_content)
+        return headers
 
 
 class UploadListView(TusBase):

@@ -64,6 +64,7 @@ def space_audit_ref(space) -> int | str:
 def _audit_details(attachment: Attachment) -> dict:
     """The audit log is read by people who may not read the space (secretariat, coordinators): for a private
     consultation it keeps ids, hash and size (custody) but not the names, which can reveal a case."""
+    active = {"active_content": list(attachment.active_content)} if attachment.active_content else {}
     if _is_private(attachment.space):
         return {
             "space": attachment.space_id,
@@ -71,6 +72,7 @@ def _audit_details(attachment: Attachment) -> dict:
             "attachment": attachment.pk,
             "sha256": attachment.sha256,
             "size": attachment.size,
+            **active,
         }
     return {
         "space": attachment.space.slug,
@@ -79,6 +81,7 @@ def _audit_details(attachment: Attachment) -> dict:
         "sha256": attachment.sha256,
         "size": attachment.size,
         "content_type": attachment.content_type,
+        **active,
     }
 
 
