@@ -154,12 +154,13 @@ class ActiveContentScanner:
         self._carry = b""
         self._html = False
         self._pdf_hits: set[str] = set()
+        self.maybe_pdf = True  # set to False once the head shows it is not a PDF (halves the cost of text)
 
     def feed(self, data: bytes) -> None:
         window = self._carry + data if self._carry else data
         if not self._html and _HTML_ACTIVE.search(window):
             self._html = True
-        if len(self._pdf_hits) < 2:
+        if self.maybe_pdf and len(self._pdf_hits) < 2:
             for match in _PDF_ACTIVE.finditer(window):
                 self._pdf_hits.add(match.lastgroup or "")
         self._carry = window[-_CARRY:]
@@ -326,9 +327,11 @@ class Inspector:
     def feed(self, data: bytes) -> None:
         self.sha256.update(data)
         self.size += len(data)
-        self.active.feed(data)
         if len(self.head) < HEAD_BYTES:
             self.head += data[: HEAD_BYTES - len(self.head)]
+            if len(self.head) >= _PDF_HEADER_WINDOW:
+                self.active.maybe_pdf = is_pdf(self.head)
+        self.active.feed(data)
         if self.is_utf8:
             try:
                 self._decoder.decode(data)
