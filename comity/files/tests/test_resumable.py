@@ -268,3 +268,47 @@ def test_purge_running_during_an_append_leaves_it_intact(users, consultation, fi
         actor=member, upload=stored, offset=stored.offset, stream=io.BytesIO(data[stored.offset :])
     )
     assert b"".join(services.attachment_download(actor=member, attachment=done.attachment)) == data
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="two appends in two connections need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_appends_at_the_same_time_one_wins_and_the_file_is_whole(users, consultation, file_root):
+    """Two requests append to one upload at once (a client retrying while its first request still runs):
+    one holds the lock and stores its bytes, the other is told the upload is busy and stores nothing."""
+    member = users["member"]
+    data = ledger(2 * CHUNK + 99)
+    upload = services.upload_create(actor=member, space=consultation, length=len(data), filename="race.csv")
+    slow = SlowStream(data[:CHUNK], data[CHUNK : CHUNK + 500])
+    results: list = []
+
+    def append(stream) -> None:
+        try:
+            mine = Upload.objects.get(pk=upload.pk)
+            results.append(services.upload_append(actor=member, upload=mine, offset=0, stream=stream))
+        except BaseException as exc:  # reported below
+            results.append(exc)
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=append, args=(slow,))
+    first.start()
+    assert slow.started.wait(timeout=30)
+    second = threading.Thread(target=append, args=(io.BytesIO(data[: CHUNK + 500]),))
+    second.start()
+    second.join(timeout=60)
+    slow.resume.set()
+    first.join(timeout=60)
+    assert len(results) == 2
+    busy, done = results
+    assert isinstance(busy, services.UploadBusy), busy
+    assert busy.message == "Another request is sending data to this upload; try again when it ends."
+    assert isinstance(done, services.AppendResult), done
+    assert done.received == CHUNK + 500
+    assert Upload.objects.get(pk=upload.pk).offset == CHUNK + 500
+    final = services.upload_append(
+        actor=member,
+        upload=Upload.objects.get(pk=upload.pk),
+        offset=CHUNK + 500,
+        stream=io.BytesIO(data[CHUNK + 500 :]),
+    )
+    assert b"".join(services.attachment_download(actor=member, attachment=final.attachment)) == data
