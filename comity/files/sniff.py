@@ -114,21 +114,27 @@ def _pdf_name(name: str) -> bytes:
     return "".join(parts).encode()
 
 
-# PDF actions that run something: JavaScript (/JS, /JavaScript: in an OpenAction, an annotation, a form field,
-# the document's name tree) and /Launch (opens another file or program). A name ends at a delimiter.
+# PDF actions that run something: a JavaScript action (its type /S /JavaScript is required, in an OpenAction,
+# an annotation, a form field; the document-level scripts sit in the /JavaScript name tree) and /Launch (opens
+# another file or program). A name ends at a delimiter. The /JS key alone is not matched: three letters occur
+# by chance in compressed stream data (about once per 200 MiB), eleven do not.
 _PDF_ACTIVE = re.compile(
     rb"/(?:(?P<javascript>"
     + _pdf_name("JavaScript")
-    + rb"|"
-    + _pdf_name("JS")
     + rb")|(?P<launch>"
     + _pdf_name("Launch")
+    + rb")|(?P<objstm>"
+    + _pdf_name("ObjStm")
     + rb"))(?![^\s()<>\[\]{}/%])"
 )
+_OBJSTM = "objstm"  # not a code: says that some dictionaries are compressed, out of sight of the byte scan
 # Markup that makes a browser run or embed something, anywhere in the file: a file that carries it is also a
 # web page (a polyglot) for a browser or a viewer that sniffs. Two separate patterns: each one starts with a
 # literal character, which the regular expression engine finds fast (hundreds of MB/s).
-_HTML_ACTIVE = re.compile(rb"<(?:script|html|body|iframe|object|embed|svg|!doctype\s+html)(?=[\s>/])", re.IGNORECASE)
+# "<svg" only with an attribute that makes it live (four letters also occur by chance in compressed data).
+_HTML_ACTIVE = re.compile(
+    rb"<(?:(?:script|html|body|iframe|object|embed)(?=[\s>/])|svg\s+(?:on|xmlns)|!doctype\s+html)", re.IGNORECASE
+)
 _CARRY = 64  # bytes kept between two pieces, so that a token split across them is still found
 # Viewers accept a PDF whose "%PDF-" header starts anywhere in its first 1024 bytes.
 _PDF_HEADER_WINDOW = 1024
@@ -160,7 +166,7 @@ class ActiveContentScanner:
         window = self._carry + data if self._carry else data
         if not self._html and _HTML_ACTIVE.search(window):
             self._html = True
-        if self.maybe_pdf and len(self._pdf_hits) < 2:
+        if self.maybe_pdf and len(self._pdf_hits) < 3:
             for match in _PDF_ACTIVE.finditer(window):
                 self._pdf_hits.add(match.lastgroup or "")
         self._carry = window[-_CARRY:]
@@ -170,8 +176,17 @@ class ActiveContentScanner:
         for match in _PDF_ACTIVE.finditer(data):
             self._pdf_hits.add(match.lastgroup or "")
 
+    @property
+    def has_object_streams(self) -> bool:
+        return _OBJSTM in self._pdf_hits
+
+    @property
+    def complete(self) -> bool:
+        """Both PDF actions found already: decoding the object streams could add nothing."""
+        return {ACTIVE_JAVASCRIPT, ACTIVE_LAUNCH} <= self._pdf_hits
+
     def codes(self, *, is_pdf: bool) -> list[str]:
-        found = set(self._pdf_hits) if is_pdf else set()
+        found = (self._pdf_hits - {_OBJSTM}) if is_pdf else set()
         if self._html:
             found.add(ACTIVE_HTML)
         return sorted(found)
@@ -192,6 +207,13 @@ def scan_pdf_object_streams(plaintext, scanner: ActiveContentScanner, *, size: i
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
+    # pypdf looks for %%EOF backwards through the whole file when it is not near the end (minutes for 2 GiB);
+    # viewers expect it in the last 1,024 bytes too.
+    plaintext.seek(max(0, size - 1024))
+    if b"%%EOF" not in plaintext.read(1024):
+        logger.info("PDF object streams not scanned: no %%EOF near the end")
+        return
+    plaintext.seek(0)
     try:
         reader = PdfReader(plaintext, strict=size > PDF_REPAIR_LIMIT)
         streams = sorted({stream for stream, _index in getattr(reader, "xref_objStm", {}).values()})
@@ -425,7 +447,7 @@ def classify_zip(plaintext) -> FileType:
 def active_content(inspector: Inspector, open_plaintext) -> list[str]:
     """What the whole file carries that could run when it is opened (see ActiveContentScanner)."""
     pdf = is_pdf(inspector.head)
-    if pdf:
+    if pdf and inspector.active.has_object_streams and not inspector.active.complete:
         scan_pdf_object_streams(open_plaintext(), inspector.active, size=inspector.size)
     return inspector.active.codes(is_pdf=pdf)
 
