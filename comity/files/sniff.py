@@ -197,6 +197,7 @@ def is_pdf(head: bytes) -> bool:
 
 
 MAX_PDF_OBJECT_STREAMS = 10_000
+MAX_PDF_OBJECT_BYTES = 256 * 1024 * 1024  # decoded, in all; pypdf also caps each stream's decompression
 # pypdf repairs a damaged cross-reference table by reading the whole file into memory: only up to this size.
 PDF_REPAIR_LIMIT = 64 * 1024 * 1024
 
@@ -217,10 +218,15 @@ def scan_pdf_object_streams(plaintext, scanner: ActiveContentScanner, *, size: i
     try:
         reader = PdfReader(plaintext, strict=size > PDF_REPAIR_LIMIT)
         streams = sorted({stream for stream, _index in getattr(reader, "xref_objStm", {}).values()})
+        budget = MAX_PDF_OBJECT_BYTES
         for number in streams[:MAX_PDF_OBJECT_STREAMS]:
             stream = reader.get_object(number)
             if stream is not None and hasattr(stream, "get_data"):
-                scanner.feed_pdf_objects(stream.get_data())
+                data = stream.get_data()
+                scanner.feed_pdf_objects(data)
+                budget -= len(data)
+                if budget <= 0 or scanner.complete:
+                    break
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as exc:
         logger.info("PDF object streams not scanned: %s", exc)
 
