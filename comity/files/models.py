@@ -46,6 +46,14 @@ class Attachment(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
     )
+    # Codes from sniff.ACTIVE_CONTENT_LABELS ("javascript", "launch", "html"), shown to everyone who downloads.
+    active_content = models.JSONField(
+        _("active content"),
+        default=list,
+        blank=True,
+        help_text="What the file carries that could run when it is opened (JavaScript or a launch action in "
+        "a PDF, web page markup); empty for most files.",
+    )
     created_at = models.DateTimeField(_("uploaded"), default=dj_timezone.now)
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
     deleted_by = models.ForeignKey(
@@ -76,6 +84,13 @@ class Attachment(models.Model):
         from comity.files.formatting import file_size
 
         return file_size(self.size)
+
+    @property
+    def active_content_label(self) -> str:
+        """What the file carries that could run, in the reader's language ("" for most files)."""
+        from comity.files.sniff import active_content_label
+
+        return active_content_label(self.active_content or [])
 
 
 class Upload(models.Model):

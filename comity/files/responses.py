@@ -13,6 +13,7 @@ from comity.files.models import Attachment
 
 # Even if a browser were talked into rendering the file, it would run in an opaque origin with no scripts.
 DOWNLOAD_CSP = "sandbox; default-src 'none'"
+ACTIVE_CONTENT_HEADER = "Comity-Active-Content"
 
 
 def _ascii_fallback(filename: str) -> str:
@@ -42,4 +43,8 @@ def download_response(*, actor, attachment: Attachment) -> StreamingHttpResponse
     response["Cache-Control"] = "no-store, private"
     # RFC 9530: lets the recipient check the bytes against the file log's hash.
     response["Repr-Digest"] = f"sha-256=:{base64.b64encode(bytes.fromhex(attachment.sha256)).decode()}:"
+    if attachment.active_content:
+        # Flagged to every downloader, API clients included: JavaScript or a launch action in a PDF, or markup
+        # that makes the file a web page too. The pages show the same warning next to the file.
+        response[ACTIVE_CONTENT_HEADER] = ", ".join(attachment.active_content)
     return response

@@ -27,7 +27,7 @@ def space_get_for_ref(*, user, ref: str) -> Space:
     try:
         return space_get_for(user=user, slug=ref)
     except Http404:
-        if not ref.isdigit():
+        if not (ref.isascii() and ref.isdigit() and len(ref) <= 18):  # "²".isdigit() is True too
             raise
     space = forum.spaces_visible_to(user).filter(pk=int(ref)).first()
     if space is None:

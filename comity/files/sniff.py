@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import logging
 import re
 import unicodedata
 import zipfile
@@ -25,6 +26,7 @@ from django.utils.translation import gettext_lazy
 
 HEAD_BYTES = 4096
 MAX_FILENAME = 200
+logger = logging.getLogger("comity.files")
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,135 @@ _MARKUP = re.compile(
 )
 _ZIP = (b"PK\x03\x04",)
 _SAFE_CONTROLS = {9, 10, 12, 13}
+
+
+# --- active content: flagged to everyone who downloads the file (or refused, COMITY_FILES_REFUSE_ACTIVE_CONTENT) ---
+
+
+def _pdf_name(name: str) -> bytes:
+    """A PDF name as it may be written: any character may be spelled #xx (PDF 1.7, 7.3.5), "/J#61vaScript"."""
+    parts = []
+    for char in name:
+        high, low = f"{ord(char):02x}"
+        parts.append(f"(?:{re.escape(char)}|#{high}[{low.lower()}{low.upper()}])")
+    return "".join(parts).encode()
+
+
+# PDF actions that run something: a JavaScript action (its type /S /JavaScript is required, in an OpenAction,
+# an annotation, a form field; the document-level scripts sit in the /JavaScript name tree) and /Launch (opens
+# another file or program). A name ends at a delimiter. The /JS key alone is not matched: three letters occur
+# by chance in compressed stream data (about once per 200 MiB), eleven do not.
+_PDF_ACTIVE = re.compile(
+    rb"/(?:(?P<javascript>"
+    + _pdf_name("JavaScript")
+    + rb")|(?P<launch>"
+    + _pdf_name("Launch")
+    + rb")|(?P<objstm>"
+    + _pdf_name("ObjStm")
+    + rb"))(?![^\s()<>\[\]{}/%])"
+)
+_OBJSTM = "objstm"  # not a code: says that some dictionaries are compressed, out of sight of the byte scan
+# Markup that makes a browser run or embed something, anywhere in the file: a file that carries it is also a
+# web page (a polyglot) for a browser or a viewer that sniffs. Two separate patterns: each one starts with a
+# literal character, which the regular expression engine finds fast (hundreds of MB/s).
+# "<svg" only with an attribute that makes it live (four letters also occur by chance in compressed data).
+_HTML_ACTIVE = re.compile(
+    rb"<(?:(?:script|html|body|iframe|object|embed)(?=[\s>/])|svg\s+(?:on|xmlns)|!doctype\s+html)", re.IGNORECASE
+)
+_CARRY = 64  # bytes kept between two pieces, so that a token split across them is still found
+# Viewers accept a PDF whose "%PDF-" header starts anywhere in its first 1024 bytes.
+_PDF_HEADER_WINDOW = 1024
+
+ACTIVE_JAVASCRIPT = "javascript"
+ACTIVE_LAUNCH = "launch"
+ACTIVE_HTML = "html"
+ACTIVE_CONTENT_LABELS = {
+    ACTIVE_JAVASCRIPT: gettext_lazy("JavaScript in a PDF"),
+    ACTIVE_LAUNCH: gettext_lazy("an action in a PDF that launches another file or program"),
+    ACTIVE_HTML: gettext_lazy("web page markup (the file is also an HTML page)"),
+}
+
+
+def active_content_label(codes) -> str:
+    return ", ".join(str(ACTIVE_CONTENT_LABELS[code]) for code in codes if code in ACTIVE_CONTENT_LABELS)
+
+
+class ActiveContentScanner:
+    """Fed the plaintext in order; `codes` says what it carries that could run when the file is opened."""
+
+    def __init__(self) -> None:
+        self._carry = b""
+        self._html = False
+        self._pdf_hits: set[str] = set()
+        self.maybe_pdf = True  # set to False once the head shows it is not a PDF (halves the cost of text)
+
+    def feed(self, data: bytes) -> None:
+        window = self._carry + data if self._carry else data
+        if not self._html and _HTML_ACTIVE.search(window):
+            self._html = True
+        if self.maybe_pdf and len(self._pdf_hits) < 3:
+            for match in _PDF_ACTIVE.finditer(window):
+                self._pdf_hits.add(match.lastgroup or "")
+        self._carry = window[-_CARRY:]
+
+    def feed_pdf_objects(self, data: bytes) -> None:
+        """Decoded PDF object streams, where dictionaries (and their actions) may be compressed."""
+        for match in _PDF_ACTIVE.finditer(data):
+            self._pdf_hits.add(match.lastgroup or "")
+
+    @property
+    def has_object_streams(self) -> bool:
+        return _OBJSTM in self._pdf_hits
+
+    @property
+    def complete(self) -> bool:
+        """Both PDF actions found already: decoding the object streams could add nothing."""
+        return {ACTIVE_JAVASCRIPT, ACTIVE_LAUNCH} <= self._pdf_hits
+
+    def codes(self, *, is_pdf: bool) -> list[str]:
+        found = (self._pdf_hits - {_OBJSTM}) if is_pdf else set()
+        if self._html:
+            found.add(ACTIVE_HTML)
+        return sorted(found)
+
+
+def is_pdf(head: bytes) -> bool:
+    return b"%PDF-" in head[:_PDF_HEADER_WINDOW]
+
+
+MAX_PDF_OBJECT_STREAMS = 10_000
+MAX_PDF_OBJECT_BYTES = 256 * 1024 * 1024  # decoded, in all; pypdf also caps each stream's decompression
+# pypdf repairs a damaged cross-reference table by reading the whole file into memory: only up to this size.
+PDF_REPAIR_LIMIT = 64 * 1024 * 1024
+
+
+def scan_pdf_object_streams(plaintext, scanner: ActiveContentScanner, *, size: int) -> None:
+    """Decode the PDF's object streams (PDF 1.5+ packs dictionaries into compressed streams, out of sight of
+    the byte scan) and scan them too. A PDF that pypdf cannot parse keeps what the byte scan found."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    # pypdf looks for %%EOF backwards through the whole file when it is not near the end (minutes for 2 GiB);
+    # viewers expect it in the last 1,024 bytes too.
+    plaintext.seek(max(0, size - 1024))
+    if b"%%EOF" not in plaintext.read(1024):
+        logger.info("PDF object streams not scanned: no %%EOF near the end")
+        return
+    plaintext.seek(0)
+    try:
+        reader = PdfReader(plaintext, strict=size > PDF_REPAIR_LIMIT)
+        streams = sorted({stream for stream, _index in getattr(reader, "xref_objStm", {}).values()})
+        budget = MAX_PDF_OBJECT_BYTES
+        for number in streams[:MAX_PDF_OBJECT_STREAMS]:
+            stream = reader.get_object(number)
+            if stream is not None and hasattr(stream, "get_data"):
+                data = stream.get_data()
+                scanner.feed_pdf_objects(data)
+                budget -= len(data)
+                if budget <= 0 or scanner.complete:
+                    break
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as exc:
+        logger.info("PDF object streams not scanned: %s", exc)
 
 
 class Rejected(Exception):
@@ -219,12 +350,16 @@ class Inspector:
         self.head = b""
         self._decoder = codecs.getincrementaldecoder("utf-8")()
         self.is_utf8 = True
+        self.active = ActiveContentScanner()
 
     def feed(self, data: bytes) -> None:
         self.sha256.update(data)
         self.size += len(data)
         if len(self.head) < HEAD_BYTES:
             self.head += data[: HEAD_BYTES - len(self.head)]
+            if len(self.head) >= _PDF_HEADER_WINDOW:
+                self.active.maybe_pdf = is_pdf(self.head)
+        self.active.feed(data)
         if self.is_utf8:
             try:
                 self._decoder.decode(data)
@@ -313,6 +448,25 @@ def classify_zip(plaintext) -> FileType:
             _("This archive cannot be checked (encrypted or unsupported compression)."), code="damaged"
         ) from exc
     raise _not_accepted(_("a ZIP archive (send the files one by one instead)"))
+
+
+def active_content(inspector: Inspector, open_plaintext) -> list[str]:
+    """What the whole file carries that could run when it is opened (see ActiveContentScanner)."""
+    pdf = is_pdf(inspector.head)
+    if pdf and inspector.active.has_object_streams and not inspector.active.complete:
+        scan_pdf_object_streams(open_plaintext(), inspector.active, size=inspector.size)
+    return inspector.active.codes(is_pdf=pdf)
+
+
+def refused_active_content(codes) -> Rejected:
+    return Rejected(
+        _(
+            "This file contains active content (%(what)s), which cannot be shared here. Save or print it "
+            "again without it (for example as a new PDF) and try again."
+        )
+        % {"what": active_content_label(codes)},
+        code="active_content",
+    )
 
 
 def classify(inspector: Inspector, filename: str, open_plaintext) -> tuple[FileType, str]:

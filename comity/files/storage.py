@@ -27,7 +27,6 @@ from comity.core import crypto
 from comity.files import streamcrypt
 
 _NAME = re.compile(r"^[0-9a-f]{40}$")
-BLOCK_SIZE = streamcrypt.DEFAULT_CHUNK_SIZE + streamcrypt.TAG_SIZE
 
 
 def file_root() -> Path:
@@ -36,6 +35,11 @@ def file_root() -> Path:
 
 def max_upload_bytes() -> int:
     return int(getattr(settings, "COMITY_MAX_UPLOAD_BYTES", 2 * 1024**3))
+
+
+def refuse_active_content() -> bool:
+    """Setting COMITY_FILES_REFUSE_ACTIVE_CONTENT: refuse files with active content instead of flagging them."""
+    return bool(getattr(settings, "COMITY_FILES_REFUSE_ACTIVE_CONTENT", False))
 
 
 def upload_expiry_hours() -> int:
@@ -91,6 +95,25 @@ def install_object(source: Path, storage_name: str) -> Path:
     _directory(target.parent)
     os.replace(source, target)
     return target
+
+
+def iter_object_batches(batch_size: int = 500):
+    """The object store's files, in lists of at most `batch_size` (names that are not storage names skipped)."""
+    root = file_root() / "objects"
+    if not root.exists():
+        return
+    batch: list[Path] = []
+    for directory in sorted(root.iterdir()):
+        if not directory.is_dir():
+            continue
+        for path in directory.iterdir():
+            if _NAME.match(path.name) and path.name.startswith(directory.name):
+                batch.append(path)
+                if len(batch) >= batch_size:
+                    yield batch
+                    batch = []
+    if batch:
+        yield batch
 
 
 def remove(*paths: Path) -> None:
@@ -169,10 +192,12 @@ class UploadState:
     chunks: int  # sealed (non-final) chunks in the .part file
     tail_length: int  # pending plaintext bytes in a current .tail (0 when none or stale)
     tail_current: bool  # whether the .tail belongs to the current chunk count
+    chunk_size: int = streamcrypt.DEFAULT_CHUNK_SIZE
+    version: int = streamcrypt.FORMAT_VERSION  # of the .part file; only the current one is appended to
 
     @property
     def offset(self) -> int:
-        return self.chunks * streamcrypt.DEFAULT_CHUNK_SIZE + self.tail_length
+        return self.chunks * self.chunk_size + self.tail_length
 
 
 def read_state(temp_name: str, *, repair: bool = False) -> UploadState:
@@ -180,19 +205,22 @@ def read_state(temp_name: str, *, repair: bool = False) -> UploadState:
     after a crash). A half-written chunk at the end of .part is cut off when `repair` (under the lock);
     a .tail written for fewer chunks is stale (its bytes went into the next chunk) and counts for nothing."""
     part = part_path(temp_name)
-    size = part.stat().st_size
+    with open(part, "rb") as handle:
+        layout = streamcrypt.parse_layout(handle.read(streamcrypt.HEADER_SIZE))
+        size = handle.seek(0, os.SEEK_END)
     body = max(0, size - streamcrypt.HEADER_SIZE)
-    chunks, partial = divmod(body, BLOCK_SIZE)
+    chunks, partial = divmod(body, layout.block_size)
     if partial and repair:
-        os.truncate(part, streamcrypt.HEADER_SIZE + chunks * BLOCK_SIZE)
+        os.truncate(part, streamcrypt.HEADER_SIZE + chunks * layout.block_size)
+    state = {"chunk_size": layout.chunk_size, "version": layout.version}
     try:
         header = tail_path(temp_name).read_bytes()[: streamcrypt.TAIL_HEADER.size]
         chunks_before, length = streamcrypt.peek_tail(header)
     except (FileNotFoundError, streamcrypt.IntegrityError):
-        return UploadState(chunks, 0, False)
+        return UploadState(chunks, 0, False, **state)
     if chunks_before != chunks:
-        return UploadState(chunks, 0, False)
-    return UploadState(chunks, length, True)
+        return UploadState(chunks, 0, False, **state)
+    return UploadState(chunks, length, True, **state)
 
 
 def write_tail(temp_name: str, blob: bytes) -> None:

@@ -127,6 +127,12 @@ def _upload(request, space, post, handler):
         _("%(name)s was uploaded and encrypted. SHA-256: %(hash)s")
         % {"name": attachment.filename, "hash": attachment.sha256},
     )
+    if attachment.active_content:
+        messages.warning(
+            request,
+            _("%(name)s contains %(what)s; everyone who downloads it will be warned.")
+            % {"name": attachment.filename, "what": attachment.active_content_label},
+        )
     return redirect("files:space_files", slug=space.slug)
 
 

@@ -37,12 +37,17 @@ from comity.core.api.permissions import IsMember, TokenScopePermission
 from comity.files import selectors, services, sniff, storage
 from comity.files.api.serializers import FileErrorSerializer, UploadStatusSerializer
 from comity.files.models import Upload
+from comity.files.responses import ACTIVE_CONTENT_HEADER
 
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,termination,checksum,expiration"
 OFFSET_CONTENT_TYPE = "application/offset+octet-stream"
 MAX_METADATA = 4096
 _KEY = re.compile(r"^[A-Za-z0-9._~-]{1,64}$")
+# Numbers in headers and metadata: ASCII digits only. str.isdigit() also accepts "²" or "٣", which int()
+# then refuses or reads as another number; 18 digits stay below PostgreSQL's bigint and Python's int limits.
+_NUMBER = re.compile(r"[0-9]{1,18}")
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
 
 
 def tus_error(status_code: int, code: str, message: str) -> APIException:
@@ -113,9 +118,22 @@ def _header_int(request, name: str) -> int | None:
     raw = request.headers.get(name)
     if raw is None:
         return None
-    if not raw.isdigit():
+    if not _NUMBER.fullmatch(raw):
         raise tus_error(400, "bad_header", _("%(header)s must be a non-negative integer.") % {"header": name})
     return int(raw)
+
+
+def _metadata_ref(metadata: dict[str, str], key: str, *, slug: bool = False) -> str:
+    """A post id (ASCII digits) or a space reference (its slug or its id) from Upload-Metadata, or 400."""
+    value = metadata.get(key, "")
+    if value and not (_NUMBER.fullmatch(value) or (slug and _SLUG.fullmatch(value))):
+        message = (
+            _("The value of %(key)s in Upload-Metadata must be a slug or a number.")
+            if slug
+            else _("The value of %(key)s in Upload-Metadata must be a number.")
+        )
+        raise tus_error(400, "bad_metadata", message % {"key": key})
+    return value
 
 
 @contextlib.contextmanager
@@ -184,12 +202,15 @@ class TusBase(APIView):
     def _completion_headers(self, request, upload: Upload) -> dict[str, str]:
         if not upload.attachment_id:
             return {}
-        return {
+        headers = {
             "Comity-Attachment-Id": str(upload.attachment_id),
             "Comity-Attachment-Url": request.build_absolute_uri(
                 reverse("api-attachment-detail", kwargs={"pk": upload.attachment_id})
             ),
         }
+        if upload.attachment.active_content:
+            headers[ACTIVE_CONTENT_HEADER] = ", ".join(upload.attachment.active_content)
+        return headers
 
 
 class UploadListView(TusBase):
@@ -252,11 +273,12 @@ class UploadListView(TusBase):
             raise tus_error(400, "length_required", _("Send the file size in Upload-Length."))
         metadata = parse_metadata(request.headers.get("Upload-Metadata", ""))
         filename = metadata.get("filename") or metadata.get("name") or ""
+        post_ref, space_ref = _metadata_ref(metadata, "post"), _metadata_ref(metadata, "space", slug=True)
         post = None
-        if metadata.get("post"):
-            post = selectors.post_get_for(user=request.user, pk=metadata["post"])
-        if metadata.get("space"):
-            space = selectors.space_get_for_ref(user=request.user, ref=metadata["space"])
+        if post_ref:
+            post = selectors.post_get_for(user=request.user, pk=int(post_ref))
+        if space_ref:
+            space = selectors.space_get_for_ref(user=request.user, ref=space_ref)
         elif post is not None:
             space = post.thread.space
         else:

@@ -10,6 +10,7 @@ router.register("attachments", views.AttachmentViewSet, basename="api-attachment
 
 urlpatterns = [
     path("uploads/", tus.UploadListView.as_view(), name="api-upload-list"),
-    path("uploads/<uuid:pk>/", tus.UploadDetailView.as_view(), name="api-upload-detail"),
+    # <str:pk>, not <uuid:pk>: a malformed id reaches the API view and gets its JSON 404, not an HTML page.
+    path("uploads/<str:pk>/", tus.UploadDetailView.as_view(), name="api-upload-detail"),
     *router.urls,
 ]

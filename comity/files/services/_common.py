@@ -48,18 +48,31 @@ def _event(*, action: str, space, actor, attachment: Attachment | None = None, c
     )
 
 
-def _audit_details(attachment: Attachment) -> dict:
-    """The audit log is read by people who may not read the space (secretariat, coordinators): for a private
-    consultation it keeps ids, hash and size (custody) but not the name, which can reveal a case."""
+def _is_private(space) -> bool:
     from comity.forum.models import SpaceKind
 
-    if attachment.space.kind == SpaceKind.PRIVATE:
+    return space.kind == SpaceKind.PRIVATE
+
+
+def space_audit_ref(space) -> int | str:
+    """How a space is named in audit details: the audit log is read by people who may not read the space
+    (the secretariat, the coordinators of the actor's country), so a private consultation is named by its id
+    only; its slug comes from its title and can reveal who consults whom about what (security probe F1)."""
+    return space.pk if _is_private(space) else space.slug
+
+
+def _audit_details(attachment: Attachment) -> dict:
+    """The audit log is read by people who may not read the space (secretariat, coordinators): for a private
+    consultation it keeps ids, hash and size (custody) but not the names, which can reveal a case."""
+    active = {"active_content": list(attachment.active_content)} if attachment.active_content else {}
+    if _is_private(attachment.space):
         return {
             "space": attachment.space_id,
             "post": attachment.post_id,
             "attachment": attachment.pk,
             "sha256": attachment.sha256,
             "size": attachment.size,
+            **active,
         }
     return {
         "space": attachment.space.slug,
@@ -68,6 +81,7 @@ def _audit_details(attachment: Attachment) -> dict:
         "sha256": attachment.sha256,
         "size": attachment.size,
         "content_type": attachment.content_type,
+        **active,
     }
 
 

@@ -13,7 +13,7 @@ from comity.audit.services import audit_log
 from comity.core import context
 from comity.files import permissions, storage, streamcrypt
 from comity.files.models import Attachment, FileEvent
-from comity.files.services._common import _audit_details, _country, _event, logger
+from comity.files.services._common import _audit_details, _country, _event, logger, space_audit_ref
 from comity.files.services.errors import DownloadFailed
 
 
@@ -93,6 +93,6 @@ def file_log_export_record(*, actor, space) -> FileEvent:
             actor=actor,
             target=space,
             country=_country(actor),
-            details={"space": space.slug, "format": "csv", "through_event": event.pk},
+            details={"space": space_audit_ref(space), "format": "csv", "through_event": event.pk},
         )
     return event

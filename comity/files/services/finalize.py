@@ -36,6 +36,9 @@ def _finalize(
             return streamcrypt.RandomAccessReader(handle, key, inspector.size)
 
         file_type, name = sniff.classify(inspector, filename, open_plaintext)
+        active = sniff.active_content(inspector, open_plaintext)
+    if active and storage.refuse_active_content():
+        raise sniff.refused_active_content(active)
     if not permissions.can_upload(actor, space, post):
         raise PermissionDenied
     storage_name = storage.new_name()
@@ -53,13 +56,20 @@ def _finalize(
                 wrapped_key=wrapped_key,
                 key_fingerprint=key_fingerprint,
                 uploaded_by=actor,
+                active_content=active,
             )
             if upload is not None:
                 # The key now lives on the attachment only (so deleting it destroys the last copy).
                 Upload.objects.filter(pk=upload.pk).update(attachment=attachment, offset=upload.length, wrapped_key="")
                 upload.attachment = attachment
                 upload.offset = upload.length
-            _event(action=FileEvent.Action.UPLOAD, space=space, actor=actor, attachment=attachment)
+            _event(
+                action=FileEvent.Action.UPLOAD,
+                space=space,
+                actor=actor,
+                attachment=attachment,
+                detail=f"active content: {', '.join(active)}" if active else "",
+            )
             audit_log(
                 action=AuditAction.FILE_UPLOADED,
                 actor=actor,

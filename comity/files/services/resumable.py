@@ -67,11 +67,15 @@ def upload_create(
             temp_name=temp_name,
             wrapped_key=wrapped,
             key_fingerprint=key_fingerprint,
-            expires_at=timezone.now() + dt.timedelta(hours=storage.upload_expiry_hours()),
+            expires_at=_new_expiry(),
         )
     except BaseException:
         storage.remove_upload_files(temp_name)
         raise
+
+
+def _new_expiry() -> dt.datetime:
+    return timezone.now() + dt.timedelta(hours=storage.upload_expiry_hours())
 
 
 def upload_offset(upload: Upload) -> int:
@@ -148,10 +152,20 @@ def upload_append(
 def _append_locked(
     *, actor, upload: Upload, offset: int, stream, content_length: int | None, checksum: tuple[str, bytes] | None
 ) -> AppendResult:
-    upload.refresh_from_db()
+    try:
+        upload.refresh_from_db()
+    except Upload.DoesNotExist as exc:  # purged (expired) or terminated while this request waited for the lock
+        raise UploadExpired(_("This upload has expired; start again.")) from exc
     if upload.is_complete:
         raise OffsetMismatch(upload.length)
+    if upload.expires_at <= timezone.now():
+        raise UploadExpired(_("This upload has expired; start again."))
     state = storage.read_state(upload.temp_name, repair=True)
+    if state.version != streamcrypt.FORMAT_VERSION:
+        # Started before the chunk format recorded a fresh nonce per append: continuing it could seal a
+        # chunk index again under its old nonce, so it is dropped and the client starts again.
+        _discard_upload(upload)
+        raise UploadExpired(_("This upload was started before a server update and cannot be continued; start again."))
     if not state.tail_current:
         storage.remove(storage.tail_path(upload.temp_name))
     if state.offset != upload.offset:
@@ -232,7 +246,13 @@ def _append_locked(
             storage.write_tail(
                 upload.temp_name, streamcrypt.seal_tail(key, upload_id, writer.chunks_written, writer.pending)
             )
-    Upload.objects.filter(pk=upload.pk).update(offset=new_offset, head_checked=upload.head_checked)
+    if received:
+        # Progress renews the expiry (tus expiration extension): a large file sent over a slow link over
+        # several days is not purged while it is still arriving.
+        upload.expires_at = max(upload.expires_at, _new_expiry())
+    Upload.objects.filter(pk=upload.pk).update(
+        offset=new_offset, head_checked=upload.head_checked, expires_at=upload.expires_at
+    )
     upload.offset = new_offset
     result = AppendResult(upload=upload, received=received, interrupted=interrupted)
     del writer, pending  # release the chunk buffers before the completion pass
@@ -285,21 +305,59 @@ def upload_terminate(*, actor, upload: Upload) -> None:
 
 
 def uploads_purge(*, now: dt.datetime | None = None, orphan_age: dt.timedelta = dt.timedelta(days=1)) -> dict:
-    """Remove expired uploads, and temporary files no upload refers to (after a crash) older than a day."""
+    """Remove expired uploads (each under the same lock as an append, so one that is receiving data is left
+    alone), temporary upload files no upload refers to, and objects no attachment refers to (a crash between
+    moving a finished upload into the object store and committing its attachment), the last two when older
+    than `orphan_age`."""
     now = now or timezone.now()
-    expired = 0
+    expired = busy = 0
     for upload in Upload.objects.filter(expires_at__lte=now).only("pk", "temp_name"):
-        storage.remove_upload_files(upload.temp_name)
-        upload.delete()
+        try:
+            with storage.upload_lock(upload.temp_name):
+                # Re-read under the lock: an append that just ended may have renewed the expiry.
+                if not Upload.objects.filter(pk=upload.pk, expires_at__lte=now).exists():
+                    continue
+                storage.remove_upload_files(upload.temp_name)
+                Upload.objects.filter(pk=upload.pk).delete()
+        except storage.UploadBusy:
+            busy += 1
+            continue
         expired += 1
+    limit = (now - orphan_age).timestamp()
     orphans = 0
     directory = storage.uploads_dir()
     if directory.exists():
         known = set(Upload.objects.filter(attachment__isnull=True).values_list("temp_name", flat=True))
-        limit = (now - orphan_age).timestamp()
         for path in directory.iterdir():
             name = path.name.split(".", 1)[0]
-            if name not in known and path.stat().st_mtime < limit:
+            if name not in known and _older_than(path, limit):
                 storage.remove(path)
                 orphans += 1
-    return {"expired": expired, "orphan_files": orphans}
+    return {"expired": expired, "busy": busy, "orphan_files": orphans, "orphan_objects": _sweep_objects(limit)}
+
+
+def _older_than(path, limit: float) -> bool:
+    try:
+        return path.stat().st_mtime < limit
+    except FileNotFoundError:  # removed meanwhile (an upload that just completed or was terminated)
+        return False
+
+
+def _sweep_objects(limit: float, batch_size: int = 500) -> int:
+    """Remove stored objects older than `limit` that no live attachment refers to: left by a crash between
+    the rename into the object store and the commit, or by a deletion whose removal after commit never ran."""
+    removed = 0
+    for batch in storage.iter_object_batches(batch_size):
+        old = {path.name: path for path in batch if _older_than(path, limit)}
+        if not old:
+            continue
+        live = set(
+            Attachment.objects.filter(storage_name__in=old, deleted_at__isnull=True).values_list(
+                "storage_name", flat=True
+            )
+        )
+        for name, path in old.items():
+            if name not in live:
+                storage.remove(path)
+                removed += 1
+    return removed

@@ -85,6 +85,7 @@ def test_hidden_consultation_writes_nothing(personas, consultation, shared, file
 def test_upload_form_round_trip(personas, consultation):
     client = personas["member"]
     page = client.get(f"/en/files/spaces/{consultation.slug}/")
+    assert page.status_code == 200
     assert 'enctype="multipart/form-data"' in page.content.decode()
     response = client.post(
         f"/en/files/spaces/{consultation.slug}/upload/",
@@ -93,10 +94,13 @@ def test_upload_form_round_trip(personas, consultation):
     assert (response.status_code, response["Location"]) == (302, f"/en/files/spaces/{consultation.slug}/")
     attachment = Attachment.objects.get()
     assert (attachment.filename, attachment.uploaded_by.email) == ("Relatório.pdf", "member.br@example.test")
-    listing = client.get(response["Location"]).content.decode()
+    listed = client.get(response["Location"])
+    assert listed.status_code == 200
+    listing = listed.content.decode()
     assert f"Relatório.pdf was uploaded and encrypted. SHA-256: {attachment.sha256}" in listing
     assert f'href="/en/files/{attachment.pk}/download/"' in listing
     download = client.get(f"/en/files/{attachment.pk}/download/")
+    assert download.status_code == 200
     assert b"".join(download.streaming_content) == pdf(b"relatorio")
     assert download["Content-Disposition"] == (
         "attachment; filename=\"Relatorio.pdf\"; filename*=UTF-8''Relat%C3%B3rio.pdf"
@@ -152,6 +156,7 @@ def test_upload_to_a_post_and_where_direct_files_are_refused(personas, users, pl
     url = f"/en/files/spaces/{plenary.slug}/upload/"
     assert personas["member"].get(url).status_code == 403
     page = personas["member"].get(f"{url}?post={post.pk}")
+    assert page.status_code == 200
     assert "TLP:AMBER" in page.content.decode()
     response = personas["member"].post(f"{url}?post={post.pk}", {"file": SimpleUploadedFile("a.pdf", pdf())})
     assert response.status_code == 302
@@ -194,10 +199,13 @@ def test_file_log_page_and_export(personas, users, consultation, shared, django_
     b"".join(services.attachment_download(actor=users["liaison"], attachment=shared))
     with django_capture_on_commit_callbacks(execute=True):
         services.attachment_delete(actor=users["coordinator"], attachment=shared)
-    page = personas["member"].get(f"/en/files/spaces/{consultation.slug}/log/").content.decode()
+    log = personas["member"].get(f"/en/files/spaces/{consultation.slug}/log/")
+    assert log.status_code == 200
+    page = log.content.decode()
     assert page.count(f"<code>{shared.sha256}</code>") == 3
     assert "3 events" in page
     response = personas["member"].get(f"/en/files/spaces/{consultation.slug}/log.csv")
+    assert response.status_code == 200
     assert response["Content-Disposition"].startswith(f'attachment; filename="comity-file-log-{consultation.slug}-')
     rows = read_csv(response)
     events = list(FileEvent.objects.order_by("pk"))
@@ -257,7 +265,8 @@ def test_file_log_page_and_export(personas, users, consultation, shared, django_
     assert (audit.actor_label, audit.target_id, audit.details) == (
         "member.br@example.test",
         str(consultation.pk),
-        {"space": consultation.slug, "format": "csv", "through_event": events[3].pk},
+        # A private consultation is named by its id only (security probe F1).
+        {"space": consultation.pk, "format": "csv", "through_event": events[3].pk},
     )
 
 
@@ -266,7 +275,9 @@ def test_export_hides_names_of_red_files(personas, users, plenary):
     attachment = services.attachment_create(
         actor=users["member"], space=plenary, post=thread.posts.get(), filename="suspect-list.pdf", content=[pdf()]
     )
-    rows = read_csv(personas["member"].get(f"/en/files/spaces/{plenary.slug}/log.csv"))
+    response = personas["member"].get(f"/en/files/spaces/{plenary.slug}/log.csv")
+    assert response.status_code == 200
+    rows = read_csv(response)
     assert rows[1][5:10] == ["[TLP:RED]", str(attachment.size), attachment.sha256, str(attachment.post_id), "TLP:RED"]
 
 

@@ -45,7 +45,9 @@ def test_multi_chunk_round_trip_hash_log_and_audit(users, consultation, file_roo
         "ledger.csv",
     )
     stored = storage.object_path(attachment.storage_name)
-    assert stored.stat().st_size == streamcrypt.HEADER_SIZE + len(data) + 4 * streamcrypt.TAG_SIZE
+    assert stored.stat().st_size == streamcrypt.HEADER_SIZE + len(data) + 4 * (
+        streamcrypt.NONCE_SIZE + streamcrypt.TAG_SIZE
+    )
     assert stored_files(file_root) == [stored]
     assert download(users["coordinator"], attachment) == data
     events = list(FileEvent.objects.order_by("pk").values_list("action", "user__email", "sha256", "size"))
@@ -101,7 +103,7 @@ def test_tampered_first_chunk_fails_before_sending_and_is_logged(users, consulta
     )
     path = storage.object_path(attachment.storage_name)
     blob = bytearray(path.read_bytes())
-    blob[streamcrypt.HEADER_SIZE + 20] ^= 0x01
+    blob[streamcrypt.HEADER_SIZE + streamcrypt.NONCE_SIZE + 20] ^= 0x01
     path.write_bytes(bytes(blob))
     with caplog.at_level(logging.ERROR, logger="comity.files"), pytest.raises(services.DownloadFailed):
         services.attachment_download(actor=users["coordinator"], attachment=attachment)
@@ -324,7 +326,7 @@ def test_expired_uploads_and_orphans_are_purged(users, consultation, file_root):
     orphan.write_bytes(b"x")
     os.utime(orphan, (0, 0))
     Upload.objects.filter(pk=upload.pk).update(expires_at=timezone.now())
-    assert services.uploads_purge() == {"expired": 1, "orphan_files": 1}
+    assert services.uploads_purge() == {"expired": 1, "busy": 0, "orphan_files": 1, "orphan_objects": 0}
     assert (Upload.objects.count(), stored_files(file_root)) == (0, [])
 
 

@@ -280,3 +280,69 @@ def test_browser_session_needs_the_csrf_token(users, consultation):
     response = create(client, 5, metadata("a.txt", consultation.slug))
     assert response.status_code == 403
     assert Upload.objects.count() == 0
+
+
+def _b64_raw(value: bytes) -> str:
+    return base64.b64encode(value).decode()
+
+
+@pytest.mark.parametrize("value", ["²", "\xb2", "٣", "1²", " 5", "5 ", "+5", "-5", "1" * 19, "5\n"])
+def test_numbers_in_headers_and_metadata_are_ascii_digits_only(personas, consultation, file_root, value):
+    """Security probe F2: values that str.isdigit() accepts but int() does not (or reads as another
+    number) are a 400 in the API's JSON error shape, never a 500, and nothing is stored."""
+    client = personas["member"]
+    bad_length = client.post(
+        "/api/v1/uploads/",
+        headers={**TUS, "Upload-Length": value, "Upload-Metadata": metadata("a.pdf", consultation.slug)},
+    )
+    assert (bad_length.status_code, bad_length["Content-Type"], bad_length.json()) == (
+        400,
+        "application/json",
+        {
+            "error": {
+                "status": 400,
+                "code": "bad_header",
+                "message": "Upload-Length must be a non-negative integer.",
+            }
+        },
+    )
+    for key, message in (
+        ("space", "The value of space in Upload-Metadata must be a slug or a number."),
+        ("post", "The value of post in Upload-Metadata must be a number."),
+    ):
+        meta = f"filename {b64('a.pdf')},{key} {_b64_raw(value.encode())}"
+        response = create(client, 5, meta)
+        if key == "space" and value in ("-5", "1" * 19):  # shaped like a slug: no such space
+            assert (response.status_code, response.json()["error"]["code"]) == (404, "not_found")
+            continue
+        assert (response.status_code, response.json()) == (
+            400,
+            {"error": {"status": 400, "code": "bad_metadata", "message": message}},
+        ), key
+    assert (Upload.objects.count(), stored_files(file_root)) == (0, [])
+    # The same values on an upload in progress: a 400, and the upload is where it was.
+    url = create(client, 10, metadata("a.txt", consultation.slug))["Location"]
+    assert patch(client, url, 0, b"hello").status_code == 204
+    bad_offset = client.patch(
+        url, data=b"world", content_type="application/offset+octet-stream", headers={**TUS, "Upload-Offset": value}
+    )
+    assert (bad_offset.status_code, bad_offset.json()["error"]) == (
+        400,
+        {"status": 400, "code": "bad_header", "message": "Upload-Offset must be a non-negative integer."},
+    )
+    assert head(client, url)["Upload-Offset"] == "5"
+
+
+def test_a_space_named_by_its_id_or_slug_and_a_malformed_upload_id(personas, consultation):
+    client = personas["member"]
+    assert create(client, 5, metadata("a.txt", str(consultation.pk))).status_code == 201
+    assert create(client, 5, metadata("a.txt", consultation.slug)).status_code == 201
+    assert Upload.objects.filter(space=consultation).count() == 2
+    missing = head(client, "/api/v1/uploads/not-a-uuid/")
+    assert missing.status_code == 404
+    as_json = client.get("/api/v1/uploads/not-a-uuid/", headers=TUS)
+    assert (as_json.status_code, as_json["Content-Type"], as_json.json()["error"]["status"]) == (
+        404,
+        "application/json",
+        404,
+    )

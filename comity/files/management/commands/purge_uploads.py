@@ -8,10 +8,12 @@ from comity.files import services
 
 
 class Command(BaseCommand):
-    help = "Remove expired uploads in progress and orphaned temporary upload files."
+    help = "Remove expired uploads in progress, orphaned temporary upload files and orphaned stored objects."
 
     def handle(self, *args, **options):
         counts = services.uploads_purge()
         self.stdout.write(
-            f"removed {counts['expired']} expired upload(s) and {counts['orphan_files']} orphaned temporary file(s)"
+            f"removed {counts['expired']} expired upload(s), {counts['orphan_files']} orphaned temporary file(s) "
+            f"and {counts['orphan_objects']} orphaned stored object(s); {counts['busy']} expired upload(s) were "
+            "receiving data and were left for the next run"
         )
