@@ -203,6 +203,9 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 COMITY_FILE_ROOT = Path(env_str("COMITY_FILE_ROOT", str(VAR_DIR / "media" / "files")))
 COMITY_MAX_UPLOAD_BYTES = env_int("COMITY_MAX_UPLOAD_BYTES", 2 * 1024**3)
 COMITY_UPLOAD_EXPIRY_HOURS = env_int("COMITY_UPLOAD_EXPIRY_HOURS", 72)
+# Refuse (415) files with active content (JavaScript or a launch action in a PDF, HTML markup) instead of
+# accepting them with a warning to everyone who downloads them.
+COMITY_FILES_REFUSE_ACTIVE_CONTENT = env_bool("COMITY_FILES_REFUSE_ACTIVE_CONTENT", False)
 
 # --- Forum --------------------------------------------------------------------------------------------
 # A LibreTranslate-compatible service; empty turns the "translate" action off. Nothing from an AMBER or RED

@@ -19,6 +19,12 @@ class AttachmentSerializer(serializers.ModelSerializer):
         "file shared directly in a private consultation)."
     )
     download_url = serializers.SerializerMethodField()
+    active_content = serializers.ListField(
+        child=serializers.ChoiceField(choices=["javascript", "launch", "html"]),
+        read_only=True,
+        help_text="Active content found in the file (JavaScript or a launch action in a PDF, HTML markup); "
+        "empty for none. Such files are served with a warning.",
+    )
 
     class Meta:
         model = Attachment
@@ -34,6 +40,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
             "created_at",
             "tlp",
             "download_url",
+            "active_content",
         ]
         read_only_fields = fields
 

@@ -56,6 +56,7 @@ def test_list_body(personas, consultation, shared):
                 "created_at": shared.created_at.isoformat().replace("+00:00", "Z"),
                 "tlp": "green",
                 "download_url": f"http://testserver/api/v1/attachments/{shared.pk}/download/",
+                "active_content": [],
             }
         ],
     }
