@@ -1,7 +1,3 @@
-import os
-import subprocess
-import sys
-
 import pytest
 from django.test import override_settings
 
