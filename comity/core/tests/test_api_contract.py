@@ -25,7 +25,7 @@ def _error(response) -> dict:
 
 @pytest.mark.parametrize("path", ["/api/v1/no-such-thing/", "/api/v1/uploads/0/", "/api/v1/threads/abc/"])
 def test_unknown_api_urls_answer_json_404(client, member_token, path):
-    response = client.get(path, **member_token)
+    response = client.get(path, HTTP_TUS_RESUMABLE="1.0.0", **member_token)  # the header tus endpoints require
     assert response.status_code == 404
     assert _error(response) == {"status": 404, "code": "not_found", "message": response.json()["error"]["message"]}
     assert response.json()["error"]["message"]
