@@ -25,7 +25,7 @@ def test_docs_are_self_hosted(client):
 def test_error_shape_for_unauthenticated(client):
     response = client.get("/api/v1/me/")
     body = response.json()
-    assert response.status_code in (401, 403)
+    assert response.status_code == 401
     assert set(body) == {"error"}
     assert body["error"]["status"] == response.status_code
     assert body["error"]["code"] == "not_authenticated"

@@ -64,7 +64,10 @@ def test_catalogue_covers_every_source_string(locale):
     ],
 )
 def test_translated_pages_show_no_english_chrome(client, db, language, english):
-    body = client.get(f"/{language}/").content.decode()
+    response = client.get(f"/{language}/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert f'<html lang="{language}"' in body
     assert english not in body
 
 
