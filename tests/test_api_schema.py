@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis import checks
@@ -79,7 +81,18 @@ def _failures_of(operation, tokens: dict[str, str]) -> list[str]:
     return found
 
 
-def test_every_operation_keeps_the_schema(demo_tokens):
+@pytest.fixture
+def keep_test_connection():
+    """The WSGI handler closes database connections at the end of each request (Django's test client unhooks
+    that); on PostgreSQL it would close the test's own transaction."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+def test_every_operation_keeps_the_schema(demo_tokens, keep_test_connection):
     schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", WSGIHandler())
     operations = [result.ok() for result in schema.get_all_operations()]
     failures: list[str] = []

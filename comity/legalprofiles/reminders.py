@@ -35,7 +35,7 @@ from comity.legalprofiles.models import CountryProfile, MeasureFiche
 
 FIRST, SECOND, ESCALATED = 1, 2, 3
 BATCH = 500
-CATEGORY = "legalprofiles_reminder"
+CATEGORY = "legal_reminder"  # at most 20 characters (OutboxEmail.category)
 
 
 def confirmation_days() -> int:
