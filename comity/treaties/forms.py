@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from comity.core.i18n import language_name
+from comity.directory.forms.widgets import CachedSelect
 from comity.legalprofiles.choices import CooperationType
 from comity.reference import regions
 from comity.reference.forms import CountryFilterForm
@@ -40,11 +41,18 @@ class BasisForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = [("", "—"), *countries]
         self.fields = {
+            # About 250 options each: rendered once per language (CachedSelect), not through a template per option.
             "from": forms.ChoiceField(
-                label=_("Requesting state"), choices=choices, help_text=_("The state sending the request.")
+                label=_("Requesting state"),
+                choices=choices,
+                help_text=_("The state sending the request."),
+                widget=CachedSelect,
             ),
             "to": forms.ChoiceField(
-                label=_("Requested state"), choices=choices, help_text=_("The state asked to cooperate.")
+                label=_("Requested state"),
+                choices=choices,
+                help_text=_("The state asked to cooperate."),
+                widget=CachedSelect,
             ),
             **self.fields,
         }
