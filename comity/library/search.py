@@ -32,6 +32,8 @@ KINDS = {
     "measure": gettext_lazy("Measure"),
     "instrument": gettext_lazy("Instrument"),
 }
+# The kinds as API choices (named LegalHitKindEnum in the schema).
+HIT_KINDS = list(KINDS)
 
 
 @dataclass(frozen=True)

@@ -320,6 +320,10 @@ SPECTACULAR_SETTINGS = {
         "TlpEnum": "comity.forum.api.serializers.TLP_CHOICES",
         "SpaceKindEnum": "comity.forum.api.serializers.SPACE_KIND_CHOICES",
         "ThreadKindEnum": "comity.forum.api.serializers.THREAD_KIND_CHOICES",
+        "CooperationTypeEnum": "comity.legalprofiles.choices.CooperationType",
+        "InstrumentKindEnum": "comity.treaties.models.Kind",
+        "DocumentKindEnum": "comity.library.models.DocumentKind",
+        "LegalHitKindEnum": "comity.library.search.HIT_KINDS",
     },
 }
 

@@ -91,3 +91,11 @@ def test_schema_marks_nullable_relations_nullable(db):
     assert schemas["Space"]["properties"]["network"]["nullable"] is True
     assert schemas["Thread"]["properties"]["accepted_post"]["nullable"] is True
     assert schemas["Post"]["properties"]["quote_of"]["nullable"] is True
+
+
+def test_schema_generates_without_warnings(db, tmp_path):
+    """drf-spectacular warnings (enum name collisions, duplicate operation ids) fail `check --deploy` in CI."""
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
+    assert (tmp_path / "schema.yml").read_text().startswith("openapi: 3")

@@ -158,7 +158,7 @@ class DocumentDetailSerializer(DocumentSerializer):
 
 
 class LegalHitSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=list(search.KINDS))
+    kind = serializers.ChoiceField(choices=search.HIT_KINDS)
     key = serializers.CharField()
     title = serializers.CharField()
     url = serializers.CharField()

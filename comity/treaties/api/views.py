@@ -64,6 +64,7 @@ class InstrumentListView(APIView):
     parser_classes = [JSONParser]
 
     @extend_schema(
+        operation_id="instruments_list",
         summary="List instruments",
         parameters=[
             OpenApiParameter("kind", OpenApiTypes.STR, enum=Kind.values),
