@@ -415,6 +415,20 @@ def _locked_profile(country: Country) -> tuple[CountryProfile, bool]:
     return profile, created
 
 
+def _mark_edited(record, *, actor, effective_from: dt.date) -> None:
+    """An edit by an editor: no longer demo content, in effect from `effective_from`, and counted as a
+    confirmation (the freshness cycle and its reminders start again)."""
+    now = timezone.now()
+    record.is_demo = False
+    record.effective_from = effective_from
+    record.updated_at = now
+    record.updated_by = actor
+    record.last_confirmed_at = now
+    record.confirmed_by = actor
+    record.reminder_level = 0
+    record.reminder_sent_at = None
+
+
 def _save_profile_change(
     *, actor, profile: CountryProfile, before: dict, created: bool, effective_from: dt.date, details: dict
 ) -> dict:
@@ -422,15 +436,7 @@ def _save_profile_change(
     changes = diff(before, after)
     if not changes and not created:
         return {}
-    now = timezone.now()
-    profile.is_demo = False
-    profile.effective_from = effective_from
-    profile.updated_at = now
-    profile.updated_by = actor
-    profile.last_confirmed_at = now
-    profile.confirmed_by = actor
-    profile.reminder_level = 0
-    profile.reminder_sent_at = None
+    _mark_edited(profile, actor=actor, effective_from=effective_from)
     profile.search_text = profile_search_text(profile)
     profile.save()
     snapshot = profile_snapshot(profile)
@@ -540,15 +546,7 @@ def fiche_update(*, actor, country: Country, measure: str, data: dict[str, Any],
         changes = diff(before, fiche_snapshot(fiche))
         if not changes and not created:
             return {}
-        now = timezone.now()
-        fiche.is_demo = False
-        fiche.effective_from = day
-        fiche.updated_at = now
-        fiche.updated_by = actor
-        fiche.last_confirmed_at = now
-        fiche.confirmed_by = actor
-        fiche.reminder_level = 0
-        fiche.reminder_sent_at = None
+        _mark_edited(fiche, actor=actor, effective_from=day)
         fiche.search_text = fiche_search_text(fiche)
         fiche.save()
         snapshot = fiche_snapshot(fiche)
