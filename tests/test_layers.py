@@ -28,7 +28,10 @@ LAYERS: list[tuple[str, ...]] = [
     ("files",),  # above the forum: files are attached to forum spaces; the forum reaches files through hooks
     ("library",),  # documents (files checks), the glossary (the forum reaches it by a hook), legal search
     ("notifications",),
+    ("meetings",),  # events, registration, funding, iCalendar
+    ("planner", "teams", "requests"),  # the planner creates meetings; joint teams; the request writer and records
     ("portal",),
+    ("ops",),  # the worker, readiness, metrics, backup: may read every app
     ("demo",),
 ]
 LEVEL = {app: level for level, apps in enumerate(LAYERS) for app in apps}

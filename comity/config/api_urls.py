@@ -15,4 +15,9 @@ urlpatterns = [
     path("", include("comity.forum.api.urls")),
     path("", include("comity.files.api.urls")),
     path("", include("comity.notifications.api.urls")),
+    path("", include("comity.meetings.api.urls")),
+    path("", include("comity.planner.api.urls")),
+    path("", include("comity.teams.api.urls")),
+    path("", include("comity.requests.api.urls")),
+    path("", include("comity.ops.api.urls")),
 ]

@@ -9,6 +9,7 @@ from comity.core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("", include("comity.ops.urls")),
     path("api/v1/", include("comity.config.api_urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", accounts_views.set_language, name="set_language"),
@@ -25,6 +26,10 @@ urlpatterns += i18n_patterns(
     path("forum/", include("comity.forum.urls")),
     path("files/", include("comity.files.urls")),
     path("notifications/", include("comity.notifications.urls")),
+    path("meetings/", include("comity.meetings.urls")),
+    path("planner/", include("comity.planner.urls")),
+    path("teams/", include("comity.teams.urls")),
+    path("requests/", include("comity.requests.urls")),
     path("", include("comity.reference.urls")),
     prefix_default_language=True,
 )

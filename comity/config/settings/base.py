@@ -43,7 +43,12 @@ INSTALLED_APPS = [
     "comity.files",
     "comity.library",
     "comity.notifications",
+    "comity.meetings",
+    "comity.planner",
+    "comity.teams",
+    "comity.requests",
     "comity.portal",
+    "comity.ops",
     "comity.demo",
 ]
 

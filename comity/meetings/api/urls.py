@@ -1,0 +1,3 @@
+"""Meetings routes under /api/v1/."""
+
+urlpatterns: list = []

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class MeetingsConfig(AppConfig):
+    """Events, agendas, registration, funded participation and iCalendar feeds."""
+
+    name = "comity.meetings"
+    label = "meetings"
+    verbose_name = "Meetings"

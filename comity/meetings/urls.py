@@ -1,0 +1,5 @@
+"""Meetings pages."""
+
+app_name = "meetings"
+
+urlpatterns: list = []

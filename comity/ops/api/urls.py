@@ -1,0 +1,3 @@
+"""Operations routes under /api/v1/."""
+
+urlpatterns: list = []

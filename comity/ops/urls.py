@@ -1,0 +1,5 @@
+"""Operations pages."""
+
+app_name = "ops"
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Planner routes under /api/v1/."""
+
+urlpatterns: list = []

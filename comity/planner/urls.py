@@ -1,0 +1,5 @@
+"""Planner pages."""
+
+app_name = "planner"
+
+urlpatterns: list = []

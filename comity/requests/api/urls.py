@@ -1,0 +1,3 @@
+"""Requests routes under /api/v1/."""
+
+urlpatterns: list = []

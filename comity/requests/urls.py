@@ -1,0 +1,5 @@
+"""Requests pages."""
+
+app_name = "requests"
+
+urlpatterns: list = []

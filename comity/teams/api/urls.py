@@ -1,0 +1,3 @@
+"""Joint teams routes under /api/v1/."""
+
+urlpatterns: list = []

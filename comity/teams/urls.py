@@ -1,0 +1,5 @@
+"""Joint teams pages."""
+
+app_name = "teams"
+
+urlpatterns: list = []
