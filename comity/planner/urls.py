@@ -1,5 +1,9 @@
 """Planner pages."""
 
+from django.urls import path
+
+from comity.planner import views
+
 app_name = "planner"
 
-urlpatterns: list = []
+urlpatterns = [path("", views.plan, name="plan")]
