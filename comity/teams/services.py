@@ -223,12 +223,12 @@ def member_remove(*, actor, team: Team, user) -> None:
         raise PermissionDenied
     with transaction.atomic():
         member = (
-            TeamMember.objects.select_for_update()
-            .filter(team=team, user=user, state=TeamMember.State.ACTIVE, country_id=country_id)
-            .first()
+            TeamMember.objects.select_for_update().filter(team=team, user=user, state=TeamMember.State.ACTIVE).first()
         )
         if member is None:
-            raise ValidationError({"user": [_("This person is not a member of the team for your country.")]})
+            raise ValidationError({"user": [_("This person is not a member of the team.")]})
+        if member.country_id != country_id:
+            raise PermissionDenied  # another country's leader decides about their members
         if member.is_leader:
             raise ValidationError({"user": [_("A leader cannot be removed; hand the leadership over first.")]})
         member.state, member.removed_by, member.removed_at = TeamMember.State.REMOVED, actor, timezone.now()

@@ -17,6 +17,7 @@ from comity.teams.api.serializers import (
     ActionItemCreateSerializer,
     ActionItemSerializer,
     ActionItemStatusSerializer,
+    DocumentSerializer,
     MemberAddSerializer,
     MemberSerializer,
     TeamDetailSerializer,
@@ -41,10 +42,11 @@ def _run(call):
 
 
 def _detail(team):
-    team.members = selectors.active_members(team)
-    team.action_items = selectors.action_items(team)
-    team.documents = selectors.documents(team)
-    return TeamDetailSerializer(team).data
+    data = dict(TeamSerializer(team).data)
+    data["members"] = MemberSerializer(selectors.active_members(team), many=True).data
+    data["action_items"] = ActionItemSerializer(selectors.action_items(team), many=True).data
+    data["documents"] = DocumentSerializer(selectors.documents(team), many=True).data
+    return data
 
 
 class TeamListView(APIView):
