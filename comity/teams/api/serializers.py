@@ -5,17 +5,17 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from comity.teams.models import ActionItem, Team
+from comity.teams.models import ActionItem
 
 
-class MemberSerializer(serializers.Serializer):
+class TeamMemberSerializer(serializers.Serializer):
     user = serializers.IntegerField(source="user_id")
     name = serializers.CharField(source="user.display_name")
     country = serializers.CharField(source="country.iso2")
     is_leader = serializers.BooleanField()
 
 
-class ActionItemSerializer(serializers.Serializer):
+class TeamActionItemSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     title = serializers.CharField()
     assignee = serializers.IntegerField(source="assignee_id")
@@ -24,7 +24,7 @@ class ActionItemSerializer(serializers.Serializer):
         help_text=gettext_lazy("The end of the due day in the assignee's time zone, ISO with offset.")
     )
     assignee_timezone = serializers.CharField(source="assignee.timezone")
-    status = serializers.ChoiceField(choices=ActionItem.Status.choices)
+    status = serializers.CharField(help_text=gettext_lazy("open, in_progress or done."))
 
     def get_due_at(self, item) -> str:
         from comity.teams.selectors import due_moment
@@ -32,7 +32,7 @@ class ActionItemSerializer(serializers.Serializer):
         return due_moment(item).isoformat(timespec="seconds")
 
 
-class VersionSerializer(serializers.Serializer):
+class TeamDocumentVersionSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     attachment = serializers.IntegerField(source="attachment_id")
     filename = serializers.CharField(source="attachment.filename")
@@ -41,10 +41,10 @@ class VersionSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class DocumentSerializer(serializers.Serializer):
+class TeamDocumentSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     title = serializers.CharField()
-    versions = VersionSerializer(many=True, source="versions.all")
+    versions = TeamDocumentVersionSerializer(many=True, source="versions.all")
 
 
 class TeamSerializer(serializers.Serializer):
@@ -55,7 +55,7 @@ class TeamSerializer(serializers.Serializer):
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
     original_end = serializers.DateField()
-    status = serializers.ChoiceField(choices=Team.Status.choices)
+    status = serializers.CharField(help_text=gettext_lazy("active or closed (read-only)."))
     countries = serializers.SerializerMethodField()
     space = serializers.CharField(source="space.slug", help_text=gettext_lazy("The slug of the team's private space."))
 
@@ -64,23 +64,28 @@ class TeamSerializer(serializers.Serializer):
 
 
 class TeamDetailSerializer(TeamSerializer):
-    members = MemberSerializer(many=True)
-    action_items = ActionItemSerializer(many=True)
-    documents = DocumentSerializer(many=True)
+    members = TeamMemberSerializer(many=True)
+    action_items = TeamActionItemSerializer(many=True)
+    documents = TeamDocumentSerializer(many=True)
 
 
-class MemberAddSerializer(serializers.Serializer):
+class TeamMemberAddSerializer(serializers.Serializer):
     user = serializers.IntegerField(help_text=gettext_lazy("The id of an active member of the leader's country."))
 
 
-class ActionItemCreateSerializer(serializers.Serializer):
+class TeamActionItemCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=300)
     assignee = serializers.IntegerField()
     due_on = serializers.DateField()
 
 
-class ActionItemStatusSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=ActionItem.Status.choices)
+class TeamActionItemStatusSerializer(serializers.Serializer):
+    status = serializers.CharField(help_text=gettext_lazy("open, in_progress or done."))
+
+    def validate_status(self, value: str) -> str:
+        if value not in ActionItem.Status.values:
+            raise serializers.ValidationError(gettext_lazy("Choose open, in_progress or done."))
+        return value
 
 
 class TeamsErrorBodySerializer(serializers.Serializer):

@@ -14,13 +14,13 @@ from rest_framework.views import APIView
 from comity.core.api.permissions import IsMember, TokenScopePermission
 from comity.teams import selectors, services
 from comity.teams.api.serializers import (
-    ActionItemCreateSerializer,
-    ActionItemSerializer,
-    ActionItemStatusSerializer,
-    DocumentSerializer,
-    MemberAddSerializer,
-    MemberSerializer,
+    TeamActionItemCreateSerializer,
+    TeamActionItemSerializer,
+    TeamActionItemStatusSerializer,
     TeamDetailSerializer,
+    TeamDocumentSerializer,
+    TeamMemberAddSerializer,
+    TeamMemberSerializer,
     TeamSerializer,
     TeamsErrorSerializer,
 )
@@ -43,9 +43,9 @@ def _run(call):
 
 def _detail(team):
     data = dict(TeamSerializer(team).data)
-    data["members"] = MemberSerializer(selectors.active_members(team), many=True).data
-    data["action_items"] = ActionItemSerializer(selectors.action_items(team), many=True).data
-    data["documents"] = DocumentSerializer(selectors.documents(team), many=True).data
+    data["members"] = TeamMemberSerializer(selectors.active_members(team), many=True).data
+    data["action_items"] = TeamActionItemSerializer(selectors.action_items(team), many=True).data
+    data["documents"] = TeamDocumentSerializer(selectors.documents(team), many=True).data
     return data
 
 
@@ -76,16 +76,16 @@ class TeamMembersView(APIView):
 
     @extend_schema(
         summary="A leader invites a member of their own country",
-        request=MemberAddSerializer,
-        responses={201: MemberSerializer, 400: INVALID, 401: UNAUTHENTICATED, 404: NOT_FOUND},
+        request=TeamMemberAddSerializer,
+        responses={201: TeamMemberSerializer, 400: INVALID, 401: UNAUTHENTICATED, 404: NOT_FOUND},
     )
     def post(self, request, pk: int):
         team = selectors.team_get_for(user=request.user, pk=pk)
-        body = MemberAddSerializer(data=request.data)
+        body = TeamMemberAddSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         person = selectors.invitable_users(user=request.user, team=team).filter(pk=body.validated_data["user"]).first()
         member = _run(lambda: services.member_add(actor=request.user, team=team, user=person))
-        return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
+        return Response(TeamMemberSerializer(member).data, status=status.HTTP_201_CREATED)
 
 
 class TeamMemberView(APIView):
@@ -109,12 +109,12 @@ class ActionItemsView(APIView):
 
     @extend_schema(
         summary="Add an action item (the due day ends at midnight in the assignee's zone)",
-        request=ActionItemCreateSerializer,
-        responses={201: ActionItemSerializer, 400: INVALID, 401: UNAUTHENTICATED, 404: NOT_FOUND},
+        request=TeamActionItemCreateSerializer,
+        responses={201: TeamActionItemSerializer, 400: INVALID, 401: UNAUTHENTICATED, 404: NOT_FOUND},
     )
     def post(self, request, pk: int):
         team = selectors.team_get_for(user=request.user, pk=pk)
-        body = ActionItemCreateSerializer(data=request.data)
+        body = TeamActionItemCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         assignee = next((m.user for m in selectors.active_members(team) if m.user_id == data["assignee"]), None)
@@ -123,7 +123,7 @@ class ActionItemsView(APIView):
                 actor=request.user, team=team, title=data["title"], assignee=assignee, due_on=data["due_on"]
             )
         )
-        return Response(ActionItemSerializer(item).data, status=status.HTTP_201_CREATED)
+        return Response(TeamActionItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
 
 class ActionItemView(APIView):
@@ -131,15 +131,15 @@ class ActionItemView(APIView):
 
     @extend_schema(
         summary="Change an action item's status (its assignee, its author or a leader)",
-        request=ActionItemStatusSerializer,
-        responses={200: ActionItemSerializer, 400: INVALID, 401: UNAUTHENTICATED, 404: NOT_FOUND},
+        request=TeamActionItemStatusSerializer,
+        responses={200: TeamActionItemSerializer, 400: INVALID, 401: UNAUTHENTICATED, 404: NOT_FOUND},
     )
     def patch(self, request, pk: int, item_id: int):
         team = selectors.team_get_for(user=request.user, pk=pk)
         item = selectors.action_item_get_for(user=request.user, team=team, pk=item_id)
-        body = ActionItemStatusSerializer(data=request.data)
+        body = TeamActionItemStatusSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         item = _run(
             lambda: services.action_item_set_status(actor=request.user, item=item, status=body.validated_data["status"])
         )
-        return Response(ActionItemSerializer(item).data)
+        return Response(TeamActionItemSerializer(item).data)
