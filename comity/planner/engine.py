@@ -7,6 +7,7 @@ participant in exactly one group: inside their office hours, outside them, or on
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -57,19 +58,69 @@ def _iso_utc(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _status(schedule: Schedule, start: dt.datetime, end: dt.datetime) -> tuple[str, str]:
-    """Where one participant stands for the whole slot, and the holiday or closure that keeps them away."""
+@dataclass
+class _Calendar:
+    """One participant's open periods and days away (holiday or closure) over the window, as UTC ranges, read
+    from the directory's `availability` a few times per day rather than once per candidate slot."""
+
+    always: bool
+    open_periods: list[tuple[dt.datetime, dt.datetime]]
+    away: list[tuple[dt.datetime, dt.datetime, str]]
+
+    def status(self, start: dt.datetime, end: dt.datetime) -> tuple[str, str]:
+        if self.always:
+            return INSIDE, ""
+        for away_start, away_end, reason in self.away:
+            if away_start < end and start < away_end:
+                return HOLIDAY, reason
+        index = bisect.bisect_right(self.open_periods, (start, _FAR)) - 1
+        if index >= 0 and self.open_periods[index][0] <= start and end <= self.open_periods[index][1]:
+            return INSIDE, ""
+        return OUTSIDE, ""
+
+
+_FAR = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+def _calendar(schedule: Schedule, begin: dt.datetime, end: dt.datetime) -> _Calendar:
     if schedule.always:
-        return INSIDE, ""
-    last = end - dt.timedelta(minutes=1)
-    for moment in (start, last):
-        state = availability(schedule, moment)
+        return _Calendar(True, [], [])
+    zone = get_zone(schedule.timezone)
+    away: list[tuple[dt.datetime, dt.datetime, str]] = []
+    day = begin.astimezone(zone).date()
+    while True:
+        midnight = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
+        if midnight.astimezone(dt.UTC) >= end:
+            break
+        state = availability(schedule, dt.datetime.combine(day, dt.time(12), tzinfo=zone))
         if state.status in ("holiday", "closure"):
-            return HOLIDAY, state.holiday or state.closure_reason or ""
-    first = availability(schedule, start)
-    if first.is_open and first.closes_at is not None and first.closes_at >= end:
-        return INSIDE, ""
-    return OUTSIDE, ""
+            following = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
+            away.append(
+                (
+                    midnight.astimezone(dt.UTC),
+                    following.astimezone(dt.UTC),
+                    state.holiday or state.closure_reason or "",
+                )
+            )
+        day += dt.timedelta(days=1)
+    periods: list[tuple[dt.datetime, dt.datetime]] = []
+    moment = begin
+    while moment < end:
+        state = availability(schedule, moment)
+        if state.is_open and state.closes_at is not None:
+            closes = state.closes_at.astimezone(dt.UTC)
+            if closes <= moment:
+                break
+            if periods and periods[-1][1] == moment:  # back-to-back intervals make one period
+                periods[-1] = (periods[-1][0], closes)
+            else:
+                periods.append((moment, closes))
+            moment = closes
+        elif state.next_open is not None and state.next_open.astimezone(dt.UTC) > moment:
+            moment = state.next_open.astimezone(dt.UTC)
+        else:
+            break
+    return _Calendar(False, periods, away)
 
 
 def window_start(*, start_date: dt.date | None, zone_name: str, now: dt.datetime) -> dt.datetime:
@@ -95,12 +146,13 @@ def plan(
     Best: nobody on a holiday or closure (slots that keep someone away are offered only when no other slot
     exists), then the fewest participants outside their office hours, then the earliest."""
     end_of_window = begin + dt.timedelta(days=days)
+    calendars = {p.key: _calendar(p.schedule, begin, end_of_window) for p in participants}
     candidates: list[Slot] = []
     moment = begin
     while moment + duration <= end_of_window:
         slot = Slot(start=moment, end=moment + duration)
         for participant in participants:
-            status, reason = _status(participant.schedule, slot.start, slot.end)
+            status, reason = calendars[participant.key].status(slot.start, slot.end)
             {INSIDE: slot.inside_hours, OUTSIDE: slot.outside_hours, HOLIDAY: slot.on_holiday}[status].append(
                 participant.key
             )
