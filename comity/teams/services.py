@@ -368,6 +368,8 @@ def evaluation_submit(
     if not permissions.can_evaluate(actor, team, timezone.localdate()):
         raise PermissionDenied
     country_id = permissions.led_country_id(actor, team)
+    if country_id is None:  # can_evaluate checked leadership; this keeps the type checker informed
+        raise PermissionDenied
     errors: dict[str, list[str]] = {}
     for name, value in (("objectives_met", objectives_met), ("cooperation", cooperation), ("platform", platform)):
         if value not in Evaluation.Rating.values:
