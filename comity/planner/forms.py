@@ -22,12 +22,18 @@ class PlannerForm(forms.Form):
     duration = forms.IntegerField(
         label=_("Duration (minutes)"),
         required=False,
+        help_text=_("15 to 480; empty: 60."),
         initial=selectors.DEFAULT_DURATION,
         min_value=selectors.MIN_DURATION,
         max_value=selectors.MAX_DURATION,
     )
     days = forms.IntegerField(
-        label=_("Number of days"), required=False, initial=selectors.DEFAULT_DAYS, min_value=1, max_value=31
+        label=_("Number of days"),
+        required=False,
+        initial=selectors.DEFAULT_DAYS,
+        min_value=1,
+        max_value=31,
+        help_text=_("1 to 31; empty: 7."),
     )
     start = forms.DateField(
         label=_("First day"),

@@ -99,7 +99,7 @@ def test_page_plans_and_shows_each_local_time_with_the_zone_named(personas, citi
     assert response.status_code == 200
     html = response.content.decode()
     assert "(Europe/Paris)" in html and "(Asia/Jakarta)" in html
-    assert "Inside office hours" in html
+    assert "Inside office hours" in html and "Everyone is inside office hours." in html
 
 
 @pytest.mark.django_db
