@@ -35,6 +35,7 @@ class MemberAddForm(forms.Form):
     user = forms.ChoiceField(label=_("Member of your country"))
 
     def __init__(self, *args, choices, **kwargs):
+        kwargs.setdefault("auto_id", "member_%s")
         super().__init__(*args, **kwargs)
         self.fields["user"].choices = [("", "—"), *choices]
 
@@ -43,6 +44,10 @@ class ExtensionForm(forms.Form):
     new_end = forms.DateField(label=_("New end date"), widget=DateInput)
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "extend_%s")
+        super().__init__(*args, **kwargs)
+
 
 class ActionItemForm(forms.Form):
     title = forms.CharField(label=_("Action"), max_length=300)
@@ -50,6 +55,7 @@ class ActionItemForm(forms.Form):
     due_on = forms.DateField(label=_("Due date"), widget=DateInput, help_text=_("In the assignee's time zone."))
 
     def __init__(self, *args, choices, **kwargs):
+        kwargs.setdefault("auto_id", "item_%s")
         super().__init__(*args, **kwargs)
         self.fields["assignee"].choices = [("", "—"), *choices]
 
@@ -62,6 +68,10 @@ class DocumentForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     file = forms.FileField(label=_("File"))
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "doc_%s")
+        super().__init__(*args, **kwargs)
 
 
 class VersionForm(forms.Form):
@@ -84,6 +94,10 @@ class EvaluationForm(forms.Form):
     )
     lessons = forms.CharField(label=_("Lessons learned"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     would_repeat = forms.BooleanField(label=_("We would set up a joint team again"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "eval_%s")
+        super().__init__(*args, **kwargs)
 
 
 class AgreementForm(forms.Form):

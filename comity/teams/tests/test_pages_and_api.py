@@ -146,11 +146,11 @@ def test_bad_input_answers_400_on_the_field_and_keeps_data(personas, team, users
     )
     assert response.status_code == 400
     html = response.content.decode()
-    assert 'id="id_title_errors"' in html and 'id="id_due_on_errors"' in html
+    assert 'id="item_title_errors"' in html and 'id="item_due_on_errors"' in html and 'aria-invalid="true"' in html
     response = personas["coordinator"].post(
         f"/en/teams/{team.pk}/extend/", {"new_end": "2026-12-31", "reason": "earlier"}
     )
-    assert response.status_code == 400 and 'id="id_new_end_errors"' in response.content.decode()
+    assert response.status_code == 400 and 'id="extend_new_end_errors"' in response.content.decode()
     response = personas["member"].post(
         f"/api/v1/teams/{team.pk}/action-items/",
         {"title": "x", "assignee": users["secretariat"].pk, "due_on": "2027-01-01"},
@@ -201,7 +201,7 @@ def test_upload_through_the_page_and_a_new_version(personas, team):
     assert response.status_code == 302
     assert list(DocumentVersion.objects.values_list("number", flat=True)) == [2, 1]
     response = client.post(f"/en/teams/{team.pk}/documents/", {"title": "No file"})
-    assert response.status_code == 400 and 'id="id_file_errors"' in response.content.decode()
+    assert response.status_code == 400 and 'id="doc_file_errors"' in response.content.decode()
 
 
 @pytest.mark.django_db
