@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -95,8 +95,8 @@ def team_create(
     if starts_on and ends_on and ends_on < starts_on:
         errors["ends_on"] = [_("The end date cannot be before the start date.")]
     leader_countries = [leader.country_id for leader in leaders]
-    if any(leader.country_id is None or not leader.is_active for leader in leaders):
-        errors["leaders"] = [_("Each leader must be an active member with a country.")]
+    if any(leader.country_id is None or not leader.is_active or leader.is_observer for leader in leaders):
+        errors["leaders"] = [_("Each leader must be an active member (not an observer) with a country.")]
     elif len(set(leader_countries)) != len(leader_countries):
         errors["leaders"] = [_("Name one leader per country.")]
     elif len(leaders) < 2:
@@ -202,7 +202,11 @@ def member_add(*, actor, team: Team, user) -> TeamMember:
         if existing is not None and existing.state == TeamMember.State.ACTIVE:
             raise ValidationError({"user": [_("This person is already a member of the team.")]})
         if existing is None:
-            member = TeamMember.objects.create(team=team, user=user, country_id=country_id, added_by=actor)
+            try:
+                with transaction.atomic():  # two leaders' requests at once: the unique constraint decides
+                    member = TeamMember.objects.create(team=team, user=user, country_id=country_id, added_by=actor)
+            except IntegrityError as exc:
+                raise ValidationError({"user": [_("This person is already a member of the team.")]}) from exc
         else:
             existing.state, existing.added_by, existing.added_at = TeamMember.State.ACTIVE, actor, timezone.now()
             existing.removed_by, existing.removed_at, existing.is_leader = None, None, False

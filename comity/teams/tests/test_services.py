@@ -45,6 +45,7 @@ def test_team_create_makes_a_private_space_led_by_the_leaders(team, users):
         (["coordinator"], "leaders"),
         (["coordinator", "member"], "leaders"),
         (["member", "coordinator_other"], "leaders"),
+        (["coordinator", "observer"], "leaders"),
     ],
 )
 def test_team_create_rejects_bad_leaders(users, leaders, field):
