@@ -158,3 +158,21 @@ def test_event_link_is_empty_until_the_meetings_app_offers_the_page():
     else:
         link = selectors.event_create_link(slot=slot, zone_name="UTC", request=request)
         assert link.startswith(base + "?kind=virtual&")
+
+
+@pytest.mark.django_db
+def test_api_plans_with_people_keyed_by_user(personas, users):
+    member, other = users["member"], users["member_other"]
+    member.timezone, other.timezone = "America/Sao_Paulo", "Asia/Jakarta"
+    member.save(update_fields=["timezone"])
+    other.save(update_fields=["timezone"])
+    response = personas["coordinator"].get(
+        API, {"users": f"{member.pk},{other.pk}", "duration": "30", "days": "3", "start": "2026-12-07"}
+    )
+    assert response.status_code == 200
+    best = response.json()["slots"][0]
+    # profile hours 09-17: Sao Paulo 12-20 UTC, Jakarta 02-10 UTC: nobody shares; the earliest slot with one inside
+    assert sorted(best["local"]) == sorted([f"user:{member.pk}", f"user:{other.pk}"])
+    assert best["start"] == "2026-12-07T02:00:00Z"  # 09:00 in Jakarta, 23:00 the evening before in Sao Paulo
+    assert best["outside_hours"] == [f"user:{member.pk}"] and best["on_holiday"] == []
+    assert best["local"][f"user:{other.pk}"].endswith("+07:00")

@@ -246,3 +246,31 @@ def test_create_through_the_page(personas, users):
     )
     assert response.status_code == 400
     assert Team.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_action_item_status_through_the_api_and_token_scopes(personas, team, users):
+    from django.test import Client
+
+    from comity.accounts.services.tokens import api_token_create
+
+    item = services.action_item_create(
+        actor=users["coordinator"], team=team, title="Call", assignee=users["member"], due_on=dt.date(2027, 2, 1)
+    )
+    url = f"/api/v1/teams/{team.pk}/action-items/{item.pk}/"
+    _token, read_secret = api_token_create(user=users["member"], name="read")
+    _token, write_secret = api_token_create(user=users["member"], name="write", scope="write")
+    reader = Client(HTTP_AUTHORIZATION=f"Bearer {read_secret}")
+    assert reader.get(f"/api/v1/teams/{team.pk}/").status_code == 200
+    assert reader.patch(url, {"status": "done"}, content_type="application/json").status_code == 403
+    writer = Client(HTTP_AUTHORIZATION=f"Bearer {write_secret}")
+    response = writer.patch(url, {"status": "finished"}, content_type="application/json")
+    assert response.status_code == 400 and list(response.json()["error"]["fields"]) == ["status"]
+    response = writer.patch(url, {"status": "done"}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["status"] == "done"
+    assert response.json()["due_at"] == "2027-02-01T23:59:00+00:00"
+    # Dewi is outside the team: 404, and the item is unchanged
+    other = personas["member_other"].patch(url, {"status": "open"}, content_type="application/json")
+    assert other.status_code == 404
+    item.refresh_from_db()
+    assert item.status == "done"
