@@ -81,6 +81,7 @@ def team_list(request):
         {
             "teams": list(selectors.team_list(user=request.user)),
             "can_create": permissions.can_create_team(request.user),
+            "can_edit_template": permissions.can_edit_template(request.user),
         },
     )
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from docx import Document
 
-from comity.teams import services
+from comity.teams import selectors, services
 from comity.teams.models import ActionItem, Activity, DocumentVersion, Team, TeamMember
 from comity.teams.tests.conftest import pdf
 from comity.testing import Unchanged, check_matrix
@@ -64,7 +64,10 @@ def test_list_create_and_template_pages_matrix(personas, team):
 def test_team_list_shows_only_my_teams(personas, team):
     assert "JIT Amazonas-Java" in personas["member"].get("/en/teams/").content.decode()
     assert "JIT Amazonas-Java" not in personas["member_other"].get("/en/teams/").content.decode()
-    assert "JIT Amazonas-Java" not in personas["secretariat"].get("/en/teams/").content.decode()
+    secretariat_page = personas["secretariat"].get("/en/teams/").content.decode()
+    assert "JIT Amazonas-Java" not in secretariat_page
+    assert 'href="/en/teams/agreement-template/"' in secretariat_page
+    assert 'href="/en/teams/agreement-template/"' not in personas["member"].get("/en/teams/").content.decode()
 
 
 @pytest.mark.django_db
@@ -183,6 +186,8 @@ def test_workspace_page_shows_due_dates_in_the_assignees_zone_and_the_timeline(p
     assert "end of day in Asia/Jakarta" in html
     assert "added the action “Freeze the account” for Ida Coordinator" in html
     assert "added Bruno Member" in html
+    members = "".join(f"users={m.user_id}&amp;" for m in selectors.active_members(team))
+    assert f'href="/en/planner/?{members}action=plan"' in html
 
 
 @pytest.mark.django_db
