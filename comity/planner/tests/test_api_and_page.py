@@ -176,3 +176,27 @@ def test_api_plans_with_people_keyed_by_user(personas, users):
     assert best["start"] == "2026-12-07T02:00:00Z"  # 09:00 in Jakarta, 23:00 the evening before in Sao Paulo
     assert best["outside_hours"] == [f"user:{member.pk}"] and best["on_holiday"] == []
     assert best["local"][f"user:{other.pk}"].endswith("+07:00")
+
+
+@pytest.mark.django_db
+def test_queries_do_not_grow_with_the_participants(personas, cities, users):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from comity.directory.tests.factories import ContactFactory, SeatFactory
+
+    for name in ("member", "member_other"):
+        ContactFactory(seat=SeatFactory(authority=cities["paris"]), user=users[name])
+
+    def count(authorities, people):
+        params = {
+            "authorities": ",".join(str(cities[c].pk) for c in authorities),
+            "users": ",".join(str(users[p].pk) for p in people),
+            "days": "1",
+            "start": "2026-12-07",
+        }
+        with CaptureQueriesContext(connection) as queries:
+            assert personas["coordinator"].get(API, params).status_code == 200
+        return len(queries)
+
+    assert count(["paris"], ["member"]) == count(["paris", "tokyo", "jakarta", "brasilia"], ["member", "member_other"])
