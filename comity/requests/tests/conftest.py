@@ -161,6 +161,12 @@ def complete_draft(*, author, src: Authority, dst: Authority, coop_type="mla", m
                 "assurances": "The death penalty will not be imposed",
             },
         )
+    if not language:  # the service picks the only language offered by itself; with several, take the first
+        from comity.requests.writer import requirements
+
+        draft.requested_authority = dst
+        offered = requirements(user=author, draft=draft).letter_languages
+        language = offered[0] if len(offered) > 1 else ""
     services.draft_save_step(
         actor=author,
         draft=draft,
