@@ -54,7 +54,7 @@ PATH = {
 CONTENT = {
     "officer": "Demo officer, international cooperation unit, +00 0000 0000 (demo)",
     "subject_matter": "Criminal investigation of money laundering linked to public procurement fraud (demo).",
-    "conducting_authority": "Federal prosecution service, organised crime unit, which directs the investigation (demo).",
+    "conducting_authority": "Federal prosecution service, organised crime unit, directing the investigation (demo).",
     "facts": "Between 2023 and 2025 a group of companies is suspected of laundering the proceeds of inflated public "
     "contracts through accounts abroad (invented demo facts).",
     "provisions": "Demo: the offences of money laundering and fraud of the requesting State's criminal code.",
@@ -63,7 +63,7 @@ CONTENT = {
     "purpose": "To establish the flow of funds and use the records as evidence at trial (demo).",
 }
 EXTRADITION = {
-    "person": "Demo Person B, born 1980, national of the requesting State, believed to be in the requested State (demo).",
+    "person": "Demo Person B, born 1980, national of the requesting State, thought to be in the requested State.",
     "offences": "Drug trafficking, art. 33 of the demo drugs law (demo).",
     "penalty": "Five to fifteen years of imprisonment (demo).",
     "warrant": "Arrest warrant of the demo federal court, 1 March 2026, no. 0000 (demo).",
@@ -153,7 +153,11 @@ def requests_demo_seed(*, now: dt.datetime | None = None) -> dict:
                 updated_at=sent,
                 is_demo=True,
             )
-            history = [StatusChange(request=request, to_status=Status.SENT, side=Side.REQUESTING, actor=author, created_at=sent)]
+            history = [
+                StatusChange(
+                    request=request, to_status=Status.SENT, side=Side.REQUESTING, actor=author, created_at=sent
+                )
+            ]
             previous = Status.SENT
             steps = PATH[final]
             for number, status in enumerate(steps):
@@ -164,9 +168,15 @@ def requests_demo_seed(*, now: dt.datetime | None = None) -> dict:
                 else:
                     at = sent + dt.timedelta(days=(ack or 1) + number + 1)
                 side = Side.REQUESTING if status == Status.WITHDRAWN else Side.REQUESTED
-                note = "Demo: the offence is not punishable in the requested State (dual criminality)." if status == Status.REFUSED else ""
+                note = (
+                    "Demo: the offence is not punishable in the requested State (dual criminality)."
+                    if status == Status.REFUSED
+                    else ""
+                )
                 history.append(
-                    StatusChange(request=request, from_status=previous, to_status=status, side=side, note=note, created_at=at)
+                    StatusChange(
+                        request=request, from_status=previous, to_status=status, side=side, note=note, created_at=at
+                    )
                 )
                 previous = status
                 if status in (Status.RECEIVED, Status.ACKNOWLEDGED) and request.received_at is None:

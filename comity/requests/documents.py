@@ -28,7 +28,9 @@ def _authority_name(authority, language: str) -> str:
     return authority.names.get(language) or authority.official_name
 
 
-def letter_blocks(*, draft: Draft, request: Request | None = None, language: str | None = None) -> tuple[str, list[Block]]:
+def letter_blocks(
+    *, draft: Draft, request: Request | None = None, language: str | None = None
+) -> tuple[str, list[Block]]:
     """The letter as blocks, and its language."""
     language = language or draft.language or "en"
     texts = letter_texts(coop_type=draft.coop_type, language=language)
@@ -47,11 +49,18 @@ def letter_blocks(*, draft: Draft, request: Request | None = None, language: str
     if request and request.requested_reference:
         blocks.append(Block("meta", f"{texts.get('your_reference')}: {request.requested_reference}"))
     blocks.append(
-        Block("meta", f"{texts.get('date')}: {format_date(day, format='long', locale=BABEL_LOCALES.get(language, language))}")
+        Block(
+            "meta",
+            f"{texts.get('date')}: {format_date(day, format='long', locale=BABEL_LOCALES.get(language, language))}",
+        )
     )
-    blocks.append(Block("meta", f"{texts.get('from')}: {_authority_name(requesting, language)} ({country.name_in(language)})"))
+    blocks.append(
+        Block("meta", f"{texts.get('from')}: {_authority_name(requesting, language)} ({country.name_in(language)})")
+    )
     if requested is not None:
-        blocks.append(Block("meta", f"{texts.get('to')}: {_authority_name(requested, language)} ({other.name_in(language)})"))
+        blocks.append(
+            Block("meta", f"{texts.get('to')}: {_authority_name(requested, language)} ({other.name_in(language)})")
+        )
     blocks.append(
         Block(
             "text",
@@ -167,7 +176,10 @@ def annex_checklist(*, draft: Draft, reqs: writer.Requirements) -> list[str]:
         if reqs.assurances_required:
             items.append(_("The assurances the requested State requires, signed by the competent authority"))
     if draft.coop_type == RequestType.SENTENCED_TRANSFER:
-        items += [_("The judgment and the law on which the sentence is based"), _("The consent of the sentenced person")]
+        items += [
+            _("The judgment and the law on which the sentence is based"),
+            _("The consent of the sentenced person"),
+        ]
     rules = reqs.rules
     if rules is not None:
         if rules.certification == Rule.REQUIRED:

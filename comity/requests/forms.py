@@ -72,10 +72,19 @@ class AddressingForm(forms.Form):
         self.fields["requested_authority"].choices = blank + [
             (str(row["authority"].pk), row["authority"].localized_name()) for row in reqs.authorities
         ]
-        self.fields["legal_basis"].choices = blank + [
-            (b.instrument.slug, f"{b.instrument.localized_title()} ({b.articles})" if b.articles else b.instrument.localized_title())
-            for b in reqs.bases
-        ] + [(writer.RECIPROCITY, _("Reciprocity"))]
+        self.fields["legal_basis"].choices = (
+            blank
+            + [
+                (
+                    b.instrument.slug,
+                    f"{b.instrument.localized_title()} ({b.articles})"
+                    if b.articles
+                    else b.instrument.localized_title(),
+                )
+                for b in reqs.bases
+            ]
+            + [(writer.RECIPROCITY, _("Reciprocity"))]
+        )
         self.fields["language"].choices = blank + [(code, language_label(code)) for code in reqs.letter_languages]
         self.fields["channel"].choices = blank + [(code, channel_label(code)) for code in reqs.channels]
 
@@ -106,9 +115,7 @@ class RegisterFilterForm(forms.Form):
         choices=[("", _("Incoming and outgoing")), ("incoming", _("Incoming")), ("outgoing", _("Outgoing"))],
     )
     status = forms.ChoiceField(required=False, label=_("Status"), choices=[("", _("Any"))] + list(Status.choices))
-    coop_type = forms.ChoiceField(
-        required=False, label=_("Type"), choices=[("", _("Any"))] + list(RequestType.choices)
-    )
+    coop_type = forms.ChoiceField(required=False, label=_("Type"), choices=[("", _("Any"))] + list(RequestType.choices))
     country = forms.CharField(required=False, label=_("Other State (ISO code)"), max_length=2)
     urgent = forms.ChoiceField(
         required=False, label=_("Urgency"), choices=[("", _("Any")), ("1", _("Urgent")), ("0", _("Not urgent"))]

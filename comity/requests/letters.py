@@ -43,8 +43,13 @@ def letters_load(*, path: Path | None = None, overwrite: bool = False) -> LoadRe
             key = (entry["coop_type"], entry["measure"], entry["language"])
             row = existing.get(key)
             if row is None:
-                new.append(LetterModel(**dict(zip(("coop_type", "measure", "language"), key, strict=True)),
-                                       texts=entry["texts"], source=data["source"]))
+                new.append(
+                    LetterModel(
+                        **dict(zip(("coop_type", "measure", "language"), key, strict=True)),
+                        texts=entry["texts"],
+                        source=data["source"],
+                    )
+                )
             elif overwrite and not row.edited and row.texts != entry["texts"]:
                 row.texts = entry["texts"]
                 row.save(update_fields=["texts"])

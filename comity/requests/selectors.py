@@ -63,7 +63,9 @@ class RegisterFilters:
     sent_to: dt.date | None = None
 
     def as_dict(self) -> dict:
-        return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in self.__dict__.items() if v not in ("", None)}
+        return {
+            k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in self.__dict__.items() if v not in ("", None)
+        }
 
 
 def register(*, user, filters: RegisterFilters) -> QuerySet[Request]:
@@ -145,11 +147,12 @@ def _summary(requesting, requested, coop_type, rows) -> PairStatistics:
 def statistics_for(*, requested: Country, minimum: int = MIN_FOR_STATISTICS) -> list[PairStatistics]:
     """Per type: every requesting State together, then each pair, for requests to `requested`. A group with
     fewer than `minimum` requests is left out, so that no single case can be identified. Two queries."""
-    rows = list(
-        Request.objects.filter(requested_country=requested).values(
+    rows: list[dict] = [
+        dict(row)
+        for row in Request.objects.filter(requested_country=requested).values(
             "requesting_country_id", "coop_type", "status", "sent_at", "acknowledged_at", "closed_at"
         )
-    )
+    ]
     by_type: dict[str, list[dict]] = {}
     by_pair: dict[tuple[str, int], list[dict]] = {}
     for row in rows:

@@ -198,8 +198,8 @@ def draft_finalise(*, actor, draft: Draft, now: dt.datetime | None = None) -> Re
         raise ValidationError({"draft": [_("Missing: %(item)s") % {"item": m.label} for m in missing]})
     assert draft.requested_authority is not None  # noqa: S101 - missing_items checked it
     with transaction.atomic():
-        locked = Draft.objects.select_for_update().filter(pk=draft.pk, finalised_at__isnull=True).update(
-            finalised_at=now
+        locked = (
+            Draft.objects.select_for_update().filter(pk=draft.pk, finalised_at__isnull=True).update(finalised_at=now)
         )
         if not locked:
             raise ValidationError({"draft": [_("This draft was already finalised.")]})
@@ -237,7 +237,9 @@ def draft_finalise(*, actor, draft: Draft, now: dt.datetime | None = None) -> Re
     return request
 
 
-def request_status_set(*, actor, request: Request, status: str, note: str = "", now: dt.datetime | None = None) -> Request:
+def request_status_set(
+    *, actor, request: Request, status: str, note: str = "", now: dt.datetime | None = None
+) -> Request:
     """Move a request to `status` if the transition table lets the actor's side do so. A refusal needs its
     grounds. One conditional UPDATE on the old status: two people acting at once cannot both move it."""
     sides = permissions.sides_of(actor, request)
@@ -394,7 +396,9 @@ def notify(*, request: Request, kind: str, to_side: str, now: dt.datetime | None
                 + link
                 + "\n"
             )
-        outbox.outbox_enqueue(to=user.email, subject=subject, body_text=body, user=user, category="notification", now=now)
+        outbox.outbox_enqueue(
+            to=user.email, subject=subject, body_text=body, user=user, category="notification", now=now
+        )
     if people:
         outbox.schedule_delivery()
     return len(people)

@@ -49,7 +49,9 @@ def send_due_reminders(now: dt.datetime | None = None) -> int:
     sent = 0
     candidates = (
         Request.objects.exclude(status__in=CLOSED_STATUSES)
-        .select_related("requested_authority__country", "requesting_authority", "requesting_country", "requested_country")
+        .select_related(
+            "requested_authority__country", "requesting_authority", "requesting_country", "requested_country"
+        )
         .prefetch_related("requested_authority__office_hours", "requested_authority__closures")
         .order_by("pk")
     )

@@ -166,7 +166,8 @@ def draft_step(request, pk, step):
         return _page(request, draft, step, form, reqs, status=400, **extra)
     if step == "measures":
         data = {
-            row["measure"]: {i["item"]: request.POST.get(i["name"], "") for i in row["items"]} for row in extra["measure_rows"]
+            row["measure"]: {i["item"]: request.POST.get(i["name"], "") for i in row["items"]}
+            for row in extra["measure_rows"]
         }
     elif form is not None:
         data = form.cleaned_data
@@ -225,7 +226,9 @@ def draft_share(request, pk):
         colleague = User.objects.filter(email__iexact=form.cleaned_data["email"]).first()
         try:
             if colleague is None:
-                raise ValidationError({"user": [_("You can share a draft only with a colleague of your own authority.")]})
+                raise ValidationError(
+                    {"user": [_("You can share a draft only with a colleague of your own authority.")]}
+                )
             services.draft_share(actor=request.user, draft=draft, user=colleague)
         except PermissionDenied as exc:
             raise Http404 from exc
@@ -438,18 +441,45 @@ def register_csv(request):
 
     def lines():
         yield out.writerow(
-            ["id", "requesting_country", "requested_country", "requesting_authority", "requested_authority", "type",
-             "measures", "urgent", "status", "sent_at", "received_at", "acknowledged_at", "closed_at",
-             "requesting_reference", "requested_reference", "channel"]
+            [
+                "id",
+                "requesting_country",
+                "requested_country",
+                "requesting_authority",
+                "requested_authority",
+                "type",
+                "measures",
+                "urgent",
+                "status",
+                "sent_at",
+                "received_at",
+                "acknowledged_at",
+                "closed_at",
+                "requesting_reference",
+                "requested_reference",
+                "channel",
+            ]
         )
         for r in qs.iterator(chunk_size=500):
             yield out.writerow(
-                [r.pk, r.requesting_country.iso2, r.requested_country.iso2, r.requesting_authority.official_name,
-                 r.requested_authority.official_name, r.coop_type, " ".join(r.measures), int(r.urgent), r.status,
-                 r.sent_at.isoformat(), r.received_at.isoformat() if r.received_at else "",
-                 r.acknowledged_at.isoformat() if r.acknowledged_at else "",
-                 r.closed_at.isoformat() if r.closed_at else "", _safe(r.requesting_reference),
-                 _safe(r.requested_reference), r.channel]
+                [
+                    r.pk,
+                    r.requesting_country.iso2,
+                    r.requested_country.iso2,
+                    r.requesting_authority.official_name,
+                    r.requested_authority.official_name,
+                    r.coop_type,
+                    " ".join(r.measures),
+                    int(r.urgent),
+                    r.status,
+                    r.sent_at.isoformat(),
+                    r.received_at.isoformat() if r.received_at else "",
+                    r.acknowledged_at.isoformat() if r.acknowledged_at else "",
+                    r.closed_at.isoformat() if r.closed_at else "",
+                    _safe(r.requesting_reference),
+                    _safe(r.requested_reference),
+                    r.channel,
+                ]
             )
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")

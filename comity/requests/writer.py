@@ -26,13 +26,21 @@ RECIPROCITY = "reciprocity"
 # "Where possible" (art. 18(15)(e)) makes the persons concerned a recommendation, not a requirement.
 CONTENT_FIELDS: tuple[tuple[str, object, bool], ...] = (
     ("officer", _("Officer in charge and contact details (art. 18(15)(a))"), True),
-    ("subject_matter", _("Subject matter and nature of the investigation, prosecution or proceeding (art. 18(15)(b))"), True),
+    (
+        "subject_matter",
+        _("Subject matter and nature of the investigation, prosecution or proceeding (art. 18(15)(b))"),
+        True,
+    ),
     ("conducting_authority", _("Name and functions of the authority conducting it (art. 18(15)(b))"), True),
     ("facts", _("Summary of the relevant facts (art. 18(15)(c))"), True),
     ("provisions", _("Applicable legal provisions (text of the offences)"), False),
     ("assistance_sought", _("Description of the assistance sought (art. 18(15)(d))"), True),
     ("procedure", _("Any particular procedure to be followed (art. 18(15)(d))"), False),
-    ("persons", _("Identity, location and nationality of the persons concerned, where possible (art. 18(15)(e))"), False),
+    (
+        "persons",
+        _("Identity, location and nationality of the persons concerned, where possible (art. 18(15)(e))"),
+        False,
+    ),
     ("purpose", _("Purpose for which the evidence, information or action is sought (art. 18(15)(f))"), True),
 )
 EXTRADITION_FIELDS: tuple[tuple[str, object, bool], ...] = (

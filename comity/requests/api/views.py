@@ -29,7 +29,9 @@ from comity.requests.models import Request
 
 
 def _as_drf(exc: DjangoValidationError) -> serializers.ValidationError:
-    return serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
+    return serializers.ValidationError(
+        exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+    )
 
 
 def _visible(request, pk) -> Request:
@@ -50,7 +52,9 @@ class RequestListView(GenericAPIView):
 
     @extend_schema(
         summary="Your incoming and outgoing requests",
-        description="Requests of the authorities you belong to (and, for a coordinator, of your countries), newest first.",
+        description=(
+            "Requests of the authorities you belong to (and, for a coordinator, of your countries), newest first."
+        ),
     )
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())

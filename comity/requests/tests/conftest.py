@@ -83,9 +83,7 @@ def people(world, authorities):
         "fr_member": UserFactory(email="fr.member@example.test", full_name="Julie Member", country=c["FR"]),
         "sa_member": UserFactory(email="sa.member@example.test", full_name="Sara Member", country=c["SA"]),
         "jp_member": UserFactory(email="jp.member@example.test", full_name="Kenji Member", country=c["JP"]),
-        "secretariat": UserFactory(
-            email="sec@example.test", country=c["FR"], role=Role.SECRETARIAT, is_staff=True
-        ),
+        "secretariat": UserFactory(email="sec@example.test", country=c["FR"], role=Role.SECRETARIAT, is_staff=True),
         "observer": UserFactory(email="obs@example.test", country=c["BR"], role=Role.OBSERVER),
     }
     for name, code in (
@@ -146,7 +144,10 @@ def complete_draft(*, author, src: Authority, dst: Authority, coop_type="mla", m
             actor=author,
             draft=draft,
             step="measures",
-            data={m: {item: f"{BANK_ANSWERS_PREFIX} {m} {i}" for i, item in enumerate(fiche_items(fiches.get(m)))} for m in measures},
+            data={
+                m: {item: f"{BANK_ANSWERS_PREFIX} {m} {i}" for i, item in enumerate(fiche_items(fiches.get(m)))}
+                for m in measures
+            },
         )
     if coop_type == "extradition":
         services.draft_save_step(

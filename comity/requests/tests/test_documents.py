@@ -95,8 +95,12 @@ def test_france_to_brazil_in_portuguese(people, authorities, clients):
 
 def test_brazil_to_saudi_arabia_in_arabic_right_to_left(people, authorities, clients):
     draft = complete_draft(
-        author=people["br_member"], src=authorities["BR"], dst=authorities["SA"], coop_type="extradition",
-        measures=(), language="ar",
+        author=people["br_member"],
+        src=authorities["BR"],
+        dst=authorities["SA"],
+        coop_type="extradition",
+        measures=(),
+        language="ar",
     )
     reqs = writer.requirements(user=people["br_member"], draft=draft)
     assert sorted(reqs.letter_languages) == ["ar", "en"]

@@ -47,8 +47,12 @@ def test_request_api(clients, record):
 def test_denied_status_writes_change_nothing(clients, record):
     before = Unchanged(record)
     for name in ("jp_member", "fr_member", "secretariat", "observer"):
-        assert clients[name].post(f"/api/v1/requests/{record.pk}/status/", {"status": "received"},
-                                  content_type="application/json").status_code == 404
+        assert (
+            clients[name]
+            .post(f"/api/v1/requests/{record.pk}/status/", {"status": "received"}, content_type="application/json")
+            .status_code
+            == 404
+        )
         assert clients[name].post(f"/en/requests/{record.pk}/status/", {"status": "received"}).status_code == 404
         assert clients[name].post(f"/en/requests/{record.pk}/thread/").status_code == 404
     assert clients["anonymous"].post(f"/en/requests/{record.pk}/status/", {"status": "received"}).status_code == SIGN_IN
@@ -57,16 +61,29 @@ def test_denied_status_writes_change_nothing(clients, record):
 
 def test_draft_pages(clients, draft):
     pk = draft.pk
-    author_only = {"br_member": 200, "br_colleague": 404, "br_coordinator": 404, "id_member": 404,
-                   "id_coordinator": 404, **HIDDEN, "anonymous": SIGN_IN}
-    for url in (f"/en/requests/drafts/{pk}/review/", f"/en/requests/drafts/{pk}/content/",
-                f"/en/requests/drafts/{pk}/letter/", f"/en/requests/drafts/{pk}/annexes/"):
+    author_only = {
+        "br_member": 200,
+        "br_colleague": 404,
+        "br_coordinator": 404,
+        "id_member": 404,
+        "id_coordinator": 404,
+        **HIDDEN,
+        "anonymous": SIGN_IN,
+    }
+    for url in (
+        f"/en/requests/drafts/{pk}/review/",
+        f"/en/requests/drafts/{pk}/content/",
+        f"/en/requests/drafts/{pk}/letter/",
+        f"/en/requests/drafts/{pk}/annexes/",
+    ):
         check_matrix(clients, "get", url, author_only)
     before = Unchanged(draft)
     for name in ("br_colleague", "id_member", "jp_member", "secretariat"):
         assert clients[name].post(f"/en/requests/drafts/{pk}/content/", {"facts": "x"}).status_code == 404
         assert clients[name].post(f"/en/requests/drafts/{pk}/finalise/").status_code == 404
-        assert clients[name].post("/api/v1/requests/", {"draft": pk}, content_type="application/json").status_code == 404
+        assert (
+            clients[name].post("/api/v1/requests/", {"draft": pk}, content_type="application/json").status_code == 404
+        )
     before.check()
 
 
@@ -75,7 +92,9 @@ def test_section_pages(clients, record):
     for url in ("/en/requests/", "/en/requests/register/", "/en/requests/drafts/new/"):
         check_matrix(clients, "get", url, {**writers, "secretariat": 404, "observer": 404, "anonymous": SIGN_IN})
     check_matrix(
-        clients, "get", "/en/requests/counts/",
+        clients,
+        "get",
+        "/en/requests/counts/",
         {"secretariat": 200, "br_member": 404, "id_member": 404, "observer": 404, "anonymous": SIGN_IN},
     )
     page = clients["secretariat"].get("/en/requests/counts/").content.decode()

@@ -22,7 +22,9 @@ JAKARTA = ZoneInfo("Asia/Jakarta")
 def sent(people, authorities):
     draft = complete_draft(author=people["br_member"], src=authorities["BR"], dst=authorities["ID"])
     # Monday 2 November 2026, 10:00 in Jakarta
-    return services.draft_finalise(actor=people["br_member"], draft=draft, now=dt.datetime(2026, 11, 2, 10, tzinfo=JAKARTA))
+    return services.draft_finalise(
+        actor=people["br_member"], draft=draft, now=dt.datetime(2026, 11, 2, 10, tzinfo=JAKARTA)
+    )
 
 
 def test_business_days_follow_the_requested_authority(authorities):
@@ -39,8 +41,13 @@ def test_unacknowledged_after_ten_business_days_reminds_both_sides_once(sent, pe
     assert tasks.send_due_reminders(now=dt.datetime(2026, 11, 13, 12, tzinfo=JAKARTA)) == 0  # 9 business days
     assert tasks.send_due_reminders(now=dt.datetime(2026, 11, 16, 12, tzinfo=JAKARTA)) == 1  # 10
     told = set(Notice.objects.filter(kind="reminder").values_list("user__email", flat=True))
-    assert told == {"br.member@example.test", "br.colleague@example.test", "br.coord@example.test",
-                    "id.member@example.test", "id.coord@example.test"}
+    assert told == {
+        "br.member@example.test",
+        "br.colleague@example.test",
+        "br.coord@example.test",
+        "id.member@example.test",
+        "id.coord@example.test",
+    }
     assert tasks.send_due_reminders(now=dt.datetime(2026, 11, 17, 12, tzinfo=JAKARTA)) == 0
     assert AuditEvent.objects.filter(action="requests.reminder_sent").count() == 1
     services.request_status_set(actor=people["id_member"], request=sent, status="acknowledged")

@@ -22,16 +22,30 @@ def _requests(people, authorities, n, *, executed_after=(), refused=0):
     for index in range(n):
         draft = complete_draft(author=people["br_member"], src=authorities["BR"], dst=authorities["ID"])
         request = services.draft_finalise(actor=people["br_member"], draft=draft, now=base)
-        services.request_status_set(actor=people["id_member"], request=request, status="acknowledged",
-                                    now=base + dt.timedelta(days=2 + index))
+        services.request_status_set(
+            actor=people["id_member"], request=request, status="acknowledged", now=base + dt.timedelta(days=2 + index)
+        )
         if index < len(executed_after):
-            services.request_status_set(actor=people["id_member"], request=request, status="in_execution",
-                                        now=base + dt.timedelta(days=3 + index))
-            services.request_status_set(actor=people["id_member"], request=request, status="executed",
-                                        now=base + dt.timedelta(days=executed_after[index]))
+            services.request_status_set(
+                actor=people["id_member"],
+                request=request,
+                status="in_execution",
+                now=base + dt.timedelta(days=3 + index),
+            )
+            services.request_status_set(
+                actor=people["id_member"],
+                request=request,
+                status="executed",
+                now=base + dt.timedelta(days=executed_after[index]),
+            )
         elif index < len(executed_after) + refused:
-            services.request_status_set(actor=people["id_member"], request=request, status="refused",
-                                        note="Grounds", now=base + dt.timedelta(days=20))
+            services.request_status_set(
+                actor=people["id_member"],
+                request=request,
+                status="refused",
+                note="Grounds",
+                now=base + dt.timedelta(days=20),
+            )
         out.append(request)
     return out
 

@@ -34,11 +34,20 @@ def test_the_whole_lifecycle_through_the_api(request_br_id, clients, people):
     request_br_id.refresh_from_db()
     assert request_br_id.received_at and request_br_id.acknowledged_at and request_br_id.closed_at
     assert [h.to_status for h in request_br_id.history.all()] == [
-        "sent", "received", "acknowledged", "in_execution", "partially_executed", "executed"
+        "sent",
+        "received",
+        "acknowledged",
+        "in_execution",
+        "partially_executed",
+        "executed",
     ]
     events = AuditEvent.objects.filter(action="requests.status_changed", target_id=str(request_br_id.pk))
     assert [e.details["to"] for e in events.order_by("seq")] == [
-        "received", "acknowledged", "in_execution", "partially_executed", "executed"
+        "received",
+        "acknowledged",
+        "in_execution",
+        "partially_executed",
+        "executed",
     ]
     # each change told the requesting side (Brazil's seat holders and coordinator), never the side that made it
     assert Notice.objects.filter(user=people["br_member"]).count() == 5
@@ -49,13 +58,21 @@ def test_the_whole_lifecycle_through_the_api(request_br_id, clients, people):
 @pytest.mark.parametrize(
     ("path", "client_name", "status", "message"),
     [
-        (["received", "acknowledged", "in_execution", "executed"], "id_member", "sent",
-         "A request cannot go from “Executed” to “Sent”."),
-        (["received", "acknowledged", "in_execution"], "br_member", "executed",
-         "Only the requested authority may set “Executed”."),
+        (
+            ["received", "acknowledged", "in_execution", "executed"],
+            "id_member",
+            "sent",
+            "A request cannot go from “Executed” to “Sent”.",
+        ),
+        (
+            ["received", "acknowledged", "in_execution"],
+            "br_member",
+            "executed",
+            "Only the requested authority may set “Executed”.",
+        ),
         ([], "id_member", "withdrawn", "Only the requesting authority may set “Withdrawn”."),
         (["refused"], "br_member", "withdrawn", "A request cannot go from “Refused” to “Withdrawn”."),
-        ([], "br_member", "bogus", "\"bogus\" is not a valid choice."),
+        ([], "br_member", "bogus", '"bogus" is not a valid choice.'),
     ],
 )
 def test_forbidden_transitions_are_refused(request_br_id, clients, path, client_name, status, message):
@@ -96,6 +113,8 @@ def test_the_page_refuses_with_a_form_error(request_br_id, clients):
 def test_the_table_is_closed_and_one_sided():
     for closed in (Status.EXECUTED, Status.REFUSED, Status.WITHDRAWN):
         assert transitions.TRANSITIONS[closed] == {}
-    requesting = {t for targets in transitions.TRANSITIONS.values() for t, side in targets.items() if side == "requesting"}
+    requesting = {
+        t for targets in transitions.TRANSITIONS.values() for t, side in targets.items() if side == "requesting"
+    }
     assert requesting == {Status.WITHDRAWN}
     assert transitions.targets_for(Status.SENT, {"requesting"}) == [Status.WITHDRAWN]

@@ -59,7 +59,8 @@ def test_bad_input_on_a_step_is_a_form_error_and_nothing_is_lost(people, authori
     assert 'aria-invalid="true"' in page and "Select a valid choice" in page
     before.check()
     response = clients["br_member"].post(
-        "/en/requests/drafts/new/", {"requesting_authority": authorities["ID"].pk, "requested_country": "ID", "coop_type": "mla"}
+        "/en/requests/drafts/new/",
+        {"requesting_authority": authorities["ID"].pk, "requested_country": "ID", "coop_type": "mla"},
     )
     assert response.status_code == 400
     assert Draft.objects.count() == 1
@@ -108,7 +109,10 @@ def test_finalising_creates_the_shared_record_and_tells_the_other_side_without_c
         for secret in draft.content.values():
             assert secret not in mail.body_text and secret not in mail.subject
     assert AuditEvent.objects.filter(action="requests.created", target_id=str(request.pk)).count() == 1
-    assert clients["br_member"].post("/api/v1/requests/", {"draft": draft.pk}, content_type="application/json").status_code == 404
+    assert (
+        clients["br_member"].post("/api/v1/requests/", {"draft": draft.pk}, content_type="application/json").status_code
+        == 404
+    )
 
 
 def test_drafts_are_shared_only_within_the_authority(people, authorities, clients):
@@ -118,10 +122,17 @@ def test_drafts_are_shared_only_within_the_authority(people, authorities, client
     response = clients["br_member"].post(f"/en/requests/drafts/{draft.pk}/share/", {"email": "id.member@example.test"})
     assert response.status_code == 400
     assert "colleague of your own authority" in response.content.decode()
-    response = clients["br_member"].post(f"/en/requests/drafts/{draft.pk}/share/", {"email": "br.colleague@example.test"})
+    response = clients["br_member"].post(
+        f"/en/requests/drafts/{draft.pk}/share/", {"email": "br.colleague@example.test"}
+    )
     assert response.status_code == 302
     assert clients["br_colleague"].get(url).status_code == 200
     assert clients["id_member"].get(url).status_code == 404
     assert AuditEvent.objects.filter(action="requests.draft_shared").count() == 1
     # the colleague may edit, not share further
-    assert clients["br_colleague"].post(f"/en/requests/drafts/{draft.pk}/share/", {"email": "br.member@example.test"}).status_code == 404
+    assert (
+        clients["br_colleague"]
+        .post(f"/en/requests/drafts/{draft.pk}/share/", {"email": "br.member@example.test"})
+        .status_code
+        == 404
+    )
