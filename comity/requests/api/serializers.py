@@ -6,8 +6,13 @@ from rest_framework import serializers
 
 from comity.requests.models import Request, Status, StatusChange
 
+STATUS_HELP = "One of: " + ", ".join(Status.values) + "."
+
 
 class StatusChangeSerializer(serializers.ModelSerializer):
+    from_status = serializers.CharField(read_only=True, help_text=STATUS_HELP + " Empty for the first step.")
+    to_status = serializers.CharField(read_only=True, help_text=STATUS_HELP)
+
     class Meta:
         model = StatusChange
         fields = ["from_status", "to_status", "side", "note", "created_at"]
@@ -19,6 +24,7 @@ class RequestSerializer(serializers.ModelSerializer):
     requesting_authority = serializers.IntegerField(source="requesting_authority_id", read_only=True)
     requested_authority = serializers.IntegerField(source="requested_authority_id", read_only=True)
     measures = serializers.ListField(child=serializers.CharField(), read_only=True)
+    status = serializers.CharField(read_only=True, help_text=STATUS_HELP)
 
     class Meta:
         model = Request
@@ -60,5 +66,5 @@ class FinaliseSerializer(serializers.Serializer):
 
 
 class StatusSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=Status.choices)
+    status = serializers.CharField(max_length=40, help_text=STATUS_HELP)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=20_000)

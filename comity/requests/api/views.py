@@ -51,6 +51,7 @@ class RequestListView(GenericAPIView):
         return selectors.register(user=self.request.user, filters=selectors.RegisterFilters())
 
     @extend_schema(
+        operation_id="requests_list",
         summary="Your incoming and outgoing requests",
         description=(
             "Requests of the authorities you belong to (and, for a coordinator, of your countries), newest first."
@@ -61,6 +62,7 @@ class RequestListView(GenericAPIView):
         return self.get_paginated_response(RequestSerializer(page, many=True).data)
 
     @extend_schema(
+        operation_id="requests_create",
         summary="Finalise a draft into a request",
         description="Creates the shared record from a complete draft; 400 lists every missing required item.",
         request=FinaliseSerializer,
@@ -85,7 +87,7 @@ class RequestDetailView(GenericAPIView):
     permission_classes = [IsMember, TokenScopePermission]
     serializer_class = RequestDetailSerializer
 
-    @extend_schema(summary="One request, with its status history")
+    @extend_schema(operation_id="requests_retrieve", summary="One request, with its status history")
     def get(self, request, pk: int):
         return Response(RequestDetailSerializer(_visible(request, pk)).data)
 

@@ -72,7 +72,7 @@ def test_the_whole_lifecycle_through_the_api(request_br_id, clients, people):
         ),
         ([], "id_member", "withdrawn", "Only the requesting authority may set “Withdrawn”."),
         (["refused"], "br_member", "withdrawn", "A request cannot go from “Refused” to “Withdrawn”."),
-        ([], "br_member", "bogus", '"bogus" is not a valid choice.'),
+        ([], "br_member", "bogus", "Unknown status: bogus."),
     ],
 )
 def test_forbidden_transitions_are_refused(request_br_id, clients, path, client_name, status, message):
