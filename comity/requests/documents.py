@@ -13,7 +13,7 @@ from django.utils import timezone
 from comity.requests import writer
 from comity.requests.letters import letter_texts
 from comity.requests.models import Draft, Request, RequestType
-from comity.treaties.models import Instrument
+from comity.treaties.models import Coverage, Instrument
 
 BABEL_LOCALES = {"zh-hans": "zh_Hans", "pt": "pt_BR"}
 
@@ -78,7 +78,15 @@ def letter_blocks(
         blocks.append(Block("text", texts.get("reciprocity")))
     elif draft.legal_basis:
         instrument = Instrument.objects.filter(slug=draft.legal_basis).first()
-        blocks.append(Block("text", instrument.localized_title(language) if instrument else draft.legal_basis))
+        title = instrument.localized_title(language) if instrument else draft.legal_basis
+        articles = (
+            Coverage.objects.filter(instrument=instrument, coop_type=draft.coop_type)
+            .values_list("articles", flat=True)
+            .first()
+            if instrument
+            else ""
+        )
+        blocks.append(Block("text", f"{title}, {articles}" if articles else title))
     blocks.append(Block("heading", texts.get("requesting_authority")))
     blocks.append(Block("text", f"{_authority_name(requesting, language)} ({country.name_in(language)})"))
     for key, _label, _required in writer.CONTENT_FIELDS:

@@ -136,3 +136,41 @@ def test_drafts_are_shared_only_within_the_authority(people, authorities, client
         .status_code
         == 404
     )
+
+
+def test_the_legal_basis_comes_from_the_finder(people, authorities, clients, world):
+    import datetime as dt
+
+    from comity.requests import documents
+    from comity.treaties.tests.conftest import make_instrument, make_party
+
+    untoc = make_instrument(
+        "untoc",
+        covers={"mla": "art. 18"},
+        in_force_on=dt.date(2003, 9, 29),
+        titles={"pt": "Convenção das Nações Unidas contra o Crime Organizado Transnacional"},
+    )
+    for code in ("BR", "FR"):
+        make_party(untoc, world[code], consent_kind="ratification", in_force_on=dt.date(2004, 2, 28))
+    bilateral = make_instrument("br-jp", kind="bilateral", covers={"mla": "art. 1"}, in_force_on=dt.date(2010, 1, 1))
+    for code in ("BR", "JP"):
+        make_party(bilateral, world[code], in_force_on=dt.date(2010, 1, 1))
+    draft = complete_draft(author=people["fr_member"], src=authorities["FR"], dst=authorities["BR"], language="pt")
+    page = clients["fr_member"].get(f"/en/requests/drafts/{draft.pk}/addressing/").content.decode()
+    assert 'value="untoc"' in page and 'value="reciprocity"' in page and 'value="br-jp"' not in page
+    before = Unchanged(draft)
+    response = clients["fr_member"].post(
+        f"/en/requests/drafts/{draft.pk}/addressing/",
+        {"requested_authority": authorities["BR"].pk, "legal_basis": "br-jp", "language": "pt"},
+    )
+    assert response.status_code == 400
+    before.check()
+    response = clients["fr_member"].post(
+        f"/en/requests/drafts/{draft.pk}/addressing/",
+        {"requested_authority": authorities["BR"].pk, "legal_basis": "untoc", "language": "pt", "go": "review"},
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.legal_basis == "untoc"
+    _language, blocks = documents.letter_blocks(draft=draft)
+    assert "Convenção das Nações Unidas contra o Crime Organizado Transnacional, art. 18" in [b.text for b in blocks]
