@@ -2,8 +2,10 @@
 TLP:RED and not shown in the admin."""
 
 from django.contrib import admin
+from django.db import transaction
 from django.utils import timezone
 
+from comity.requests import auditing
 from comity.requests.models import LetterModel
 
 
@@ -29,4 +31,11 @@ class LetterModelAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.edited = True
         obj.updated_at = timezone.now()
-        super().save_model(request, obj, form, change)
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            auditing.record(
+                auditing.LETTER_MODEL_EDITED,
+                actor=request.user,
+                target=obj,
+                details={"coop_type": obj.coop_type, "measure": obj.measure, "language": obj.language},
+            )

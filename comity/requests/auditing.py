@@ -17,6 +17,7 @@ THREAD_OPENED = "requests.thread_opened"
 DOCUMENT_DOWNLOADED = "requests.document_downloaded"
 REGISTER_EXPORTED = "requests.register_exported"
 REMINDER_SENT = "requests.reminder_sent"
+LETTER_MODEL_EDITED = "requests.letter_model_edited"
 
 LABELS = {
     DRAFT_CREATED: "Draft request created",
@@ -29,6 +30,7 @@ LABELS = {
     DOCUMENT_DOWNLOADED: "Request letter downloaded",
     REGISTER_EXPORTED: "Register of requests exported",
     REMINDER_SENT: "Reminder about a request sent",
+    LETTER_MODEL_EDITED: "Fixed text of a letter edited",
 }
 
 

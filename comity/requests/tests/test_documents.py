@@ -141,3 +141,23 @@ def test_letter_text_is_data_the_secretariat_edits(people, authorities):
     row.save()
     draft = complete_draft(author=people["br_member"], src=authorities["BR"], dst=authorities["ID"])
     assert "Edited title of the letter" in _text(_open(documents.letter_docx(draft=draft)))
+
+
+def test_the_secretariat_edits_a_letter_model_in_the_admin(clients, people):
+    import json
+
+    from comity.audit.models import AuditEvent
+
+    row = LetterModel.objects.get(coop_type="extradition", measure="", language="fr")
+    texts = {**row.texts, "title": "Demande d’extradition (modèle révisé)"}
+    url = f"/admin/requests/lettermodel/{row.pk}/change/"
+    assert clients["br_member"].get(url).status_code == 302  # not staff: the admin's sign-in
+    response = clients["secretariat"].post(
+        url,
+        {"coop_type": "extradition", "measure": "", "language": "fr", "texts": json.dumps(texts), "source": row.source},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    row.refresh_from_db()
+    assert (row.texts["title"], row.edited) == ("Demande d’extradition (modèle révisé)", True)
+    event = AuditEvent.objects.get(action="requests.letter_model_edited")
+    assert event.details == {"coop_type": "extradition", "measure": "", "language": "fr"}
