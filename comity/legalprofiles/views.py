@@ -19,7 +19,7 @@ from django.views.decorators.http import condition, require_GET, require_http_me
 
 from comity.core.decorators import member_required
 from comity.directory.models import Channel
-from comity.legalprofiles import permissions, selectors, services
+from comity.legalprofiles import hooks, permissions, selectors, services
 from comity.legalprofiles.choices import CooperationType, Measure
 from comity.legalprofiles.forms import (
     CompareForm,
@@ -61,7 +61,13 @@ def _once(request, key: str, compute):
 
 
 def _country_stamp(request, iso2, code=None):
-    return _once(request, "country:" + iso2, lambda: selectors.last_modified(iso2=iso2))
+    return _once(request, "country:" + iso2, lambda: _latest(selectors.last_modified(iso2=iso2), iso2))
+
+
+def _latest(stamp, iso2: str):
+    """The profile's own stamp, moved forward by what the apps above show on it (typical times measured)."""
+    stamps = [s for s in (stamp, *hooks.typical_times_changed(iso2=iso2.upper())) if s is not None]
+    return max(stamps) if stamps else None
 
 
 def _country_last_modified(request, iso2, code=None):
@@ -226,6 +232,7 @@ def country_detail(request, iso2):
         "can_edit": can_edit,
         "versions": [],
         "channel_labels": dict(Channel.choices),
+        "typical_times": [row for rows in hooks.typical_times(country=country) for row in rows],
     }
     if can_edit and profile is not None:
         context["versions"] = version_rows(selectors.versions_for(kind="profile", record_id=profile.pk))
