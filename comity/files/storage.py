@@ -5,16 +5,20 @@ Layout under the file root (setting COMITY_FILE_ROOT, default MEDIA_ROOT/"files"
     objects/<2 hex>/<40 hex>      finished attachments (streamcrypt format)
     uploads/<40 hex>.part         an upload's sealed chunks so far (same format; becomes the object)
     uploads/<40 hex>.tail         its pending bytes that do not fill a chunk yet (sealed, see streamcrypt)
-    uploads/<40 hex>.lock         held (flock) by the one request appending to it
 
 Names are random and never derived from user input. Directories are created 0700, files 0600.
+
+Finished objects go to the object store that COMITY_FILE_STORE names (`objects()`): this local layout (the
+embedded default), or an S3-compatible bucket under COMITY_S3_PREFIX (`objects/<40 hex>`), written by a multipart
+upload from the sealed file and read back as a stream, so a file is never whole in memory.
+The lock that guards an upload in progress is in the database (`upload_lock`): several hosts can share it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
+import io
 import os
 import re
 import secrets
@@ -78,10 +82,6 @@ def tail_path(temp_name: str) -> Path:
     return uploads_dir() / f"{_checked(temp_name)}.tail"
 
 
-def lock_path(temp_name: str) -> Path:
-    return uploads_dir() / f"{_checked(temp_name)}.lock"
-
-
 def create_private(path: Path):
     """Open a new file for writing, readable only by this process's user."""
     _directory(path.parent)
@@ -89,31 +89,161 @@ def create_private(path: Path):
     return os.fdopen(fd, "wb")
 
 
-def install_object(source: Path, storage_name: str) -> Path:
-    """Move a finished upload into the object store (same file system: an atomic rename)."""
-    target = object_path(storage_name)
-    _directory(target.parent)
-    os.replace(source, target)
-    return target
+def install_object(source: Path, storage_name: str) -> str:
+    """Move a finished upload into the object store; returns its storage name."""
+    objects().put(source, _checked(storage_name))
+    return storage_name
 
 
-def iter_object_batches(batch_size: int = 500):
-    """The object store's files, in lists of at most `batch_size` (names that are not storage names skipped)."""
-    root = file_root() / "objects"
-    if not root.exists():
-        return
-    batch: list[Path] = []
-    for directory in sorted(root.iterdir()):
-        if not directory.is_dir():
-            continue
-        for path in directory.iterdir():
-            if _NAME.match(path.name) and path.name.startswith(directory.name):
-                batch.append(path)
-                if len(batch) >= batch_size:
-                    yield batch
-                    batch = []
-    if batch:
-        yield batch
+@dataclass(frozen=True)
+class StoredObject:
+    name: str
+    modified: float  # POSIX timestamp
+
+
+class LocalObjects:
+    """Objects under COMITY_FILE_ROOT/objects (one file system: installing is an atomic rename)."""
+
+    def put(self, source: Path, name: str) -> None:
+        target = object_path(name)
+        _directory(target.parent)
+        os.replace(source, target)
+
+    def open(self, name: str):
+        return open(object_path(name), "rb")  # noqa: SIM115 - the caller closes it
+
+    def delete(self, name: str) -> None:
+        remove(object_path(name))
+
+    def exists(self, name: str) -> bool:
+        return object_path(name).exists()
+
+    def iter_batches(self, batch_size: int = 500):
+        root = file_root() / "objects"
+        if not root.exists():
+            return
+        batch: list[StoredObject] = []
+        for directory in sorted(root.iterdir()):
+            if not directory.is_dir():
+                continue
+            for path in directory.iterdir():
+                if _NAME.match(path.name) and path.name.startswith(directory.name):
+                    try:
+                        batch.append(StoredObject(path.name, path.stat().st_mtime))
+                    except FileNotFoundError:
+                        continue
+                    if len(batch) >= batch_size:
+                        yield batch
+                        batch = []
+        if batch:
+            yield batch
+
+    def check(self) -> tuple[bool, str]:
+        root = _directory(file_root())
+        return os.access(root, os.W_OK), f"local: {root}"
+
+
+class _BodyReader(io.RawIOBase):
+    """A raw binary stream over an S3 response body, read as the decryption asks for it."""
+
+    def __init__(self, body):
+        self._body = body
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._body.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._body.close()
+        super().close()
+
+
+class S3Objects:
+    """Objects in an S3-compatible bucket (COMITY_S3_*), written by multipart upload, read as a stream."""
+
+    def __init__(self):
+        import boto3
+        from botocore.config import Config
+
+        self.bucket = settings.COMITY_S3_BUCKET
+        self.prefix = settings.COMITY_S3_PREFIX
+        self.client = boto3.client(
+            "s3",
+            endpoint_url=settings.COMITY_S3_ENDPOINT_URL or None,
+            region_name=settings.COMITY_S3_REGION or None,
+            aws_access_key_id=settings.COMITY_S3_ACCESS_KEY_ID or None,
+            aws_secret_access_key=settings.COMITY_S3_SECRET_ACCESS_KEY or None,
+            config=Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=60),
+        )
+
+    def _key(self, name: str) -> str:
+        return f"{self.prefix}objects/{_checked(name)}"
+
+    def put(self, source: Path, name: str) -> None:
+        self.client.upload_file(str(source), self.bucket, self._key(name))  # multipart, from disk, in parts
+        remove(source)
+
+    def open(self, name: str):
+        try:
+            body = self.client.get_object(Bucket=self.bucket, Key=self._key(name))["Body"]
+        except self.client.exceptions.NoSuchKey as exc:
+            raise FileNotFoundError(name) from exc
+        return io.BufferedReader(_BodyReader(body), buffer_size=256 * 1024)
+
+    def delete(self, name: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=self._key(name))
+
+    def exists(self, name: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self._key(name))
+        except ClientError:
+            return False
+        return True
+
+    def iter_batches(self, batch_size: int = 500):
+        paginator = self.client.get_paginator("list_objects_v2")
+        batch: list[StoredObject] = []
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=f"{self.prefix}objects/"):
+            for item in page.get("Contents", []):
+                name = item["Key"].rsplit("/", 1)[-1]
+                if _NAME.match(name):
+                    batch.append(StoredObject(name, item["LastModified"].timestamp()))
+                    if len(batch) >= batch_size:
+                        yield batch
+                        batch = []
+        if batch:
+            yield batch
+
+    def check(self) -> tuple[bool, str]:
+        self.client.head_bucket(Bucket=self.bucket)
+        return True, f"s3: {self.bucket}"
+
+
+_stores: dict[tuple, LocalObjects | S3Objects] = {}
+
+
+def objects() -> LocalObjects | S3Objects:
+    """The configured object store (one client per configuration and process)."""
+    kind = getattr(settings, "COMITY_FILE_STORE", "local")
+    if kind != "s3":
+        return LocalObjects()
+    config = (
+        settings.COMITY_S3_BUCKET,
+        settings.COMITY_S3_PREFIX,
+        settings.COMITY_S3_ENDPOINT_URL,
+        settings.COMITY_S3_REGION,
+        settings.COMITY_S3_ACCESS_KEY_ID,
+    )
+    if config not in _stores:
+        _stores[config] = S3Objects()
+    return _stores[config]
 
 
 def remove(*paths: Path) -> None:
@@ -123,7 +253,7 @@ def remove(*paths: Path) -> None:
 
 
 def remove_upload_files(temp_name: str) -> None:
-    remove(part_path(temp_name), tail_path(temp_name), lock_path(temp_name))
+    remove(part_path(temp_name), tail_path(temp_name))
 
 
 # --- keys ---------------------------------------------------------------------------------------------------------
@@ -162,23 +292,11 @@ class UploadBusy(Exception):
     """Another request is appending to this upload right now."""
 
 
-@contextlib.contextmanager
 def upload_lock(temp_name: str):
-    """Exclusive, non-blocking, released by the kernel if the process dies (single host or local disk)."""
-    path = lock_path(temp_name)
-    _directory(path.parent)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise UploadBusy from exc
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
+    """Exclusive and non-blocking, shared by every host (`comity/files/locks.py`); raises UploadBusy."""
+    from comity.files import locks
+
+    return locks.exclusive(f"upload:{_checked(temp_name)}")
 
 
 def start_upload_file(temp_name: str) -> None:

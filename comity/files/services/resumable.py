@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from comity.files import permissions, sniff, storage, streamcrypt
+from comity.files import locks, permissions, sniff, storage, streamcrypt
 from comity.files.models import Attachment, Upload
 from comity.files.services._common import READ_SIZE, _check_space_and_post, _too_large_message, logger
 from comity.files.services.errors import (
@@ -207,6 +207,7 @@ def _append_locked(
                     raise FileTooLarge(_("The data sent goes beyond the declared length of the upload."))
                 writer.write(data)
                 received += len(data)
+                locks.keep_alive()
                 if digest is not None:
                     digest.update(data)
                 if inspector is not None:
@@ -345,10 +346,11 @@ def _older_than(path, limit: float) -> bool:
 
 def _sweep_objects(limit: float, batch_size: int = 500) -> int:
     """Remove stored objects older than `limit` that no live attachment refers to: left by a crash between
-    the rename into the object store and the commit, or by a deletion whose removal after commit never ran."""
+    installing into the object store and the commit, or by a deletion whose removal after commit never ran."""
     removed = 0
-    for batch in storage.iter_object_batches(batch_size):
-        old = {path.name: path for path in batch if _older_than(path, limit)}
+    store = storage.objects()
+    for batch in store.iter_batches(batch_size):
+        old = {item.name for item in batch if item.modified < limit}
         if not old:
             continue
         live = set(
@@ -356,8 +358,7 @@ def _sweep_objects(limit: float, batch_size: int = 500) -> int:
                 "storage_name", flat=True
             )
         )
-        for name, path in old.items():
-            if name not in live:
-                storage.remove(path)
-                removed += 1
+        for name in sorted(old - live):
+            store.delete(name)
+            removed += 1
     return removed
