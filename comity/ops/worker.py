@@ -24,9 +24,9 @@ def new_worker_id() -> str:
 
 
 class Scheduler:
-    def __init__(self, *, worker_id: str, jobs: tuple[registry.Job, ...] = registry.JOBS, deliver_mail: bool = True):
+    def __init__(self, *, worker_id: str, jobs: tuple[registry.Job, ...] | None = None, deliver_mail: bool = True):
         self.worker_id = worker_id
-        self.jobs = jobs
+        self.jobs = registry.JOBS if jobs is None else jobs
         self.deliver_mail = deliver_mail
         self.started_at = timezone.now()
         self.stop = threading.Event()
