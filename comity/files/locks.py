@@ -34,14 +34,21 @@ def _advisory_key(name: str) -> int:
 @contextlib.contextmanager
 def _advisory(name: str):
     key = _advisory_key(name)
+    # Advisory locks are re-entrant within one session; a second holder in this same connection (another
+    # request of this thread, the purge inside an append) must be refused as another process would be.
+    held: set[int] = connection.__dict__.setdefault("_comity_advisory_locks", set())
+    if key in held:
+        raise Busy(name)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
         (acquired,) = cursor.fetchone()
     if not acquired:
         raise Busy(name)
+    held.add(key)
     try:
         yield
     finally:
+        held.discard(key)
         try:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [key])

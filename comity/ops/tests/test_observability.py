@@ -145,3 +145,16 @@ def test_manage_py_exits_before_touching_anything():
     )
     assert result.returncode == 2
     assert "DATABASE_URL is set but the settings are the development ones" in result.stderr
+
+
+def test_grafana_dashboard_uses_only_exported_metrics():
+    import re
+
+    dashboard = json.loads((ROOT / "deploy" / "grafana" / "comity-dashboard.json").read_text())
+    used = {
+        re.sub(r"_(bucket|sum|count)$", "", name)
+        for panel in dashboard["panels"]
+        for target in panel["targets"]
+        for name in re.findall(r"comity_[a-z_]+", target["expr"])
+    }
+    assert used == set(metrics.HELP)
