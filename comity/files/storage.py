@@ -225,6 +225,68 @@ class S3Objects:
         self.client.head_bucket(Bucket=self.bucket)
         return True, f"s3: {self.bucket}"
 
+    # Uploads in progress: the sealed bytes of each request as one segment object, named by its byte offset in
+    # the .part file, and the latest tail. Any host rebuilds its local copy from them (`upload_sync_in`).
+
+    def _upload_prefix(self, name: str) -> str:
+        return f"{self.prefix}uploads/{_checked(name)}/"
+
+    def put_segment(self, name: str, path: Path, start: int, end: int) -> None:
+        with open(path, "rb") as handle:
+            handle.seek(start)
+            self.client.upload_fileobj(
+                _Window(handle, end - start), self.bucket, f"{self._upload_prefix(name)}part/{start:015d}"
+            )
+
+    def segments(self, name: str) -> list[tuple[int, int, str]]:
+        """(offset, size, key) of the segments, in order."""
+        found = []
+        paginator = self.client.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=f"{self._upload_prefix(name)}part/"):
+            for item in page.get("Contents", []):
+                found.append((int(item["Key"].rsplit("/", 1)[-1]), int(item["Size"]), item["Key"]))
+        return sorted(found)
+
+    def download_to(self, key: str, handle) -> None:
+        body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"]
+        for piece in body.iter_chunks(chunk_size=1024 * 1024):
+            handle.write(piece)
+
+    def put_tail(self, name: str, blob: bytes | None) -> None:
+        key = f"{self._upload_prefix(name)}tail"
+        if blob is None:
+            self.client.delete_object(Bucket=self.bucket, Key=key)
+        else:
+            self.client.put_object(Bucket=self.bucket, Key=key, Body=blob)
+
+    def get_tail(self, name: str) -> bytes | None:
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=f"{self._upload_prefix(name)}tail")["Body"].read()
+        except self.client.exceptions.NoSuchKey:
+            return None
+
+    def delete_upload(self, name: str) -> None:
+        paginator = self.client.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=self._upload_prefix(name)):
+            keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+            if keys:
+                self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": keys, "Quiet": True})
+
+
+class _Window:
+    """`length` bytes of an open file from its current position, read in pieces (a multipart upload's source)."""
+
+    def __init__(self, handle, length: int):
+        self._handle, self._left = handle, length
+
+    def read(self, size: int = -1) -> bytes:
+        if self._left <= 0:
+            return b""
+        size = self._left if size is None or size < 0 else min(size, self._left)
+        data = self._handle.read(size)
+        self._left -= len(data)
+        return data
+
 
 _stores: dict[tuple, LocalObjects | S3Objects] = {}
 
@@ -253,7 +315,62 @@ def remove(*paths: Path) -> None:
 
 
 def remove_upload_files(temp_name: str) -> None:
+    """Forget an upload in progress: this host's copy and, with an object store, the shared one."""
     remove(part_path(temp_name), tail_path(temp_name))
+    shared = shared_uploads()
+    if shared is not None:
+        shared.delete_upload(temp_name)
+
+
+def shared_uploads() -> S3Objects | None:
+    """The object store that holds uploads in progress for every host; None with local storage (one host)."""
+    store = objects()
+    return store if isinstance(store, S3Objects) else None
+
+
+def upload_sync_in(temp_name: str) -> None:
+    """Under the upload's lock: make this host's .part and .tail equal to the shared copy (another host may
+    have appended since, or this host may hold bytes that never reached the shared copy)."""
+    shared = shared_uploads()
+    if shared is None:
+        return
+    segments = shared.segments(temp_name)
+    part = part_path(temp_name)
+    _directory(part.parent)
+    boundaries = {0} | {offset + size for offset, size, _ in segments}
+    local = part.stat().st_size if part.exists() else 0
+    keep = max(boundary for boundary in boundaries if boundary <= local)
+    mode = "r+b" if part.exists() else "w+b"
+    if not part.exists():
+        create_private(part).close()
+    with open(part, mode) as handle:
+        handle.truncate(keep)
+        handle.seek(keep)
+        for offset, _size, key in segments:
+            if offset >= keep:
+                if offset != handle.tell():
+                    raise FileNotFoundError(f"upload {temp_name}: a shared segment is missing at {handle.tell()}")
+                shared.download_to(key, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    blob = shared.get_tail(temp_name)
+    if blob is None:
+        remove(tail_path(temp_name))
+    else:
+        write_tail(temp_name, blob)
+
+
+def upload_sync_out(temp_name: str, start: int) -> None:
+    """After a request appended: its new sealed bytes (from `start`) and the current tail to the shared copy."""
+    shared = shared_uploads()
+    if shared is None:
+        return
+    part = part_path(temp_name)
+    end = part.stat().st_size
+    if end > start:
+        shared.put_segment(temp_name, part, start, end)
+    tail = tail_path(temp_name)
+    shared.put_tail(temp_name, tail.read_bytes() if tail.exists() else None)
 
 
 # --- keys ---------------------------------------------------------------------------------------------------------
@@ -303,6 +420,7 @@ def start_upload_file(temp_name: str) -> None:
     """The .part file begins with its header, so every later request appends whole chunks."""
     with create_private(part_path(temp_name)) as handle:
         handle.write(streamcrypt.new_header())
+    upload_sync_out(temp_name, 0)
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,10 @@ def upload_offset(upload: Upload) -> int:
     """The number of bytes safely stored (from the files; the database value may lag after a crash)."""
     if upload.is_complete:
         return upload.length
+    if storage.shared_uploads() is not None:
+        # Shared by several hosts: this host's files may be behind; the database offset is written after the
+        # shared copy (and corrected by the next append if a crash came between them).
+        return upload.offset
     try:
         return storage.read_state(upload.temp_name).offset
     except FileNotFoundError:
@@ -160,6 +164,7 @@ def _append_locked(
         raise OffsetMismatch(upload.length)
     if upload.expires_at <= timezone.now():
         raise UploadExpired(_("This upload has expired; start again."))
+    storage.upload_sync_in(upload.temp_name)
     state = storage.read_state(upload.temp_name, repair=True)
     if state.version != streamcrypt.FORMAT_VERSION:
         # Started before the chunk format recorded a fresh nonce per append: continuing it could seal a
@@ -247,6 +252,13 @@ def _append_locked(
             storage.write_tail(
                 upload.temp_name, streamcrypt.seal_tail(key, upload_id, writer.chunks_written, writer.pending)
             )
+    if received and not completed:
+        try:
+            storage.upload_sync_out(upload.temp_name, start_size)
+        except Exception:
+            # This host's copy is only a cache of the shared one: drop it, the next request rebuilds it.
+            storage.remove(storage.part_path(upload.temp_name), storage.tail_path(upload.temp_name))
+            raise
     if received:
         # Progress renews the expiry (tus expiration extension): a large file sent over a slow link over
         # several days is not purged while it is still arriving.
@@ -291,6 +303,8 @@ def _complete(*, actor, upload: Upload, key: bytes, inspector: sniff.Inspector |
         _discard_upload(upload)
         raise
     storage.remove(storage.tail_path(upload.temp_name))
+    if storage.shared_uploads() is not None:
+        storage.shared_uploads().delete_upload(upload.temp_name)
     return attachment
 
 

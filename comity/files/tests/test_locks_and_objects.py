@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import socket
 import subprocess
 import sys
@@ -168,3 +169,49 @@ def django_capture_on_commit():
 
     with TestCase.captureOnCommitCallbacks(execute=True):
         yield
+
+
+@pytest.mark.django_db
+def test_resumable_upload_continues_on_other_hosts_through_the_object_store(
+    s3_store, users, consultation, settings, tmp_path
+):
+    """Three hosts with their own disks take turns: A starts, B continues, A (whose copy is stale) finishes."""
+    from comity.files import services
+    from comity.files.models import Upload
+    from comity.files.tests.conftest import pdf
+
+    member = users["member"]
+    data = pdf(b"travelling upload") + b"\n%" + bytes(range(256)) * 12_000  # about 3 MiB: several chunks
+    cuts = [0, 1_100_000, 2_300_001, len(data)]
+    hosts = ["a", "b", "a"]
+    settings.COMITY_FILE_ROOT = tmp_path / "a"
+    upload = services.upload_create(actor=member, space=consultation, length=len(data), filename="t.pdf")
+    result = None
+    for host, start, end in zip(hosts, cuts[:-1], cuts[1:], strict=True):
+        settings.COMITY_FILE_ROOT = tmp_path / host
+        upload = Upload.objects.get(pk=upload.pk)
+        assert services.upload_offset(upload) == start
+        result = services.upload_append(actor=member, upload=upload, offset=start, stream=io.BytesIO(data[start:end]))
+        assert result.received == end - start
+    assert result is not None and result.attachment is not None
+    assert b"".join(services.attachment_download(actor=member, attachment=result.attachment)) == data
+    assert s3_store.segments(upload.temp_name) == []  # the shared copy of the upload is gone once it is a file
+    assert s3_store.get_tail(upload.temp_name) is None
+
+
+@pytest.mark.django_db
+def test_a_host_drops_bytes_that_never_reached_the_shared_copy(s3_store, users, consultation, settings, tmp_path):
+    from comity.files import services
+    from comity.files.models import Upload
+
+    member = users["member"]
+    data = b"plain text line\n" * 200_000
+    settings.COMITY_FILE_ROOT = tmp_path / "a"
+    upload = services.upload_create(actor=member, space=consultation, length=len(data), filename="t.txt")
+    services.upload_append(actor=member, upload=upload, offset=0, stream=io.BytesIO(data[:1_500_000]))
+    with open(storage.part_path(upload.temp_name), "ab") as handle:
+        handle.write(b"\0" * 70_000)  # as if a request died after writing locally
+    upload = Upload.objects.get(pk=upload.pk)
+    result = services.upload_append(actor=member, upload=upload, offset=1_500_000, stream=io.BytesIO(data[1_500_000:]))
+    assert result.attachment is not None
+    assert b"".join(services.attachment_download(actor=member, attachment=result.attachment)) == data
