@@ -18,6 +18,7 @@ from django.conf import settings
 from comity.core import context
 
 _user_hash: contextvars.ContextVar[str] = contextvars.ContextVar("comity_log_user", default="")
+_request: contextvars.ContextVar[object | None] = contextvars.ContextVar("comity_log_request", default=None)
 
 # Attributes every LogRecord has; anything else a caller passed in `extra=` is written out as a field.
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
@@ -37,6 +38,37 @@ def reset_user(token: contextvars.Token) -> None:
     _user_hash.reset(token)
 
 
+def set_request(request) -> contextvars.Token:
+    return _request.set(request)
+
+
+def reset_request(token: contextvars.Token) -> None:
+    _request.reset(token)
+
+
+def known_user_id(request) -> object | None:
+    """The signed-in user's id if the request has already loaded its user; never loads it (that would read the
+    session, and make a public page vary by cookie, only for a log line)."""
+    from django.utils.functional import empty
+
+    user = request.__dict__.get("user")
+    if user is None:
+        return None
+    wrapped = getattr(user, "_wrapped", user)
+    if wrapped is empty or not getattr(wrapped, "is_authenticated", False):
+        return None
+    return wrapped.pk
+
+
+def current_user_hash() -> str:
+    explicit = _user_hash.get()
+    if explicit:
+        return explicit
+    request = _request.get()
+    user_id = known_user_id(request) if request is not None else None
+    return user_hash(user_id) if user_id is not None else ""
+
+
 class ContextFilter(logging.Filter):
     """Adds `request_id` and `user` to every record (empty outside a request)."""
 
@@ -44,7 +76,7 @@ class ContextFilter(logging.Filter):
         if not getattr(record, "request_id", ""):
             record.request_id = context.current().request_id
         if not getattr(record, "user", ""):
-            record.user = _user_hash.get()
+            record.user = current_user_hash()
         return True
 
 

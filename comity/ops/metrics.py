@@ -8,6 +8,7 @@ import threading
 import time
 from collections import defaultdict
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -64,7 +65,9 @@ def count(name: str, amount: float = 1, **labels: str) -> None:
 
 
 def maybe_flush() -> None:
-    if time.monotonic() - _last_flush >= FLUSH_SECONDS:
+    """Every COMITY_METRICS_FLUSH_SECONDS (0: only when /metrics is read), at the end of a request."""
+    every = getattr(settings, "COMITY_METRICS_FLUSH_SECONDS", FLUSH_SECONDS)
+    if every and time.monotonic() - _last_flush >= every:
         flush()
 
 

@@ -24,8 +24,7 @@ class AccessMiddleware:
 
     def __call__(self, request):
         started = time.monotonic()
-        user = getattr(request, "user", None)
-        token = comity_logging.set_user(user.pk if user is not None and user.is_authenticated else None)
+        token = comity_logging.set_request(request)
         status = 500
         try:
             response = self.get_response(request)
@@ -52,4 +51,4 @@ class AccessMiddleware:
                 metrics.observe_request(view=view, method=request.method, status=status, seconds=seconds)
             except Exception:  # metrics must never break a request
                 logger.exception("could not record request metrics")
-            comity_logging.reset_user(token)
+            comity_logging.reset_request(token)

@@ -370,4 +370,6 @@ COMITY_READY_FAILED_OUTBOX = env_int("COMITY_READY_FAILED_OUTBOX", 0)
 # /metrics (Prometheus): open to a bearer token, or to addresses in these networks; closed when both are empty.
 COMITY_METRICS_TOKEN = env_str("COMITY_METRICS_TOKEN", "")
 COMITY_METRICS_ALLOWED_NETWORKS = env_list("COMITY_METRICS_ALLOWED_NETWORKS", [])
+# Each process adds its request counts to the shared rows at most this often (at the end of a request).
+COMITY_METRICS_FLUSH_SECONDS = 5
 MIDDLEWARE.insert(MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1, "comity.ops.middleware.AccessMiddleware")

@@ -158,3 +158,19 @@ def test_grafana_dashboard_uses_only_exported_metrics():
         for name in re.findall(r"comity_[a-z_]+", target["expr"])
     }
     assert used == set(metrics.HELP)
+
+
+@pytest.mark.django_db
+def test_access_line_carries_the_user_hash_only_when_the_view_loaded_the_user(client, users, caplog):
+    from comity.testing import sign_in
+
+    with caplog.at_level(logging.INFO, logger="comity.access"):
+        anonymous = client.get("/healthz")
+        sign_in(client, users["member"])
+        client.get("/en/notifications/")
+    lines = [r for r in caplog.records if r.name == "comity.access"]
+    assert [(r.path, r.user) for r in lines] == [
+        ("/healthz", ""),
+        ("/en/notifications/", comity_logging.user_hash(users["member"].pk)),
+    ]
+    assert anonymous.status_code == 200
