@@ -181,3 +181,10 @@ def test_many_workers_at_once_run_a_job_once_per_period():
     assert sorted(calls) == [f"job{i}" for i in range(5)]
     assert JobRun.objects.count() == 5
     assert WorkerHeartbeat.objects.count() == 8
+
+
+@pytest.mark.django_db
+def test_job_runs_are_readable_by_the_secretariat_only_in_the_admin(personas):
+    services.jobrun_claim(job="x", start=dt.datetime(2026, 12, 6, tzinfo=UTC), worker_id="w", lease=dt.timedelta(1))
+    assert personas["secretariat"].get("/admin/ops/jobrun/").status_code == 200
+    assert personas["member"].get("/admin/ops/jobrun/").status_code == 302  # to the admin sign-in
