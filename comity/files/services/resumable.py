@@ -303,8 +303,9 @@ def _complete(*, actor, upload: Upload, key: bytes, inspector: sniff.Inspector |
         _discard_upload(upload)
         raise
     storage.remove(storage.tail_path(upload.temp_name))
-    if storage.shared_uploads() is not None:
-        storage.shared_uploads().delete_upload(upload.temp_name)
+    shared = storage.shared_uploads()
+    if shared is not None:
+        shared.delete_upload(upload.temp_name)
     return attachment
 
 
