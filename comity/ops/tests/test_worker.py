@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import sys
 import threading
 
 import pytest
@@ -188,3 +189,33 @@ def test_job_runs_are_readable_by_the_secretariat_only_in_the_admin(personas):
     services.jobrun_claim(job="x", start=dt.datetime(2026, 12, 6, tzinfo=UTC), worker_id="w", lease=dt.timedelta(1))
     assert personas["secretariat"].get("/admin/ops/jobrun/").status_code == 200
     assert personas["member"].get("/admin/ops/jobrun/").status_code == 302  # to the admin sign-in
+
+
+RAN: list[str] = []
+
+
+def _remember(value: str) -> str:
+    RAN.append(value)
+    return value.upper()
+
+
+@pytest.mark.django_db(transaction=True)  # the task loop closes and reopens connections, as in production
+def test_worker_once_runs_queued_tasks_through_the_database_backend(settings, monkeypatch):
+    from django_tasks import task
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    monkeypatch.setattr(registry, "JOBS", ())
+    remember = task()(_remember)
+    monkeypatch.setattr(sys.modules[__name__], "_remember", remember)
+    RAN.clear()
+    remember.enqueue("first")
+    remember.enqueue("second")
+    assert list(DBTaskResult.objects.values_list("status", flat=True)) == ["READY", "READY"]
+    call_command("worker", "--once", verbosity=0)
+    call_command("worker", "--once", verbosity=0)
+    assert sorted(RAN) == ["first", "second"]  # each once, though the worker ran twice
+    assert sorted(DBTaskResult.objects.values_list("status", "return_value")) == [
+        ("SUCCESSFUL", "FIRST"),
+        ("SUCCESSFUL", "SECOND"),
+    ]
