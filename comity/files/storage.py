@@ -140,7 +140,7 @@ class LocalObjects:
 
     def check(self) -> tuple[bool, str]:
         root = _directory(file_root())
-        return os.access(root, os.W_OK), f"local: {root}"
+        return os.access(root, os.W_OK), "local"
 
 
 class _BodyReader(io.RawIOBase):
@@ -223,7 +223,7 @@ class S3Objects:
 
     def check(self) -> tuple[bool, str]:
         self.client.head_bucket(Bucket=self.bucket)
-        return True, f"s3: {self.bucket}"
+        return True, "s3"
 
     # Uploads in progress: the sealed bytes of each request as one segment object, named by its byte offset in
     # the .part file, and the latest tail. Any host rebuilds its local copy from them (`upload_sync_in`).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,6 +13,8 @@ from django.db import connection
 from django.utils import timezone
 
 from comity.ops import selectors
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,9 @@ def run_checks() -> list[Check]:
         try:
             ok, detail = check()
         except Exception as exc:  # each check reports its own failure; one never hides the others
-            ok, detail = False, f"{type(exc).__name__}: {str(exc)[:200]}"
+            # The class only: /readyz is public, and messages can name internal hosts; the log has the rest.
+            logger.warning("readiness check %s failed", name, exc_info=True)
+            ok, detail = False, type(exc).__name__
         if name == "database":
             database_ok = ok
         results.append(Check(name, ok, detail))

@@ -174,3 +174,25 @@ def test_access_line_carries_the_user_hash_only_when_the_view_loaded_the_user(cl
         ("/en/notifications/", comity_logging.user_hash(users["member"].pk)),
     ]
     assert anonymous.status_code == 200
+
+
+@pytest.mark.django_db
+def test_readyz_names_a_broken_object_store_and_cache_without_their_messages(client, monkeypatch):
+    from comity.files import storage
+
+    class Broken:
+        def check(self):
+            raise ConnectionError("could not reach s3.internal.example:9000")
+
+    def broken_cache_set(*args, **kwargs):
+        raise TimeoutError("redis.internal.example")
+
+    _alive()
+    monkeypatch.setattr(storage, "objects", Broken)
+    monkeypatch.setattr("comity.ops.readiness.cache.set", broken_cache_set)
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["failed"] == ["cache", "object_store"]
+    assert body["checks"]["object_store"] == {"ok": False, "detail": "ConnectionError"}
+    assert "internal" not in response.content.decode()
