@@ -288,6 +288,13 @@ class _Window:
         return data
 
 
+def iter_object_batches(batch_size: int = 500):
+    """The local object store's files as paths, in lists (for callers that read COMITY_FILE_ROOT directly; with
+    COMITY_FILE_STORE=s3 use `objects().iter_batches()` and `objects().open()`)."""
+    for batch in LocalObjects().iter_batches(batch_size):
+        yield [object_path(item.name) for item in batch]
+
+
 _stores: dict[tuple, LocalObjects | S3Objects] = {}
 
 
