@@ -174,3 +174,15 @@ class FileEvent(models.Model):
         from comity.files.formatting import file_size
 
         return file_size(self.size)
+
+
+class Lease(models.Model):
+    """A named lock held until `expires_at` by one holder, where the database has no advisory locks (SQLite).
+    On PostgreSQL the upload locks are advisory locks instead and this table stays empty (`files/locks.py`)."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    holder = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.name

@@ -5,16 +5,20 @@ Layout under the file root (setting COMITY_FILE_ROOT, default MEDIA_ROOT/"files"
     objects/<2 hex>/<40 hex>      finished attachments (streamcrypt format)
     uploads/<40 hex>.part         an upload's sealed chunks so far (same format; becomes the object)
     uploads/<40 hex>.tail         its pending bytes that do not fill a chunk yet (sealed, see streamcrypt)
-    uploads/<40 hex>.lock         held (flock) by the one request appending to it
 
 Names are random and never derived from user input. Directories are created 0700, files 0600.
+
+Finished objects go to the object store that COMITY_FILE_STORE names (`objects()`): this local layout (the
+embedded default), or an S3-compatible bucket under COMITY_S3_PREFIX (`objects/<40 hex>`), written by a multipart
+upload from the sealed file and read back as a stream, so a file is never whole in memory.
+The lock that guards an upload in progress is in the database (`upload_lock`): several hosts can share it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
+import io
 import os
 import re
 import secrets
@@ -78,10 +82,6 @@ def tail_path(temp_name: str) -> Path:
     return uploads_dir() / f"{_checked(temp_name)}.tail"
 
 
-def lock_path(temp_name: str) -> Path:
-    return uploads_dir() / f"{_checked(temp_name)}.lock"
-
-
 def create_private(path: Path):
     """Open a new file for writing, readable only by this process's user."""
     _directory(path.parent)
@@ -89,31 +89,230 @@ def create_private(path: Path):
     return os.fdopen(fd, "wb")
 
 
-def install_object(source: Path, storage_name: str) -> Path:
-    """Move a finished upload into the object store (same file system: an atomic rename)."""
-    target = object_path(storage_name)
-    _directory(target.parent)
-    os.replace(source, target)
-    return target
+def install_object(source: Path, storage_name: str) -> str:
+    """Move a finished upload into the object store; returns its storage name."""
+    objects().put(source, _checked(storage_name))
+    return storage_name
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    name: str
+    modified: float  # POSIX timestamp
+
+
+class LocalObjects:
+    """Objects under COMITY_FILE_ROOT/objects (one file system: installing is an atomic rename)."""
+
+    def put(self, source: Path, name: str) -> None:
+        target = object_path(name)
+        _directory(target.parent)
+        os.replace(source, target)
+
+    def open(self, name: str):
+        return open(object_path(name), "rb")  # noqa: SIM115 - the caller closes it
+
+    def delete(self, name: str) -> None:
+        remove(object_path(name))
+
+    def exists(self, name: str) -> bool:
+        return object_path(name).exists()
+
+    def iter_batches(self, batch_size: int = 500):
+        root = file_root() / "objects"
+        if not root.exists():
+            return
+        batch: list[StoredObject] = []
+        for directory in sorted(root.iterdir()):
+            if not directory.is_dir():
+                continue
+            for path in directory.iterdir():
+                if _NAME.match(path.name) and path.name.startswith(directory.name):
+                    try:
+                        batch.append(StoredObject(path.name, path.stat().st_mtime))
+                    except FileNotFoundError:
+                        continue
+                    if len(batch) >= batch_size:
+                        yield batch
+                        batch = []
+        if batch:
+            yield batch
+
+    def check(self) -> tuple[bool, str]:
+        root = _directory(file_root())
+        return os.access(root, os.W_OK), "local"
+
+
+class _BodyReader(io.RawIOBase):
+    """A raw binary stream over an S3 response body, read as the decryption asks for it."""
+
+    def __init__(self, body):
+        self._body = body
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._body.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._body.close()
+        super().close()
+
+
+class S3Objects:
+    """Objects in an S3-compatible bucket (COMITY_S3_*), written by multipart upload, read as a stream."""
+
+    def __init__(self):
+        import boto3
+        from botocore.config import Config
+
+        self.bucket = settings.COMITY_S3_BUCKET
+        self.prefix = settings.COMITY_S3_PREFIX
+        self.client = boto3.client(
+            "s3",
+            endpoint_url=settings.COMITY_S3_ENDPOINT_URL or None,
+            region_name=settings.COMITY_S3_REGION or None,
+            aws_access_key_id=settings.COMITY_S3_ACCESS_KEY_ID or None,
+            aws_secret_access_key=settings.COMITY_S3_SECRET_ACCESS_KEY or None,
+            config=Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=60),
+        )
+
+    def _key(self, name: str) -> str:
+        return f"{self.prefix}objects/{_checked(name)}"
+
+    def put(self, source: Path, name: str) -> None:
+        self.client.upload_file(str(source), self.bucket, self._key(name))  # multipart, from disk, in parts
+        remove(source)
+
+    def open(self, name: str):
+        try:
+            body = self.client.get_object(Bucket=self.bucket, Key=self._key(name))["Body"]
+        except self.client.exceptions.NoSuchKey as exc:
+            raise FileNotFoundError(name) from exc
+        return io.BufferedReader(_BodyReader(body), buffer_size=256 * 1024)
+
+    def delete(self, name: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=self._key(name))
+
+    def exists(self, name: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self._key(name))
+        except ClientError:
+            return False
+        return True
+
+    def iter_batches(self, batch_size: int = 500):
+        paginator = self.client.get_paginator("list_objects_v2")
+        batch: list[StoredObject] = []
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=f"{self.prefix}objects/"):
+            for item in page.get("Contents", []):
+                name = item["Key"].rsplit("/", 1)[-1]
+                if _NAME.match(name):
+                    batch.append(StoredObject(name, item["LastModified"].timestamp()))
+                    if len(batch) >= batch_size:
+                        yield batch
+                        batch = []
+        if batch:
+            yield batch
+
+    def check(self) -> tuple[bool, str]:
+        self.client.head_bucket(Bucket=self.bucket)
+        return True, "s3"
+
+    # Uploads in progress: the sealed bytes of each request as one segment object, named by its byte offset in
+    # the .part file, and the latest tail. Any host rebuilds its local copy from them (`upload_sync_in`).
+
+    def _upload_prefix(self, name: str) -> str:
+        return f"{self.prefix}uploads/{_checked(name)}/"
+
+    def put_segment(self, name: str, path: Path, start: int, end: int) -> None:
+        with open(path, "rb") as handle:
+            handle.seek(start)
+            self.client.upload_fileobj(
+                _Window(handle, end - start), self.bucket, f"{self._upload_prefix(name)}part/{start:015d}"
+            )
+
+    def segments(self, name: str) -> list[tuple[int, int, str]]:
+        """(offset, size, key) of the segments, in order."""
+        found = []
+        paginator = self.client.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=f"{self._upload_prefix(name)}part/"):
+            for item in page.get("Contents", []):
+                found.append((int(item["Key"].rsplit("/", 1)[-1]), int(item["Size"]), item["Key"]))
+        return sorted(found)
+
+    def download_to(self, key: str, handle) -> None:
+        body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"]
+        for piece in body.iter_chunks(chunk_size=1024 * 1024):
+            handle.write(piece)
+
+    def put_tail(self, name: str, blob: bytes | None) -> None:
+        key = f"{self._upload_prefix(name)}tail"
+        if blob is None:
+            self.client.delete_object(Bucket=self.bucket, Key=key)
+        else:
+            self.client.put_object(Bucket=self.bucket, Key=key, Body=blob)
+
+    def get_tail(self, name: str) -> bytes | None:
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=f"{self._upload_prefix(name)}tail")["Body"].read()
+        except self.client.exceptions.NoSuchKey:
+            return None
+
+    def delete_upload(self, name: str) -> None:
+        paginator = self.client.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=self._upload_prefix(name)):
+            keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+            if keys:
+                self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": keys, "Quiet": True})
+
+
+class _Window:
+    """`length` bytes of an open file from its current position, read in pieces (a multipart upload's source)."""
+
+    def __init__(self, handle, length: int):
+        self._handle, self._left = handle, length
+
+    def read(self, size: int = -1) -> bytes:
+        if self._left <= 0:
+            return b""
+        size = self._left if size is None or size < 0 else min(size, self._left)
+        data = self._handle.read(size)
+        self._left -= len(data)
+        return data
 
 
 def iter_object_batches(batch_size: int = 500):
-    """The object store's files, in lists of at most `batch_size` (names that are not storage names skipped)."""
-    root = file_root() / "objects"
-    if not root.exists():
-        return
-    batch: list[Path] = []
-    for directory in sorted(root.iterdir()):
-        if not directory.is_dir():
-            continue
-        for path in directory.iterdir():
-            if _NAME.match(path.name) and path.name.startswith(directory.name):
-                batch.append(path)
-                if len(batch) >= batch_size:
-                    yield batch
-                    batch = []
-    if batch:
-        yield batch
+    """The local object store's files as paths, in lists (for callers that read COMITY_FILE_ROOT directly; with
+    COMITY_FILE_STORE=s3 use `objects().iter_batches()` and `objects().open()`)."""
+    for batch in LocalObjects().iter_batches(batch_size):
+        yield [object_path(item.name) for item in batch]
+
+
+_stores: dict[tuple, LocalObjects | S3Objects] = {}
+
+
+def objects() -> LocalObjects | S3Objects:
+    """The configured object store (one client per configuration and process)."""
+    kind = getattr(settings, "COMITY_FILE_STORE", "local")
+    if kind != "s3":
+        return LocalObjects()
+    config = (
+        settings.COMITY_S3_BUCKET,
+        settings.COMITY_S3_PREFIX,
+        settings.COMITY_S3_ENDPOINT_URL,
+        settings.COMITY_S3_REGION,
+        settings.COMITY_S3_ACCESS_KEY_ID,
+    )
+    if config not in _stores:
+        _stores[config] = S3Objects()
+    return _stores[config]
 
 
 def remove(*paths: Path) -> None:
@@ -123,7 +322,62 @@ def remove(*paths: Path) -> None:
 
 
 def remove_upload_files(temp_name: str) -> None:
-    remove(part_path(temp_name), tail_path(temp_name), lock_path(temp_name))
+    """Forget an upload in progress: this host's copy and, with an object store, the shared one."""
+    remove(part_path(temp_name), tail_path(temp_name))
+    shared = shared_uploads()
+    if shared is not None:
+        shared.delete_upload(temp_name)
+
+
+def shared_uploads() -> S3Objects | None:
+    """The object store that holds uploads in progress for every host; None with local storage (one host)."""
+    store = objects()
+    return store if isinstance(store, S3Objects) else None
+
+
+def upload_sync_in(temp_name: str) -> None:
+    """Under the upload's lock: make this host's .part and .tail equal to the shared copy (another host may
+    have appended since, or this host may hold bytes that never reached the shared copy)."""
+    shared = shared_uploads()
+    if shared is None:
+        return
+    segments = shared.segments(temp_name)
+    part = part_path(temp_name)
+    _directory(part.parent)
+    boundaries = {0} | {offset + size for offset, size, _ in segments}
+    local = part.stat().st_size if part.exists() else 0
+    keep = max(boundary for boundary in boundaries if boundary <= local)
+    mode = "r+b" if part.exists() else "w+b"
+    if not part.exists():
+        create_private(part).close()
+    with open(part, mode) as handle:
+        handle.truncate(keep)
+        handle.seek(keep)
+        for offset, _size, key in segments:
+            if offset >= keep:
+                if offset != handle.tell():
+                    raise FileNotFoundError(f"upload {temp_name}: a shared segment is missing at {handle.tell()}")
+                shared.download_to(key, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    blob = shared.get_tail(temp_name)
+    if blob is None:
+        remove(tail_path(temp_name))
+    else:
+        write_tail(temp_name, blob)
+
+
+def upload_sync_out(temp_name: str, start: int) -> None:
+    """After a request appended: its new sealed bytes (from `start`) and the current tail to the shared copy."""
+    shared = shared_uploads()
+    if shared is None:
+        return
+    part = part_path(temp_name)
+    end = part.stat().st_size
+    if end > start:
+        shared.put_segment(temp_name, part, start, end)
+    tail = tail_path(temp_name)
+    shared.put_tail(temp_name, tail.read_bytes() if tail.exists() else None)
 
 
 # --- keys ---------------------------------------------------------------------------------------------------------
@@ -162,29 +416,18 @@ class UploadBusy(Exception):
     """Another request is appending to this upload right now."""
 
 
-@contextlib.contextmanager
 def upload_lock(temp_name: str):
-    """Exclusive, non-blocking, released by the kernel if the process dies (single host or local disk)."""
-    path = lock_path(temp_name)
-    _directory(path.parent)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise UploadBusy from exc
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
+    """Exclusive and non-blocking, shared by every host (`comity/files/locks.py`); raises UploadBusy."""
+    from comity.files import locks
+
+    return locks.exclusive(f"upload:{_checked(temp_name)}")
 
 
 def start_upload_file(temp_name: str) -> None:
     """The .part file begins with its header, so every later request appends whole chunks."""
     with create_private(part_path(temp_name)) as handle:
         handle.write(streamcrypt.new_header())
+    upload_sync_out(temp_name, 0)
 
 
 @dataclass(frozen=True)

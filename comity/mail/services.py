@@ -1,8 +1,10 @@
 """The e-mail outbox: every e-mail is a row first, written in the transaction of the event that causes it.
 
-Delivery happens after commit, in a django-tasks task (`tasks.deliver_outbox`, kicked once per transaction)
-and in `manage.py outbox_worker`, which sweeps the table for due rows (retries, and anything a crash left
-behind). Several of them run at once, so each message is claimed on its own, right before it is sent:
+Delivery happens after commit, only in `manage.py worker` (docs/adr/0013-one-worker.md): in the django-tasks task
+it runs (`tasks.deliver_outbox`, kicked once per transaction) and in its scheduler, which sweeps the table for due
+rows every few seconds (retries, and anything a crash left behind). `manage.py outbox_worker` is the same sweep by
+hand. Several workers run at once, on several hosts, so each message is claimed on its own, right before it is
+sent:
 
 1. claim: in a short transaction, `SELECT ... FOR UPDATE SKIP LOCKED` picks the next due row and a
    compare-and-set `UPDATE` makes it `sending` with this worker's token, one more attempt, and a lease

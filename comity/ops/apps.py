@@ -7,3 +7,14 @@ class OpsConfig(AppConfig):
     name = "comity.ops"
     label = "ops"
     verbose_name = "Operations"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_login_failed
+
+        user_login_failed.connect(_count_signin_failure, dispatch_uid="comity.ops.signin_failures")
+
+
+def _count_signin_failure(sender, **kwargs) -> None:
+    from comity.ops import metrics
+
+    metrics.count("comity_signin_failures_total")

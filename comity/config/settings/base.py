@@ -8,6 +8,7 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from comity.config.env import env_bool, env_int, env_list, env_str
+from comity.core.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 PACKAGE_DIR = BASE_DIR / "comity"
@@ -332,14 +333,43 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-}
 
 # Which kind of deployment this is; demo data is refused in production.
 COMITY_ENVIRONMENT = "production"
 DEMO_PASSWORD = env_str("COMITY_DEMO_PASSWORD", "Brasilia-to-Jakarta-2026")
 DEMO_TOTP_SECRET = env_str("COMITY_DEMO_TOTP_SECRET", "JBSWY3DPEHPK3PXP")
+
+# --- Operations (issue 14): the worker, object storage, logs, readiness and metrics ---------------------------
+# Logs: one JSON object per line (production) or readable text (dev and test set "text").
+COMITY_LOG_FORMAT = env_str("COMITY_LOG_FORMAT", "json")
+if COMITY_LOG_FORMAT not in {"json", "text"}:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("COMITY_LOG_FORMAT must be json or text.")
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+LOGGING = logging_config(log_format=COMITY_LOG_FORMAT, level=LOG_LEVEL)
+# Where encrypted files live: "local" (COMITY_FILE_ROOT, the default) or "s3" (any S3-compatible object store).
+COMITY_FILE_STORE = env_str("COMITY_FILE_STORE", "local")
+COMITY_S3_BUCKET = env_str("COMITY_S3_BUCKET", "")
+COMITY_S3_PREFIX = env_str("COMITY_S3_PREFIX", "comity/")
+COMITY_S3_ENDPOINT_URL = env_str("COMITY_S3_ENDPOINT_URL", "")
+COMITY_S3_REGION = env_str("COMITY_S3_REGION", "us-east-1")
+COMITY_S3_ACCESS_KEY_ID = env_str("COMITY_S3_ACCESS_KEY_ID", "")
+COMITY_S3_SECRET_ACCESS_KEY = env_str("COMITY_S3_SECRET_ACCESS_KEY", "")
+if COMITY_FILE_STORE not in {"local", "s3"} or (COMITY_FILE_STORE == "s3" and not COMITY_S3_BUCKET):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("COMITY_FILE_STORE must be local, or s3 with COMITY_S3_BUCKET set.")
+# The worker (`manage.py worker`): alerts (a broken audit chain) go to the log and to these addresses.
+COMITY_ALERT_EMAILS = env_list("COMITY_ALERT_EMAILS", [])
+# /readyz: a worker must have reported within this many seconds, no queued task may wait longer than the
+# second limit, and at most this many outbox rows may have failed for good.
+COMITY_READY_HEARTBEAT_SECONDS = env_int("COMITY_READY_HEARTBEAT_SECONDS", 60)
+COMITY_READY_TASK_AGE_SECONDS = env_int("COMITY_READY_TASK_AGE_SECONDS", 300)
+COMITY_READY_FAILED_OUTBOX = env_int("COMITY_READY_FAILED_OUTBOX", 0)
+# /metrics (Prometheus): open to a bearer token, or to addresses in these networks; closed when both are empty.
+COMITY_METRICS_TOKEN = env_str("COMITY_METRICS_TOKEN", "")
+COMITY_METRICS_ALLOWED_NETWORKS = env_list("COMITY_METRICS_ALLOWED_NETWORKS", [])
+# Each process adds its request counts to the shared rows at most this often (at the end of a request).
+COMITY_METRICS_FLUSH_SECONDS = 5
+MIDDLEWARE.insert(MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1, "comity.ops.middleware.AccessMiddleware")

@@ -3,6 +3,7 @@
 from comity.config.env import env_list, env_str
 from comity.config.settings.base import *  # noqa: F403
 from comity.config.settings.base import VAR_DIR
+from comity.core.logging import logging_config
 
 DEBUG = True
 COMITY_ENVIRONMENT = "development"
@@ -22,3 +23,7 @@ CSRF_COOKIE_NAME = "comity_csrf"
 
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+
+# --- Operations (issue 14): readable logs in a terminal -----------------------------------------------------------
+COMITY_LOG_FORMAT = env_str("COMITY_LOG_FORMAT", "text")
+LOGGING = logging_config(log_format=COMITY_LOG_FORMAT, level=LOG_LEVEL)  # noqa: F405

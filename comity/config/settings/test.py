@@ -25,3 +25,7 @@ import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 COMITY_FILE_ROOT = Path(tempfile.mkdtemp(prefix="comity-test-files-"))
+
+# --- Operations (issue 14) -----------------------------------------------------------------------------------------
+# Request metrics reach the database only when /metrics is read, so that query counts stay exact.
+COMITY_METRICS_FLUSH_SECONDS = 0

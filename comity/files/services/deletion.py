@@ -25,8 +25,8 @@ def _soft_delete(*, actor, attachment: Attachment, detail: str = "") -> None:
         country=_country(actor) if actor is not None else "",
         details={**_audit_details(attachment), **({"reason": detail} if detail else {})},
     )
-    path = storage.object_path(attachment.storage_name)
-    transaction.on_commit(lambda: storage.remove(path))
+    name = attachment.storage_name
+    transaction.on_commit(lambda: storage.objects().delete(name))
 
 
 def attachment_delete(*, actor, attachment: Attachment) -> None:

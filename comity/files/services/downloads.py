@@ -46,7 +46,7 @@ def attachment_download(*, actor, attachment: Attachment) -> Iterator[bytes]:
     ctx = context.current()
     try:
         key = storage.unwrap(attachment.wrapped_key, attachment.key_fingerprint)
-        handle = open(storage.object_path(attachment.storage_name), "rb")  # noqa: SIM115 - closed by the stream
+        handle = storage.objects().open(attachment.storage_name)  # closed by the stream
     except (storage.KeyUnavailable, OSError, ValueError) as exc:
         _integrity_failed(actor=actor, attachment=attachment, reason=str(exc) or exc.__class__.__name__, ctx=ctx)
         raise DownloadFailed(_("This file cannot be decrypted; the incident has been logged.")) from exc

@@ -42,7 +42,7 @@ def _finalize(
     if not permissions.can_upload(actor, space, post):
         raise PermissionDenied
     storage_name = storage.new_name()
-    target = storage.install_object(sealed_path, storage_name)
+    storage.install_object(sealed_path, storage_name)
     try:
         with transaction.atomic():
             attachment = Attachment.objects.create(
@@ -78,6 +78,6 @@ def _finalize(
                 details=_audit_details(attachment),
             )
     except BaseException:
-        storage.remove(target)
+        storage.objects().delete(storage_name)
         raise
     return attachment

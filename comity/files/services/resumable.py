@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from comity.files import permissions, sniff, storage, streamcrypt
+from comity.files import locks, permissions, sniff, storage, streamcrypt
 from comity.files.models import Attachment, Upload
 from comity.files.services._common import READ_SIZE, _check_space_and_post, _too_large_message, logger
 from comity.files.services.errors import (
@@ -82,6 +82,10 @@ def upload_offset(upload: Upload) -> int:
     """The number of bytes safely stored (from the files; the database value may lag after a crash)."""
     if upload.is_complete:
         return upload.length
+    if storage.shared_uploads() is not None:
+        # Shared by several hosts: this host's files may be behind; the database offset is written after the
+        # shared copy (and corrected by the next append if a crash came between them).
+        return upload.offset
     try:
         return storage.read_state(upload.temp_name).offset
     except FileNotFoundError:
@@ -160,6 +164,7 @@ def _append_locked(
         raise OffsetMismatch(upload.length)
     if upload.expires_at <= timezone.now():
         raise UploadExpired(_("This upload has expired; start again."))
+    storage.upload_sync_in(upload.temp_name)
     state = storage.read_state(upload.temp_name, repair=True)
     if state.version != streamcrypt.FORMAT_VERSION:
         # Started before the chunk format recorded a fresh nonce per append: continuing it could seal a
@@ -207,6 +212,7 @@ def _append_locked(
                     raise FileTooLarge(_("The data sent goes beyond the declared length of the upload."))
                 writer.write(data)
                 received += len(data)
+                locks.keep_alive()
                 if digest is not None:
                     digest.update(data)
                 if inspector is not None:
@@ -246,6 +252,13 @@ def _append_locked(
             storage.write_tail(
                 upload.temp_name, streamcrypt.seal_tail(key, upload_id, writer.chunks_written, writer.pending)
             )
+    if received and not completed:
+        try:
+            storage.upload_sync_out(upload.temp_name, start_size)
+        except Exception:
+            # This host's copy is only a cache of the shared one: drop it, the next request rebuilds it.
+            storage.remove(storage.part_path(upload.temp_name), storage.tail_path(upload.temp_name))
+            raise
     if received:
         # Progress renews the expiry (tus expiration extension): a large file sent over a slow link over
         # several days is not purged while it is still arriving.
@@ -290,6 +303,9 @@ def _complete(*, actor, upload: Upload, key: bytes, inspector: sniff.Inspector |
         _discard_upload(upload)
         raise
     storage.remove(storage.tail_path(upload.temp_name))
+    shared = storage.shared_uploads()
+    if shared is not None:
+        shared.delete_upload(upload.temp_name)
     return attachment
 
 
@@ -345,10 +361,11 @@ def _older_than(path, limit: float) -> bool:
 
 def _sweep_objects(limit: float, batch_size: int = 500) -> int:
     """Remove stored objects older than `limit` that no live attachment refers to: left by a crash between
-    the rename into the object store and the commit, or by a deletion whose removal after commit never ran."""
+    installing into the object store and the commit, or by a deletion whose removal after commit never ran."""
     removed = 0
-    for batch in storage.iter_object_batches(batch_size):
-        old = {path.name: path for path in batch if _older_than(path, limit)}
+    store = storage.objects()
+    for batch in store.iter_batches(batch_size):
+        old = {item.name for item in batch if item.modified < limit}
         if not old:
             continue
         live = set(
@@ -356,8 +373,7 @@ def _sweep_objects(limit: float, batch_size: int = 500) -> int:
                 "storage_name", flat=True
             )
         )
-        for name, path in old.items():
-            if name not in live:
-                storage.remove(path)
-                removed += 1
+        for name in sorted(old - live):
+            store.delete(name)
+            removed += 1
     return removed

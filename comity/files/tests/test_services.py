@@ -73,7 +73,7 @@ def test_neither_database_nor_file_store_hold_the_plaintext(users, consultation,
     # A resumable upload halfway through: its .part and .tail files too.
     upload = services.upload_create(actor=users["member"], space=consultation, length=len(data), filename="b.txt")
     services.upload_append(actor=users["member"], upload=upload, offset=0, stream=io.BytesIO(data[: MIB + 777]))
-    assert {p.suffix for p in stored_files(file_root)} == {"", ".part", ".tail", ".lock"}
+    assert {p.suffix for p in stored_files(file_root)} == {"", ".part", ".tail"}  # the lock is in the database
     for path in stored_files(file_root):
         assert marker not in path.read_bytes(), path
     dump = _database_dump()

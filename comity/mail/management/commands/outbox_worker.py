@@ -1,4 +1,5 @@
-"""Send queued e-mail from the outbox, with retries; run it beside the web server (`make serve`)."""
+"""Send queued e-mail from the outbox, with retries, by hand. Deployments run `manage.py worker`, which does this
+sweep among its other work (docs/adr/0013-one-worker.md)."""
 
 from __future__ import annotations
 
