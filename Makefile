@@ -32,16 +32,15 @@ migrate: install messages
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 
-# The task worker (notifications) and the outbox worker (e-mail with retries) run beside the server and stop
+# The worker (queued tasks, e-mail, periodic jobs: docs/adr/0013-one-worker.md) runs beside the server and stops
 # with it.
 serve: migrate
 	$(BIN)/python manage.py load_reference
 	$(BIN)/python manage.py load_instruments
 	$(BIN)/python manage.py load_glossary
 	$(BIN)/python manage.py seed_demo --if-empty
-	$(BIN)/python manage.py db_worker --no-reload --queue-name '*' & T=$$!; \
-	$(BIN)/python manage.py outbox_worker & O=$$!; \
-	trap 'kill $$T $$O 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py worker & W=$$!; \
+	trap 'kill $$W 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The suite runs on every core (pytest-xdist); PYTEST_WORKERS=0 runs it in one process.
