@@ -1,0 +1,151 @@
+"""Shapes of the meetings API."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from comity.meetings.models import Event, EventKind, FundingRequest, FundingStatus, Registration
+
+
+class SessionSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    room = serializers.CharField()
+    speakers = serializers.CharField()
+    documents = serializers.ListField(child=serializers.URLField(), source="document_links")
+
+
+class EventSerializer(serializers.ModelSerializer):
+    title = serializers.CharField(help_text="In the caller's language (Accept-Language) where translated.")
+    description = serializers.CharField()
+    start = serializers.DateTimeField(help_text="UTC.")
+    end = serializers.DateTimeField(help_text="UTC.")
+    timezone = serializers.CharField(help_text="The event's IANA time zone.")
+    network = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    languages = serializers.ListField(child=serializers.CharField(), source="language_list")
+    uid = serializers.SerializerMethodField(help_text="The stable iCalendar UID.")
+    url = serializers.SerializerMethodField()
+    ics = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Event
+        fields = [
+            "id",
+            "uid",
+            "kind",
+            "status",
+            "title",
+            "description",
+            "language",
+            "languages",
+            "venue",
+            "start",
+            "end",
+            "timezone",
+            "region_m49",
+            "audience",
+            "network",
+            "capacity",
+            "requires_approval",
+            "registration_fields",
+            "sequence",
+            "url",
+            "ics",
+        ]
+        read_only_fields = fields
+
+    def get_uid(self, obj) -> str:
+        from comity.meetings.ics import uid_of
+
+        return uid_of(obj)
+
+    def get_url(self, obj) -> str:
+        return obj.get_absolute_url()
+
+    def get_ics(self, obj) -> str:
+        from django.urls import reverse
+
+        return reverse("api-event-ics", kwargs={"pk": obj.pk})
+
+
+class EventDetailSerializer(EventSerializer):
+    sessions = SessionSerializer(many=True, read_only=True)
+    online_url = serializers.SerializerMethodField()
+    budget = serializers.SerializerMethodField()
+
+    class Meta(EventSerializer.Meta):
+        fields = [*EventSerializer.Meta.fields, "online_url", "sessions", "budget"]
+        read_only_fields = fields
+
+    def get_online_url(self, obj) -> str:
+        return obj.online_url if self.context.get("member") else ""
+
+    def get_budget(self, obj) -> dict[str, str] | None:
+        if not obj.budget_amount:
+            return None
+        return {
+            "currency": obj.budget_currency,
+            "amount": str(obj.budget_amount),
+            "remaining": str(obj.budget_remaining),
+            "daily_allowance": str(obj.daily_allowance),
+        }
+
+
+class RegistrationSerializer(serializers.ModelSerializer):
+    user = serializers.CharField(source="user.display_name", read_only=True)
+    country = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Registration
+        fields = ["id", "user", "country", "status", "created_at"]
+        read_only_fields = fields
+
+    def get_country(self, obj) -> str:
+        return obj.user.country.iso2 if obj.user.country_id else ""
+
+
+class RegistrationWriteSerializer(serializers.Serializer):
+    role = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    authority = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    languages = serializers.ListField(child=serializers.CharField(max_length=10), required=False, max_length=20)
+    dietary = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    accessibility = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    visa_letter = serializers.BooleanField(required=False)
+
+
+class FundingRequestSerializer(serializers.ModelSerializer):
+    user = serializers.CharField(source="user.display_name", read_only=True)
+    country = serializers.CharField(source="country.iso2", read_only=True)
+
+    class Meta:
+        model = FundingRequest
+        fields = [
+            "id",
+            "user",
+            "country",
+            "travel_amount",
+            "allowance_days",
+            "requested_amount",
+            "justification",
+            "status",
+            "approved_amount",
+            "decision_reason",
+            "decided_at",
+        ]
+        read_only_fields = fields
+
+
+class FundingRequestWriteSerializer(serializers.Serializer):
+    travel_amount = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
+    allowance_days = serializers.IntegerField(min_value=0, max_value=60)
+    justification = serializers.CharField(max_length=5000)
+
+
+class FundingDecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=[FundingStatus.APPROVED, FundingStatus.PARTLY, FundingStatus.DECLINED])
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+KIND_CHOICES = EventKind.values
