@@ -101,6 +101,8 @@ def event_list(request):
             try:
                 year_text, month_text = raw.split("-")
                 year, month = int(year_text), int(month_text)
+                if not 1900 <= year <= 2200:
+                    raise ValueError(raw)
                 dt.date(year, month, 1)
             except (ValueError, OverflowError):
                 year, month = today.year, today.month
