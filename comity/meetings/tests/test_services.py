@@ -222,8 +222,12 @@ def test_funding_request_and_decisions(users, funded, nepali):
 def test_approval_above_the_remaining_budget_is_refused(users, funded, nepali, nepal):
     other = UserFactory(email="np2@example.test", country=nepal)
     services.registration_register(actor=other, event=funded)
-    one = services.funding_request_create(actor=nepali, event=funded, travel_amount="700", allowance_days=0, justification="a")
-    two = services.funding_request_create(actor=other, event=funded, travel_amount="700", allowance_days=0, justification="b")
+    one = services.funding_request_create(
+        actor=nepali, event=funded, travel_amount="700", allowance_days=0, justification="a"
+    )
+    two = services.funding_request_create(
+        actor=other, event=funded, travel_amount="700", allowance_days=0, justification="b"
+    )
     services.funding_decide(actor=users["secretariat"], request=one, decision="approved")
     with pytest.raises(ValidationError) as caught:
         services.funding_decide(actor=users["secretariat"], request=two, decision="approved")
@@ -237,7 +241,9 @@ def test_eligibility_ldc_and_added_countries(users, funded, brazil):
     member = users["member"]
     services.registration_register(actor=member, event=funded)
     with pytest.raises(ValidationError) as caught:
-        services.funding_request_create(actor=member, event=funded, travel_amount="1", allowance_days=0, justification="x")
+        services.funding_request_create(
+            actor=member, event=funded, travel_amount="1", allowance_days=0, justification="x"
+        )
     assert "event" in caught.value.message_dict
     with pytest.raises(PermissionDenied):
         services.eligibility_add(actor=users["liaison"], event=funded, country=brazil, reason="x")
@@ -272,7 +278,11 @@ def test_funding_request_rejected_inputs(funded, nepali, values, field):
 
 @pytest.mark.parametrize(
     ("values", "field"),
-    [({"currency": "dollars"}, "currency"), ({"amount": "-5"}, "amount"), ({"daily_allowance": "x"}, "daily_allowance")],
+    [
+        ({"currency": "dollars"}, "currency"),
+        ({"amount": "-5"}, "amount"),
+        ({"daily_allowance": "x"}, "daily_allowance"),
+    ],
 )
 def test_budget_rejected_inputs(users, make_event, values, field):
     event = make_event()
