@@ -162,8 +162,9 @@ def test_month_view_and_filters(personas, users, make_event):
 
 
 def test_funding_page_flow(personas, users, make_event, nepali):
-    from comity.testing import sign_in
     from django.test import Client
+
+    from comity.testing import sign_in
 
     event = make_event()
     client = personas["secretariat"]
