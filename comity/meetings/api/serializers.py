@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from comity.meetings.models import Event, EventKind, FundingRequest, FundingStatus, Registration
+from comity.meetings.models import (
+    Audience,
+    Event,
+    EventKind,
+    EventStatus,
+    FundingRequest,
+    FundingStatus,
+    Registration,
+    RegistrationStatus,
+)
 
 
 class SessionSerializer(serializers.Serializer):
@@ -16,7 +25,14 @@ class SessionSerializer(serializers.Serializer):
     documents = serializers.ListField(child=serializers.URLField(), source="document_links")
 
 
+def _values(choices) -> str:
+    return "One of: " + ", ".join(choices.values) + "."
+
+
 class EventSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(help_text=_values(EventKind))
+    status = serializers.CharField(help_text=_values(EventStatus))
+    audience = serializers.CharField(help_text=_values(Audience))
     title = serializers.CharField(help_text="In the caller's language (Accept-Language) where translated.")
     description = serializers.CharField()
     start = serializers.DateTimeField(help_text="UTC.")
@@ -93,6 +109,7 @@ class EventDetailSerializer(EventSerializer):
 
 
 class RegistrationSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(help_text=_values(RegistrationStatus))
     user = serializers.CharField(source="user.display_name", read_only=True)
     country = serializers.SerializerMethodField()
 
@@ -115,6 +132,7 @@ class RegistrationWriteSerializer(serializers.Serializer):
 
 
 class FundingRequestSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(help_text=_values(FundingStatus))
     user = serializers.CharField(source="user.display_name", read_only=True)
     country = serializers.CharField(source="country.iso2", read_only=True)
 
@@ -143,7 +161,10 @@ class FundingRequestWriteSerializer(serializers.Serializer):
 
 
 class FundingDecisionSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=[FundingStatus.APPROVED, FundingStatus.PARTLY, FundingStatus.DECLINED])
+    decision = serializers.ChoiceField(
+        choices=[("approved", "approved"), ("partly", "partly"), ("declined", "declined")],
+        help_text="approved (in full), partly (give `amount`) or declined.",
+    )
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 

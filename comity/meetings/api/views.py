@@ -45,6 +45,7 @@ class EventListView(APIView):
     permission_classes = [TokenScopePermission]
 
     @extend_schema(
+        operation_id="events_list",
         summary="Events the caller may see",
         description="Upcoming events first by start (or past ones, latest first, with `when=past`). Public events "
         "need no credentials.",
