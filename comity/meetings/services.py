@@ -639,6 +639,7 @@ def is_eligible(event: Event, country) -> bool:
 def funding_request_create(*, actor, event: Event, travel_amount, allowance_days, justification: str) -> FundingRequest:
     if not permissions.is_member(actor) or actor.is_observer:
         raise PermissionDenied
+    event = Event.objects.get(pk=event.pk)  # the budget as it is now, not as the caller last read it
     errors: dict[str, list[str]] = {}
     registration = permissions.registration_of(actor, event)
     if registration is None or registration.status not in ACTIVE_STATUSES:
