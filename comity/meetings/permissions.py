@@ -15,7 +15,10 @@ from django.db.models import Q, QuerySet
 from comity.accounts.models import Role
 from comity.forum import permissions as forum_permissions
 from comity.forum.models import Space, SpaceMember
-from comity.meetings.models import Audience, Event, FundingRequest, Registration
+from comity.meetings.models import ACTIVE_STATUSES, Audience, Event, FundingRequest, Registration, RegistrationStatus
+
+# Registrations that let a person see a restricted event (invited, or registered and not cancelled or declined).
+MINE_STATUSES = (*ACTIVE_STATUSES, RegistrationStatus.INVITED)
 
 
 def is_member(user) -> bool:
@@ -34,7 +37,8 @@ def events_visible_to(user) -> QuerySet[Event]:
         restricted |= Q(audience_countries=user.country_id) | Q(
             audience_networks__memberships__country_id=user.country_id
         )
-    mine = Q(organisers=user) | Q(registrations__user=user) | Q(created_by=user)
+    invited_or_registered = Registration.objects.filter(user=user, status__in=MINE_STATUSES).values("event_id")
+    mine = Q(organisers=user) | Q(pk__in=invited_or_registered) | Q(created_by=user)
     ids = Event.objects.filter((Q(audience=Audience.RESTRICTED) & restricted) | mine).values("pk")
     return Event.objects.filter(rule | Q(pk__in=ids))
 

@@ -15,7 +15,6 @@ from django.utils import timezone
 from comity.core.timeutil import get_zone
 from comity.meetings import permissions
 from comity.meetings.models import (
-    ACTIVE_STATUSES,
     Event,
     EventStatus,
     FundingRequest,
@@ -23,9 +22,8 @@ from comity.meetings.models import (
     Registration,
     RegistrationStatus,
 )
+from comity.meetings.permissions import MINE_STATUSES
 from comity.reference import regions
-
-MINE_STATUSES = (*ACTIVE_STATUSES, RegistrationStatus.INVITED)
 
 
 def event_get_for(*, user, pk) -> Event:

@@ -220,13 +220,18 @@ def _clean_event(*, actor, data: dict[str, Any], event: Event | None = None) -> 
 
 
 def _thread_space(*, actor, event: Event) -> Space | None:
-    """Where the event's thread goes: its space, else its network's space, else the plenary."""
+    """Where the event's thread goes: its organising space, else its network's space, else (restricted events) the
+    first of its audience spaces, else (events for all members or public) the plenary. A restricted event never goes
+    to the plenary, where every member would read its thread."""
     candidates: list[Space | None] = [event.space]
     if event.network_id:
         candidates.append(
             Space.objects.filter(kind=SpaceKind.NETWORK, network_id=event.network_id, is_archived=False).first()
         )
-    candidates.append(Space.objects.filter(kind=SpaceKind.PLENARY, is_archived=False).order_by("pk").first())
+    if event.audience == Audience.RESTRICTED:
+        candidates.extend(event.audience_spaces.filter(is_archived=False).order_by("pk"))
+    else:
+        candidates.append(Space.objects.filter(kind=SpaceKind.PLENARY, is_archived=False).order_by("pk").first())
     for space in candidates:
         if space is not None and forum_permissions.can_start_thread(actor, space):
             return space

@@ -214,3 +214,37 @@ def test_funding_page_flow(personas, users, make_event, nepali):
     assert "member.np@example.test" in export and "400.00" in export
     assert AuditEvent.objects.filter(action=AuditAction.FUNDING_EXPORTED).count() == 1
     assert START.year == 2030
+
+
+def test_query_counts_do_not_grow_with_the_data(personas, users, make_event):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from comity.accounts.tests.factories import UserFactory
+
+    def count(url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert personas["member"].get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    event = make_event()
+    Registration.objects.create(event=event, user=users["member_other"], status="confirmed")
+    small = (
+        count("/en/meetings/"),
+        count(f"/en/meetings/{event.pk}/"),
+        count(f"/en/meetings/{event.pk}/participants/"),
+    )
+    for index in range(5):
+        other = make_event(title_original=f"Extra {index}")
+        services.session_add(
+            actor=users["secretariat"], event=event, title=f"S{index}", start=START, end=START + dt.timedelta(hours=1)
+        )
+        person = UserFactory(email=f"extra{index}@example.test", country=users["member"].country)
+        Registration.objects.create(event=event, user=person, status="confirmed")
+        assert other.pk
+    large = (
+        count("/en/meetings/"),
+        count(f"/en/meetings/{event.pk}/"),
+        count(f"/en/meetings/{event.pk}/participants/"),
+    )
+    assert large == small

@@ -327,3 +327,27 @@ def test_upcoming_events_for_lists_only_mine_and_visible(users, make_event, nepa
     assert [e.title_original for e in selectors.upcoming_events_for(user=users["secretariat"], limit=1)] == [
         "Plenary 2030"
     ]
+
+
+def test_a_restricted_event_never_gets_its_thread_in_the_plenary(users, make_event, indonesia, iberred):
+    from comity.forum import services as forum_services
+    from comity.forum.models import SpaceKind
+
+    assert make_event(audience="restricted", audience_countries=[indonesia]).thread is None
+    network_space = forum_services.space_create(
+        actor=users["secretariat"], kind=SpaceKind.NETWORK, name="IberRed", network=iberred
+    )
+    event = make_event(audience="restricted", audience_spaces=[network_space])
+    assert event.thread.space == network_space
+
+
+def test_a_cancelled_registration_no_longer_opens_a_restricted_event(users, make_event, indonesia):
+    event = make_event(audience="restricted", audience_countries=[indonesia])
+    registration = Registration.objects.create(event=event, user=users["member"], status="confirmed")
+    assert selectors.event_get_for(user=users["member"], pk=event.pk) == event
+    registration.status = "cancelled"
+    registration.save()
+    from django.http import Http404
+
+    with pytest.raises(Http404):
+        selectors.event_get_for(user=users["member"], pk=event.pk)
