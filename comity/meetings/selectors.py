@@ -158,7 +158,7 @@ def funding_report(event: Event) -> list[RegionLine]:
         .annotate(amount=Sum("approved_amount"))
         .order_by("country__region_m49")
     )
-    counts = defaultdict(int)
+    counts: dict[str, int] = defaultdict(int)
     for code in event.funding_requests.filter(status__in=[FundingStatus.APPROVED, FundingStatus.PARTLY]).values_list(
         "country__region_m49", flat=True
     ):

@@ -389,7 +389,7 @@ def action_item_add(*, actor, event: Event, title: str, assignee: User | None, d
         errors["assignee"] = [_("Choose an active person.")]
     if due_date is None:
         errors["due_date"] = [_("Give the due date.")]
-    if errors:
+    if errors or assignee is None:
         raise ValidationError(errors)
     item = ActionItem.objects.create(event=event, title=title.strip()[:300], assignee=assignee, due_date=due_date)
     with translation.override(assignee.preferred_language or "en"):
@@ -669,7 +669,7 @@ def funding_request_create(*, actor, event: Event, travel_amount, allowance_days
     requested = (travel or Decimal(0)) + days * event.daily_allowance
     if not errors and requested <= 0:
         errors["travel_amount"] = [_("The request must be for more than zero.")]
-    if errors:
+    if errors or travel is None:
         raise ValidationError(errors)
     with transaction.atomic():
         row = FundingRequest.objects.create(
