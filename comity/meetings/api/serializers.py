@@ -170,3 +170,55 @@ class FundingDecisionSerializer(serializers.Serializer):
 
 
 KIND_CHOICES = EventKind.values
+
+
+class EventWriteSerializer(serializers.Serializer):
+    """Create or replace an event. Times are ISO 8601 with an offset (stored in UTC); `timezone` is the event's zone."""
+
+    kind = serializers.CharField(help_text=_values(EventKind))
+    title = serializers.CharField(max_length=200)
+    titles = serializers.DictField(child=serializers.CharField(max_length=200), required=False)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    language = serializers.CharField(required=False, default="en", max_length=10)
+    languages = serializers.ListField(child=serializers.CharField(max_length=10), required=False, max_length=7)
+    venue = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    online_url = serializers.URLField(required=False, allow_blank=True)
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    timezone = serializers.CharField(max_length=64)
+    region_m49 = serializers.CharField(required=False, allow_blank=True, max_length=3)
+    audience = serializers.CharField(help_text=_values(Audience))
+    audience_spaces = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=50)
+    audience_networks = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, max_length=50
+    )
+    audience_countries = serializers.ListField(
+        child=serializers.CharField(min_length=2, max_length=2),
+        required=False,
+        max_length=250,
+        help_text="ISO 3166-1 alpha-2 codes.",
+    )
+    network = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    space = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    capacity = serializers.IntegerField(required=False, allow_null=True)
+    requires_approval = serializers.BooleanField(required=False, default=False)
+    registration_fields = serializers.ListField(child=serializers.CharField(max_length=20), required=False)
+    invite_users = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, max_length=200, help_text="On creation only."
+    )
+    invite_authorities = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=200,
+        help_text="On creation only: their current contact points are invited.",
+    )
+
+
+class RegistrationDecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=[("approve", "approve"), ("decline", "decline")])
+
+
+class BudgetSerializer(serializers.Serializer):
+    currency = serializers.CharField(max_length=3)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    daily_allowance = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)

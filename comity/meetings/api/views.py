@@ -21,11 +21,14 @@ from comity.core.api.pagination import StandardPagination, paginated
 from comity.core.api.permissions import IsMember, TokenScopePermission
 from comity.meetings import ics, permissions, selectors, services
 from comity.meetings.api.serializers import (
+    BudgetSerializer,
     EventDetailSerializer,
     EventSerializer,
+    EventWriteSerializer,
     FundingDecisionSerializer,
     FundingRequestSerializer,
     FundingRequestWriteSerializer,
+    RegistrationDecisionSerializer,
     RegistrationSerializer,
     RegistrationWriteSerializer,
 )
@@ -41,8 +44,64 @@ def _as_drf(exc: DjangoValidationError) -> serializers.ValidationError:
     )
 
 
+def _payload(request, data: dict) -> dict:
+    """The write serializer's data as the services' payload; unknown or hidden ids are a 400 naming the field."""
+    from comity.forum import permissions as forum_permissions
+    from comity.reference.models import Country, Network
+
+    errors: dict[str, list[str]] = {}
+    spaces_ids = data.get("audience_spaces") or []
+    spaces = list(forum_permissions.spaces_visible_to(request.user).filter(pk__in=spaces_ids))
+    if len(spaces) != len(set(spaces_ids)):
+        errors["audience_spaces"] = ["Unknown space."]
+    network_ids = data.get("audience_networks") or []
+    networks = list(Network.objects.filter(pk__in=network_ids))
+    if len(networks) != len(set(network_ids)):
+        errors["audience_networks"] = ["Unknown network."]
+    codes = [code.upper() for code in data.get("audience_countries") or []]
+    countries = list(Country.objects.filter(iso2__in=codes))
+    if len(countries) != len(set(codes)):
+        errors["audience_countries"] = ["Unknown country."]
+    network = space = None
+    if data.get("network"):
+        network = permissions.organisable_networks(request.user).filter(pk=data["network"]).first()
+        if network is None:
+            errors["network"] = ["Unknown network, or one you do not organise events for."]
+    if data.get("space"):
+        space = permissions.organisable_spaces(request.user).filter(pk=data["space"]).first()
+        if space is None:
+            errors["space"] = ["Unknown space, or one you do not moderate."]
+    if errors:
+        raise serializers.ValidationError(errors)
+    return {
+        "kind": data["kind"],
+        "title_original": data["title"],
+        "titles": data.get("titles") or {},
+        "description_original": data.get("description", ""),
+        "descriptions": {},
+        "language": data.get("language", "en"),
+        "languages": data.get("languages") or [],
+        "venue": data.get("venue", ""),
+        "online_url": data.get("online_url", ""),
+        "start": data["start"],
+        "end": data["end"],
+        "timezone": data["timezone"],
+        "region_m49": data.get("region_m49", ""),
+        "audience": data["audience"],
+        "audience_spaces": spaces,
+        "audience_networks": networks,
+        "audience_countries": countries,
+        "network": network,
+        "space": space,
+        "capacity": data.get("capacity"),
+        "requires_approval": data.get("requires_approval", False),
+        "registration_fields": data.get("registration_fields") or [],
+    }
+
+
 class EventListView(APIView):
     permission_classes = [TokenScopePermission]
+    parser_classes = [JSONParser]
 
     @extend_schema(
         operation_id="events_list",
@@ -86,9 +145,35 @@ class EventListView(APIView):
         page = paginator.paginate_queryset(selectors.event_list(user=request.user, filters=filters), request, view=self)
         return paginator.get_paginated_response(EventSerializer(page, many=True).data)
 
+    @extend_schema(
+        summary="Create an event",
+        description="For those who may organise (the secretariat, a network liaison for their network, a space "
+        "moderator for their space); anyone else gets 404. The listed people and the contact points of the listed "
+        "authorities are invited.",
+        request=EventWriteSerializer,
+        responses={201: EventDetailSerializer},
+    )
+    def post(self, request):
+        if not permissions.can_organise(request.user):
+            raise Http404
+        serializer = EventWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            event = services.event_create(
+                actor=request.user,
+                data=_payload(request, data),
+                invite_users=data.get("invite_users") or [],
+                invite_authorities=data.get("invite_authorities") or [],
+            )
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+        return Response(EventDetailSerializer(event, context={"member": True}).data, status=status.HTTP_201_CREATED)
+
 
 class EventDetailView(APIView):
     permission_classes = [TokenScopePermission]
+    parser_classes = [JSONParser]
 
     @extend_schema(
         summary="One event with its agenda",
@@ -100,6 +185,74 @@ class EventDetailView(APIView):
         event = selectors.event_get_for(user=request.user, pk=pk)
         context = {"member": permissions.is_member(request.user)}
         return Response(EventDetailSerializer(event, context=context).data)
+
+    @extend_schema(
+        summary="Replace an event's details",
+        description="For the event's organisers (404 for anyone else). Raises the iCalendar SEQUENCE.",
+        parameters=[ID],
+        request=EventWriteSerializer,
+        responses={200: EventDetailSerializer},
+    )
+    def put(self, request, pk):
+        event = selectors.event_get_for(user=request.user, pk=pk)
+        if not permissions.can_manage(request.user, event):
+            raise Http404
+        serializer = EventWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            event = services.event_update(
+                actor=request.user, event=event, data=_payload(request, serializer.validated_data)
+            )
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+        return Response(EventDetailSerializer(event, context={"member": True}).data)
+
+
+class EventCancelView(APIView):
+    permission_classes = [IsMember, TokenScopePermission]
+
+    @extend_schema(
+        summary="Cancel an event",
+        description="For the event's organisers (404 for anyone else). Participants are told; the iCalendar file "
+        "then carries STATUS:CANCELLED.",
+        parameters=[ID],
+        request=None,
+        responses={200: EventDetailSerializer},
+    )
+    def post(self, request, pk):
+        event = selectors.event_get_for(user=request.user, pk=pk)
+        if not permissions.can_manage(request.user, event):
+            raise Http404
+        try:
+            event = services.event_cancel(actor=request.user, event=event)
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+        return Response(EventDetailSerializer(event, context={"member": True}).data)
+
+
+class BudgetView(APIView):
+    permission_classes = [IsMember, TokenScopePermission]
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        summary="Set the event's funding budget",
+        description="For the event's organisers (404 for anyone else). The amount cannot be below what is already "
+        "approved.",
+        parameters=[ID],
+        request=BudgetSerializer,
+        responses={200: EventDetailSerializer},
+    )
+    def put(self, request, pk):
+        event = selectors.event_get_for(user=request.user, pk=pk)
+        if not permissions.can_manage(request.user, event):
+            raise Http404
+        serializer = BudgetSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            event = services.budget_set(actor=request.user, event=event, **serializer.validated_data)
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+        return Response(EventDetailSerializer(event, context={"member": True}).data)
 
 
 class EventIcsView(APIView):
@@ -247,3 +400,33 @@ class FundingDecisionView(APIView):
         except DjangoValidationError as exc:
             raise _as_drf(exc) from exc
         return Response(FundingRequestSerializer(row).data)
+
+
+class RegistrationDecisionView(APIView):
+    permission_classes = [IsMember, TokenScopePermission]
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        summary="Approve or decline a registration awaiting approval",
+        description="For the event's organisers (404 for anyone else). A decline moves the waiting list up.",
+        parameters=[
+            OpenApiParameter("pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The registration's id.")
+        ],
+        request=RegistrationDecisionSerializer,
+        responses={200: RegistrationSerializer},
+    )
+    def post(self, request, pk):
+        registration = selectors.registration_for(user=request.user, pk=pk)
+        if not permissions.can_manage(request.user, registration.event):
+            raise Http404
+        serializer = RegistrationDecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            registration = services.registration_decide(
+                actor=request.user,
+                registration=registration,
+                approve=serializer.validated_data["decision"] == "approve",
+            )
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+        return Response(RegistrationSerializer(registration).data)

@@ -118,3 +118,89 @@ def test_openapi_schema_has_no_warnings(tmp_path):
     text = (tmp_path / "schema.yaml").read_text()
     for path in ("/api/v1/events/{id}/ics/", "/api/v1/funding-requests/{id}/decision/"):
         assert path in text
+
+
+def _body(**overrides):
+    body = {
+        "kind": "virtual",
+        "title": "Call",
+        "online_url": "https://meet.example.org/call",
+        "start": "2030-03-10T13:00:00Z",
+        "end": "2030-03-10T14:00:00Z",
+        "timezone": "Asia/Jakarta",
+        "audience": "members",
+    }
+    body.update(overrides)
+    return body
+
+
+def test_create_update_cancel_through_the_api(personas, users, plenary, iberred, indonesia):
+    from comity.meetings.models import Event
+
+    check_matrix(
+        personas,
+        "post",
+        "/api/v1/events/",
+        {"anonymous": 401, "member": 404, "coordinator": 404, "observer": 404, "member_other": 404},
+        data=_body(),
+        content_type="application/json",
+    )
+    assert not Event.objects.exists()
+    for bad, field in (
+        ({"timezone": "Nowhere"}, "timezone"),
+        ({"end": "2030-03-10T12:00:00Z"}, "end"),
+        ({"audience_countries": ["XX"]}, "audience_countries"),
+        ({"network": 999}, "network"),
+        ({"start": "tomorrow"}, "start"),
+    ):
+        response = personas["liaison"].post(
+            "/api/v1/events/", _body(**{"network": iberred.pk, **bad}), content_type="application/json"
+        )
+        assert (response.status_code, field in response.json()["error"]["fields"]) == (400, True), bad
+    assert not Event.objects.exists()
+    created = personas["liaison"].post(
+        "/api/v1/events/",
+        _body(network=iberred.pk, audience="restricted", audience_countries=["id"], invite_users=[users["member"].pk]),
+        content_type="application/json",
+    )
+    assert created.status_code == 201
+    event = Event.objects.get()
+    assert (event.network, list(event.audience_countries.all())) == (iberred, [indonesia])
+    assert list(event.registrations.values_list("user_id", "status")) == [(users["member"].pk, "invited")]
+    url = f"/api/v1/events/{event.pk}/"
+    assert personas["member_other"].put(url, _body(title="Hijack"), content_type="application/json").status_code == 404
+    updated = personas["liaison"].put(
+        url,
+        _body(network=iberred.pk, title="Call (moved)", start="2030-03-10T14:00:00Z", end="2030-03-10T15:00:00Z"),
+        content_type="application/json",
+    )
+    assert (updated.status_code, updated.json()["sequence"], updated.json()["title"]) == (200, 1, "Call (moved)")
+    budget = personas["liaison"].put(
+        f"/api/v1/events/{event.pk}/budget/",
+        {"currency": "usd", "amount": "50", "daily_allowance": "5"},
+        content_type="application/json",
+    )
+    assert budget.json()["budget"]["currency"] == "USD"
+    assert personas["member"].post(f"/api/v1/events/{event.pk}/cancel/").status_code == 404
+    cancelled = personas["liaison"].post(f"/api/v1/events/{event.pk}/cancel/")
+    assert (cancelled.status_code, cancelled.json()["status"], cancelled.json()["sequence"]) == (200, "cancelled", 2)
+
+
+def test_registration_decision_endpoint(personas, users, make_event):
+    event = make_event(requires_approval=True)
+    registration = services.registration_register(actor=users["member"], event=event)
+    url = f"/api/v1/registrations/{registration.pk}/decision/"
+    check_matrix(
+        personas,
+        "post",
+        url,
+        {"anonymous": 401, "member": 404, "member_other": 404},
+        data={"decision": "approve"},
+        content_type="application/json",
+    )
+    registration.refresh_from_db()
+    assert registration.status == "pending"
+    bad = personas["secretariat"].post(url, {"decision": "maybe"}, content_type="application/json")
+    assert (bad.status_code, list(bad.json()["error"]["fields"])) == (400, ["decision"])
+    ok = personas["secretariat"].post(url, {"decision": "approve"}, content_type="application/json")
+    assert (ok.status_code, ok.json()["status"]) == (200, "confirmed")
