@@ -248,3 +248,27 @@ def test_query_counts_do_not_grow_with_the_data(personas, users, make_event):
         count(f"/en/meetings/{event.pk}/participants/"),
     )
     assert large == small
+
+
+def test_moderators_organise_for_their_spaces_and_pages_render_in_arabic(personas, users, plenary, make_event):
+    from django.test import Client
+
+    from comity.accounts.tests.factories import UserFactory
+    from comity.forum.models import SpaceMember
+    from comity.testing import sign_in
+
+    assert personas["moderator"].get("/en/meetings/new/").status_code == 200
+    space_moderator = UserFactory(email="spacemod@example.test", country=users["member"].country)
+    SpaceMember.objects.create(space=plenary, user=space_moderator, is_moderator=True)
+    client = sign_in(Client(), space_moderator)
+    assert client.get("/en/meetings/new/").status_code == 200
+    event = services.event_create(
+        actor=space_moderator,
+        data=__import__("comity.meetings.tests.conftest", fromlist=["x"]).event_data(space=plenary),
+    )
+    assert client.get(f"/en/meetings/{event.pk}/edit/").status_code == 200
+    other = make_event()
+    assert client.get(f"/en/meetings/{other.pk}/edit/").status_code == 404
+    for url in ("/ar/meetings/", "/ar/meetings/?view=month&month=2030-03", f"/ar/meetings/{event.pk}/"):
+        response = personas["member"].get(url)
+        assert (response.status_code, 'dir="rtl"' in response.content.decode()) == (200, True), url
