@@ -8,7 +8,7 @@ from comity.audit.models import AuditAction, AuditEvent
 from comity.directory.tests.factories import AuthorityFactory, ContactFactory
 from comity.meetings import services
 from comity.meetings.models import Event, Registration
-from comity.meetings.tests.conftest import START
+from comity.meetings.tests.conftest import START, event_data
 from comity.testing import check_matrix
 
 pytestmark = pytest.mark.django_db
@@ -264,7 +264,7 @@ def test_moderators_organise_for_their_spaces_and_pages_render_in_arabic(persona
     assert client.get("/en/meetings/new/").status_code == 200
     event = services.event_create(
         actor=space_moderator,
-        data=__import__("comity.meetings.tests.conftest", fromlist=["x"]).event_data(space=plenary),
+        data=event_data(space=plenary),
     )
     assert client.get(f"/en/meetings/{event.pk}/edit/").status_code == 200
     other = make_event()
