@@ -22,7 +22,7 @@ def uid_of(event: Event) -> str:
     return f"{event.uid}@comity"
 
 
-def _vevent(event: Event, *, base_url: str, stamp: dt.datetime) -> icalendar.Event:
+def _vevent(event: Event, *, base_url: str, stamp: dt.datetime, members: bool) -> icalendar.Event:
     zone = get_zone(event.timezone)
     vevent = icalendar.Event()
     vevent.add("uid", uid_of(event))
@@ -40,7 +40,7 @@ def _vevent(event: Event, *, base_url: str, stamp: dt.datetime) -> icalendar.Eve
     location = []
     if event.kind in (EventKind.IN_PERSON, EventKind.HYBRID) and event.venue:
         location.append(event.venue)
-    if event.kind in (EventKind.VIRTUAL, EventKind.HYBRID) and event.online_url:
+    if members and event.kind in (EventKind.VIRTUAL, EventKind.HYBRID) and event.online_url:
         location.append(event.online_url)
     if location:
         vevent.add("location", " / ".join(location))
@@ -49,7 +49,9 @@ def _vevent(event: Event, *, base_url: str, stamp: dt.datetime) -> icalendar.Eve
     return vevent
 
 
-def calendar_for(events: Iterable[Event], *, base_url: str = "", name: str = "") -> bytes:
+def calendar_for(events: Iterable[Event], *, members: bool, base_url: str = "", name: str = "") -> bytes:
+    """The calendar; `members` says whether the reader is a member (the online link is for members only, as on the
+    event's page)."""
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -60,7 +62,7 @@ def calendar_for(events: Iterable[Event], *, base_url: str = "", name: str = "")
     base_url = base_url.rstrip("/")
     stamp = timezone.now().replace(microsecond=0)
     for event in events:
-        cal.add_component(_vevent(event, base_url=base_url, stamp=stamp))
+        cal.add_component(_vevent(event, base_url=base_url, stamp=stamp, members=members))
     cal.add_missing_timezones()
     return cal.to_ical()
 

@@ -178,9 +178,19 @@ def _clean_event(*, actor, data: dict[str, Any], event: Event | None = None) -> 
     if audience not in Audience.values:
         errors["audience"] = [_("Choose who may see the event.")]
     network, space = data.get("network"), data.get("space")
-    if network is not None and not permissions.organisable_networks(actor).filter(pk=network.pk).exists():
+    unchanged_network = event is not None and network is not None and network.pk == event.network_id
+    unchanged_space = event is not None and space is not None and space.pk == event.space_id
+    if (
+        network is not None
+        and not unchanged_network
+        and not permissions.organisable_networks(actor).filter(pk=network.pk).exists()
+    ):
         errors["network"] = [_("You cannot organise events for this network.")]
-    if space is not None and not permissions.organisable_spaces(actor).filter(pk=space.pk).exists():
+    if (
+        space is not None
+        and not unchanged_space
+        and not permissions.organisable_spaces(actor).filter(pk=space.pk).exists()
+    ):
         errors["space"] = [_("You cannot organise events for this space.")]
     if not actor.is_secretariat and network is None and space is None and event is None:
         errors["network"] = [_("Choose the network or the space you organise this event for.")]

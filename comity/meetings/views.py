@@ -276,7 +276,9 @@ def event_detail(request, pk):
 @require_GET
 def event_ics(request, pk):
     event = selectors.event_get_for(user=request.user, pk=pk)
-    body = ics.calendar_for([event], base_url=request.build_absolute_uri("/"))
+    body = ics.calendar_for(
+        [event], members=permissions.is_member(request.user), base_url=request.build_absolute_uri("/")
+    )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{ics.filename_for(event)}"'
     return response
@@ -687,7 +689,7 @@ def feed(request, token):
         raise Http404
     CalendarFeed.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
     body = ics.calendar_for(
-        selectors.feed_events_for(row.user), base_url=request.build_absolute_uri("/"), name="Comity"
+        selectors.feed_events_for(row.user), members=True, base_url=request.build_absolute_uri("/"), name="Comity"
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, no-store"

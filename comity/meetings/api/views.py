@@ -268,7 +268,9 @@ class EventIcsView(APIView):
     )
     def get(self, request, pk):
         event = selectors.event_get_for(user=request.user, pk=pk)
-        body = ics.calendar_for([event], base_url=request.build_absolute_uri("/"))
+        body = ics.calendar_for(
+            [event], members=permissions.is_member(request.user), base_url=request.build_absolute_uri("/")
+        )
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{ics.filename_for(event)}"'
         return response

@@ -119,3 +119,11 @@ def test_feed_stops_when_the_user_is_deactivated(personas, users, make_event):
     users["member"].save()
     assert Client().get(url).status_code == 404
     assert Client().get("/en/meetings/feed/cal_guessed.ics").status_code == 404
+
+
+def test_the_online_link_is_for_members_only(personas, make_event):
+    event = make_event(audience="public")
+    anonymous = vobject.readOne(personas["anonymous"].get(f"/api/v1/events/{event.pk}/ics/").content.decode())
+    member = vobject.readOne(_get(personas["member"], event))
+    assert anonymous.vevent.location.value == "Vienna International Centre"
+    assert member.vevent.location.value == "Vienna International Centre / https://meet.example.org/plenary"
