@@ -351,3 +351,12 @@ def test_a_cancelled_registration_no_longer_opens_a_restricted_event(users, make
 
     with pytest.raises(Http404):
         selectors.event_get_for(user=users["member"], pk=event.pk)
+
+
+def test_a_named_organiser_edits_without_organising_the_network(users, make_event, iberred):
+    event = make_event(network=iberred)
+    event.organisers.add(users["moderator"])
+    updated = services.event_update(actor=users["moderator"], event=event, data=event_data(network=iberred, venue="B"))
+    assert (updated.venue, updated.network) == ("B", iberred)
+    with pytest.raises(PermissionDenied):
+        services.event_update(actor=users["member"], event=event, data=event_data(network=iberred))
