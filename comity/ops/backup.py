@@ -211,7 +211,10 @@ def _dump_postgresql(alias: str, target: Path) -> list[tuple[str, str]]:
         conn.read_only = True
         with conn.cursor() as cursor:
             cursor.execute("SELECT pg_export_snapshot()")
-            snapshot = cursor.fetchone()[0]
+            row = cursor.fetchone()
+            if row is None:  # pragma: no cover - pg_export_snapshot always returns one row
+                raise BackupError("PostgreSQL did not export a snapshot.")
+            snapshot = row[0]
             args, env = _pg_command_env(alias)
             _run(
                 ["pg_dump", *args, "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={snapshot}"]
@@ -366,7 +369,7 @@ def _restore_sqlite(alias: str, copy: Path) -> None:
     connection = connections[alias]
     source = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
     try:
-        if connection.is_in_memory_db():
+        if connection.is_in_memory_db():  # type: ignore[attr-defined]
             connection.ensure_connection()
             source.backup(connection.connection)
         else:
