@@ -2,7 +2,7 @@
 
 from comity.config.env import env_list, env_str
 from comity.config.settings.base import *  # noqa: F403
-from comity.config.settings.base import VAR_DIR
+from comity.config.settings.base import STORAGES, VAR_DIR
 
 DEBUG = True
 COMITY_ENVIRONMENT = "development"
@@ -22,3 +22,9 @@ CSRF_COOKIE_NAME = "comity_csrf"
 
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+
+# Static files straight from the apps' folders, without collectstatic: WhiteNoise finds them through the finders and
+# looks again on every request (tests too, which run with DEBUG off).
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
