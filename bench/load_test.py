@@ -29,6 +29,7 @@ import datetime as dt
 import gzip
 import http.client
 import json
+import os
 import random
 import re
 import shutil
@@ -128,9 +129,20 @@ class Member(threading.Thread):
             )
         sent_at, started = time.monotonic(), time.perf_counter()
         try:
-            connection = self._connection()
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
+            for attempt in (1, 2):
+                reused = self.connection is not None
+                connection = self._connection()
+                try:
+                    connection.request(method, path, body=body, headers=headers)
+                    response = connection.getresponse()
+                except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                    # gunicorn closes a kept-alive connection after a few idle seconds; like a browser, send the
+                    # request again once on a new connection when the old one turns out to be closed.
+                    self._close()
+                    if reused and attempt == 1:
+                        continue
+                    raise
+                break
             raw = response.read()
             elapsed = time.perf_counter() - started
             if response.getheader("Connection", "").lower() == "close":
@@ -258,6 +270,8 @@ def report(samples: list[Sample], *, seconds: float, args, facts: dict, server_f
         f"- gunicorn (production settings, `comity/config/gunicorn.py`) {server_flags}, PostgreSQL, Redis",
         f"- database: {facts.get('authorities', 0):,} authorities, {facts.get('threads', 0):,} threads, "
         f"{facts.get('posts', 0):,} posts",
+        f"- machine: {os.cpu_count()} cores, load average (1 min) {args.load_before:.1f} before and "
+        f"{os.getloadavg()[0]:.1f} after the run (other jobs included)",
         "",
         "| page | requests | req/s | p50 ms | p95 ms | p99 ms | errors | KiB/response |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -353,6 +367,7 @@ def main(argv: list[str] | None = None) -> int:
             for n in range(args.members)
         ]
         log(f"{args.members} members for {args.ramp} + {args.seconds} s (think {args.think:g} s)")
+        args.load_before = os.getloadavg()[0]
         for member in members:
             member.start()
         for member in members:
