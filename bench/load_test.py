@@ -316,7 +316,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=2026, help="seed_forum seed (2026)")
     parser.add_argument("--port", type=int, default=18600, help="gunicorn's port on 127.0.0.1 (18600)")
     parser.add_argument("--redis-db", type=int, default=14, help="Redis database, emptied before and after (14)")
-    parser.add_argument("--gunicorn-arg", action="append", default=[], help="extra gunicorn argument (repeatable)")
+    parser.add_argument(
+        "--gunicorn-arg",
+        action="append",
+        default=[],
+        help="gunicorn argument (repeatable; default --workers=2 --threads=4, the worker class comes from the config)",
+    )
     parser.add_argument("--results", type=Path, default=RESULTS, help="folder for the results (bench/results)")
     args = parser.parse_args(argv)
     if args.members < 1 or args.seconds < 1 or args.think < 0 or args.ramp < 0:
@@ -342,11 +347,18 @@ def main(argv: list[str] | None = None) -> int:
         http_data.compile_messages(version.path, only_missing=True)
         data = http_data.build(version, args.posts, seed=args.seed, rebuild=False, workdir=workdir)
         secrets_ = http_server.Secrets()
+        # The repository's config chooses the worker class (the shedding gthread worker); size it here.
         server = http_server.Server(
-            data, args.port, args.redis_db, workdir, config=http_server.find_config(version, "auto")
+            data,
+            args.port,
+            args.redis_db,
+            workdir,
+            config=http_server.find_config(version, "auto"),
+            config_workers=True,
         )
         http_server.prepare_version(version, server, secrets_)
-        http_server.start(server, secrets_, gunicorn_args=args.gunicorn_arg)
+        gunicorn_args = args.gunicorn_arg or ["--workers=2", "--threads=4"]
+        http_server.start(server, secrets_, gunicorn_args=gunicorn_args)
         sessions = []
         for email in ACCOUNTS:
             session = Session(email, sign_in_as(server.port, email))
@@ -376,7 +388,7 @@ def main(argv: list[str] | None = None) -> int:
         samples = [s for m in members for s in m.samples]
         measured = [s for s in samples if s.at >= start_at + args.ramp]
         ramp = [s for s in samples if s.at < start_at + args.ramp]
-        flags = " ".join([*([] if server.config_workers else http_server.WORKER_FLAGS), *args.gunicorn_arg])
+        flags = " ".join(gunicorn_args)
         text = report(
             measured,
             seconds=args.seconds,
