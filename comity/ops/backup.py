@@ -16,7 +16,10 @@ Consistency: the database is copied first, in one snapshot; the list of files th
 place (a new file gets a new random name), so copying the file root afterwards captures every file the snapshot
 needs, unless one was deleted in between: such a file is listed under "missing" in the manifest and reported.
 
-The file store is read from the local file root (setting COMITY_FILE_ROOT).
+The file store is the local file root (setting COMITY_FILE_ROOT) and, when the files app keeps finished objects in
+an S3-compatible bucket (`storage.shared_uploads()` is not None), that bucket's objects too, streamed in both
+directions. A backup has the same layout either way (`files/objects/<2 hex>/<40 hex>`), so it can be restored into
+an installation with either kind of store. Uploads in progress that exist only in the bucket are not backed up.
 """
 
 from __future__ import annotations
@@ -96,20 +99,46 @@ def _sha256_file(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def _copy_hashed(source: Path, target: Path) -> tuple[str, int]:
-    """Copy in blocks (never the whole file in memory), creating the target 0600; (sha256, size) of the bytes."""
+def _copy_stream(src, target: Path) -> tuple[str, int]:
+    """Copy an open binary stream in blocks (never whole in memory) to a new file created 0600; (sha256, size)."""
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     digest, size = hashlib.sha256(), 0
-    with open(source, "rb") as src:
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as dst:
-            while block := src.read(COPY_BLOCK):
-                digest.update(block)
-                size += len(block)
-                dst.write(block)
-            dst.flush()
-            os.fsync(dst.fileno())
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as dst:
+        while block := src.read(COPY_BLOCK):
+            digest.update(block)
+            size += len(block)
+            dst.write(block)
+        dst.flush()
+        os.fsync(dst.fileno())
     return digest.hexdigest(), size
+
+
+def _copy_hashed(source: Path, target: Path) -> tuple[str, int]:
+    with open(source, "rb") as src:
+        return _copy_stream(src, target)
+
+
+def object_store():
+    """The files app's S3-compatible object store when one is configured, else None (objects are local files)."""
+    shared_uploads = getattr(storage, "shared_uploads", None)
+    return shared_uploads() if shared_uploads is not None else None
+
+
+def _object_relative(name: str) -> Path:
+    """Where an object of the store lives in a backup (and under a local file root): objects/<2 hex>/<40 hex>."""
+    return Path("objects") / name[:2] / name
+
+
+def _object_name(relative: Path) -> str | None:
+    """The storage name of a backup path under objects/, or None for any other file."""
+    parts = relative.parts
+    if len(parts) == 3 and parts[0] == "objects" and parts[2].startswith(parts[1]):
+        try:
+            return storage.object_path(parts[2]).name
+        except ValueError:
+            return None
+    return None
 
 
 def _manifest_key() -> bytes:
@@ -274,6 +303,22 @@ def backup_create(*, directory: Path, using: str = "default") -> BackupResult:
         entries.append({"path": relative.as_posix(), "sha256": sha, "size": size})
         result.files += 1
         result.bytes += size
+    store = object_store()
+    if store is not None:
+        local = {entry["path"] for entry in entries}
+        for batch in store.iter_batches():
+            for item in batch:
+                relative = _object_relative(item.name)
+                if relative.as_posix() in local:  # a local copy left from before the move to the bucket
+                    continue
+                try:
+                    with store.open(item.name) as src:
+                        sha, size = _copy_stream(src, directory / FILES_DIR / relative)
+                except FileNotFoundError:  # deleted since it was listed
+                    continue
+                entries.append({"path": relative.as_posix(), "sha256": sha, "size": size})
+                result.files += 1
+                result.bytes += size
     copied = {entry["path"] for entry in entries}
     result.missing = [path for path in _referenced_files(rows) if path not in copied]
     for path in result.missing:
@@ -284,6 +329,7 @@ def backup_create(*, directory: Path, using: str = "default") -> BackupResult:
         "created_at": started.isoformat(),
         "finished_at": dj_timezone.now().isoformat(),
         "database": {"engine": engine, "path": database_file.name, "sha256": database_sha, "size": database_size},
+        "object_store": "local" if store is None else "s3",
         "master_key_fingerprint": storage.fingerprint(),
         "files": entries,
         "missing": result.missing,
@@ -352,6 +398,9 @@ def installation_contents(using: str = "default") -> tuple[int, int]:
     with connection.cursor() as cursor:
         tables = len(connection.introspection.table_names(cursor))
     files = sum(1 for _path in iter_file_root(storage.file_root()))
+    store = object_store()
+    if store is not None:
+        files += sum(len(batch) for batch in store.iter_batches())
     return tables, files
 
 
@@ -384,25 +433,41 @@ def _restore_sqlite(alias: str, copy: Path) -> None:
 
 
 def _install_files(directory: Path, manifest: dict) -> int:
+    """Copy the backup's files under the file root; objects go to the object store when there is one."""
     root = storage.file_root()
     root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    store = object_store()
     count = 0
     for entry in manifest["files"]:
         relative = _relative(entry["path"])
-        sha, size = _copy_hashed(directory / FILES_DIR / relative, root / relative)
+        name = _object_name(relative) if store is not None else None
+        target = root / relative if name is None else root / "restore-scratch" / relative.name
+        sha, size = _copy_hashed(directory / FILES_DIR / relative, target)
         if sha != entry["sha256"] or size != entry["size"]:
+            storage.remove(target)
             raise BackupError(f"{relative} changed while it was restored; restore again from the backup.")
+        if name is not None:
+            store.put(target, name)  # streamed from the scratch copy, which it removes
         count += 1
     return count
 
 
-def _plaintext_sha256(path: Path, wrapped_key: str, key_fingerprint: str, size: int) -> str:
+def _plaintext_sha256(handle, wrapped_key: str, key_fingerprint: str, size: int) -> str:
     key = storage.unwrap(wrapped_key, key_fingerprint)
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
+    with handle:
         for chunk in streamcrypt.iter_plaintext(handle, key, size):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def _open_attachment(storage_name: str):
+    store = object_store()
+    return store.open(storage_name) if store is not None else open(storage.object_path(storage_name), "rb")  # noqa: SIM115
+
+
+def _open_document(storage_name: str):
+    return open(library_path(storage_name), "rb")  # noqa: SIM115 - closed by _plaintext_sha256
 
 
 def files_verify() -> tuple[int, list[str]]:
@@ -417,9 +482,9 @@ def files_verify() -> tuple[int, list[str]]:
         .only("pk", "storage_name", "wrapped_key", "key_fingerprint", "size", "sha256")
         .order_by("pk")
     )
-    sources: list[tuple[str, QuerySet[Any], Callable[[str], Path]]] = [
-        ("attachment", attachments.order_by("pk"), storage.object_path),
-        ("document", documents, library_path),
+    sources: list[tuple[str, QuerySet[Any], Callable[[str], Any]]] = [
+        ("attachment", attachments.order_by("pk"), _open_attachment),
+        ("document", documents, _open_document),
     ]
     for kind, queryset, locate in sources:
         for item in queryset.iterator(chunk_size=500):
@@ -469,12 +534,18 @@ def backup_restore(*, directory: Path, using: str = "default", verify: bool = Tr
 def _rollback_files_on_error(manifest: dict):
     """Remove the restored files again when the restore fails, so that the installation is empty again."""
     root = storage.file_root()
+    store = object_store()
     try:
         yield
     except BaseException:
         for entry in manifest["files"]:
-            with contextlib.suppress(OSError, BackupError):
-                (root / _relative(entry["path"])).unlink()
+            with contextlib.suppress(Exception):  # best effort: the error that stopped the restore is what matters
+                relative = _relative(entry["path"])
+                name = _object_name(relative) if store is not None else None
+                if name is None:
+                    (root / relative).unlink()
+                else:
+                    store.delete(name)
         raise
 
 

@@ -222,3 +222,113 @@ def test_restore_into_an_empty_installation_brings_back_the_database_and_every_f
         assert "Refusing to restore into a non-empty installation" in again.stderr
     finally:
         drop()
+
+
+# --- with the files in an S3-compatible object store (moto's server) ------------------------------------------------
+
+needs_object_store = pytest.mark.skipif(
+    not hasattr(storage, "S3Objects"), reason="this tree's files app has no S3-compatible object store"
+)
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint():
+    import contextlib
+    import socket
+    import time
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen(  # noqa: S603 - moto's server from this interpreter
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+            time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def _s3_settings(endpoint: str) -> dict[str, str]:
+    import boto3
+
+    bucket = f"comity-backup-{uuid.uuid4().hex[:12]}"
+    boto3.client(
+        "s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s"
+    ).create_bucket(Bucket=bucket)
+    return {
+        "COMITY_FILE_STORE": "s3",
+        "COMITY_S3_BUCKET": bucket,
+        "COMITY_S3_ENDPOINT_URL": endpoint,
+        "COMITY_S3_REGION": "us-east-1",
+        "COMITY_S3_ACCESS_KEY_ID": "k",
+        "COMITY_S3_SECRET_ACCESS_KEY": "s",
+        "COMITY_S3_PREFIX": "b/",
+    }
+
+
+@needs_object_store
+def test_backup_and_restore_stream_the_objects_of_an_s3_store(s3_endpoint, transactional_db, users, tmp_path, settings):
+    for name, value in _s3_settings(s3_endpoint).items():
+        setattr(settings, name, value)
+    space = forum_services.space_create(actor=users["member"], kind=SpaceKind.PRIVATE, name="S3 backup")
+    contents = [demo_pdf(lines=(f"in the bucket {n}",)) for n in (1, 2)]
+    attachments = [
+        file_services.attachment_create(actor=users["member"], space=space, filename=f"s3-{n}.pdf", content=[data])
+        for n, data in enumerate(contents)
+    ]
+    assert not any(storage.object_path(a.storage_name).exists() for a in attachments)  # only in the bucket
+
+    out, err = run_backup(tmp_path / "backup")
+    manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
+    assert manifest["object_store"] == "s3"
+    assert manifest["missing"] == []
+    assert sorted(entry["path"] for entry in manifest["files"]) == sorted(
+        f"objects/{a.storage_name[:2]}/{a.storage_name}" for a in attachments
+    )
+
+    database_url, drop = _empty_database_url(tmp_path)
+    target_store = _s3_settings(s3_endpoint)  # a new, empty bucket
+    try:
+        env = {**target_store, "DATABASE_URL": database_url}
+        done = subprocess.run(  # noqa: S603 - our own manage.py
+            [sys.executable, "manage.py", "restore", str(tmp_path / "backup")],
+            cwd=REPO,
+            env={
+                **os.environ,
+                **env,
+                "DJANGO_SETTINGS_MODULE": "comity.ops.tests.backup_settings",
+                "COMITY_FILE_ROOT": str(tmp_path / "restored-files"),
+            },
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "2 stored files; 2 files decrypt to their recorded hash." in done.stdout
+        for name, value in target_store.items():
+            setattr(settings, name, value)
+        store = storage.objects()
+        for attachment in attachments:
+            with store.open(attachment.storage_name) as handle:
+                assert (
+                    handle.read()
+                    == (
+                        tmp_path
+                        / "backup"
+                        / "files"
+                        / "objects"
+                        / attachment.storage_name[:2]
+                        / attachment.storage_name
+                    ).read_bytes()
+                )
+    finally:
+        drop()
