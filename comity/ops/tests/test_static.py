@@ -28,12 +28,17 @@ def test_production_settings_use_the_compressed_manifest_storage_and_whitenoise(
     from comity.config.settings import base
 
     assert base.STORAGES["staticfiles"]["BACKEND"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    middleware = base.MIDDLEWARE
-    assert middleware[:3] == [
-        "django.middleware.security.SecurityMiddleware",
-        "whitenoise.middleware.WhiteNoiseMiddleware",
-        "comity.config.compression.CompressionMiddleware",
-    ]
+    position = {name: index for index, name in enumerate(base.MIDDLEWARE)}
+    # WhiteNoise right after SecurityMiddleware (static answers get its headers, skip everything else); compression
+    # outside every middleware that writes the body or sets cookies.
+    assert position["whitenoise.middleware.WhiteNoiseMiddleware"] == (
+        position["django.middleware.security.SecurityMiddleware"] + 1
+    )
+    assert (
+        position["whitenoise.middleware.WhiteNoiseMiddleware"]
+        < position["comity.config.compression.CompressionMiddleware"]
+        < position["django.contrib.sessions.middleware.SessionMiddleware"]
+    )
 
 
 @pytest.fixture
