@@ -112,6 +112,17 @@ class AuditAction(models.TextChoices):
     REQUEST_REGISTER_EXPORTED = "requests.register_exported", _("Register of requests exported")
     REQUEST_REMINDER_SENT = "requests.reminder_sent", _("Reminder about a request sent")
     REQUEST_LETTER_MODEL_EDITED = "requests.letter_model_edited", _("Fixed text of a letter edited")
+    EVENT_CREATED = "meetings.event_created", _("Event created")
+    EVENT_UPDATED = "meetings.event_updated", _("Event updated")
+    EVENT_CANCELLED = "meetings.event_cancelled", _("Event cancelled")
+    EVENT_REGISTRATION_DECIDED = "meetings.registration_decided", _("Event registration approved or declined")
+    EVENT_PARTICIPANTS_EXPORTED = "meetings.participants_exported", _("Event participant list exported")
+    EVENT_BUDGET_SET = "meetings.budget_set", _("Event funding budget set")
+    EVENT_ELIGIBILITY_ADDED = "meetings.eligibility_added", _("Country made eligible for event funding")
+    FUNDING_DECIDED = "meetings.funding_decided", _("Funding request decided")
+    FUNDING_EXPORTED = "meetings.funding_exported", _("Funding requests exported")
+    CALENDAR_FEED_CREATED = "meetings.feed_created", _("Calendar feed address created")
+    CALENDAR_FEED_REVOKED = "meetings.feed_revoked", _("Calendar feed address revoked")
 
 
 GENESIS_HASH = "0" * 64

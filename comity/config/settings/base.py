@@ -55,6 +55,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (fingerprinted, pre-compressed, cached for a year) are answered here, before the rest runs.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages and API answers are compressed (downloads of stored files are not: see comity/config/compression.py).
+    "comity.config.compression.CompressionMiddleware",
     "comity.core.middleware.RequestContextMiddleware",
     "comity.core.middleware.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -234,6 +238,15 @@ if TRUSTED_PROXY_COUNT < 0:
 # --- Static files (all self-hosted) --------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("COMITY_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# Production: `manage.py collectstatic` writes every file under a name with its content hash (comity.3f2a...css),
+# plus .gz copies; WhiteNoise serves them with a one-year, immutable cache lifetime, and templates link the hashed
+# names, so an upgrade never serves stale CSS or JavaScript. Development and tests use the plain storage (dev.py).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# A reference in CSS to a file that does not exist fails collectstatic instead of shipping a broken link.
+WHITENOISE_MANIFEST_STRICT = True
 MEDIA_ROOT = VAR_DIR / "media"
 
 # --- E-mail ---------------------------------------------------------------------------------------

@@ -12,6 +12,15 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 # A fixed development key (base64 of 32 bytes) so that encrypted demo data survives restarts.
 COMITY_MASTER_KEY = env_str("COMITY_MASTER_KEY", "") or "ZGV2LW9ubHktbWFzdGVyLWtleS0zMi1ieXRlcyEhISE="
 
+# Static files straight from the apps' folders, without collectstatic: WhiteNoise finds them through the finders and
+# looks again on every request (tests too, which run with DEBUG off). Production: base.py.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+
 SECURE_SSL_REDIRECT = False
 SECURE_HSTS_SECONDS = 0
 SESSION_COOKIE_SECURE = False
