@@ -15,6 +15,9 @@ from comity.files import demo as files_demo
 from comity.forum import demo as forum_demo
 from comity.legalprofiles import demo as legalprofiles_demo
 from comity.library import demo as library_demo
+from comity.meetings import demo as meetings_demo
+from comity.requests import demo as requests_demo
+from comity.teams import demo as teams_demo
 from comity.treaties import demo as treaties_demo
 
 
@@ -31,10 +34,22 @@ def demo_seed() -> dict:
         forum = forum_demo.forum_demo_seed()
         files = files_demo.files_demo_seed()
         library = library_demo.library_demo_seed()
+        meetings = meetings_demo.meetings_demo_seed()
+        teams = teams_demo.teams_demo_seed()
+        requests_seeded = requests_demo.requests_demo_seed()
         legal_created = (
             profiles["profiles_created"] + profiles["fiches_created"] + treaties["instruments_created"]
         ) + library["documents"]
-        if created or directory.authorities_created or forum.threads_created or files["attachments"] or legal_created:
+        if (
+            created
+            or directory.authorities_created
+            or forum.threads_created
+            or files["attachments"]
+            or legal_created
+            or meetings["events_created"]
+            or teams["teams"]
+            or requests_seeded["requests_created"]
+        ):
             audit_log(
                 action=AuditAction.DEMO_SEEDED,
                 details={
@@ -47,6 +62,9 @@ def demo_seed() -> dict:
                     "measure_fiches_created": profiles["fiches_created"],
                     "demo_treaties_created": treaties["instruments_created"],
                     "library_documents_created": library["documents"],
+                    "events_created": meetings["events_created"],
+                    "teams_created": teams["teams"],
+                    "requests_created": requests_seeded["requests_created"],
                 },
             )
     return {
@@ -65,6 +83,9 @@ def demo_seed() -> dict:
         "measure_fiches_created": profiles["fiches_created"],
         "demo_treaties_created": treaties["instruments_created"],
         "library_documents_created": library["documents"],
+        "events_created": meetings["events_created"],
+        "teams_created": teams["teams"],
+        "requests_created": requests_seeded["requests_created"],
     }
 
 
