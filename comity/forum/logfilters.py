@@ -4,7 +4,8 @@ The addresses of a space's pages (the forum's `/forum/s/<slug>/...` and the file
 carry its slug, and a private consultation's slug is made from its name, which can reveal a case. Django logs the
 path of every request that fails (4xx as warnings, 5xx as errors), and those lines go to the operators, who are not
 participants. This filter replaces the slug in such lines with `*`; ids (threads, posts, files) stay, so a line can
-still be traced. It sits on the loggers themselves (not on a handler), so it applies whatever handlers a deployment
+still be traced. A personal calendar feed's address (`/meetings/feed/<token>.ics`) carries its secret token, which
+is replaced the same way. It sits on the loggers themselves (not on a handler), so it applies whatever handlers a deployment
 configures.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 
-SLUG_IN_PATH = re.compile(r"(/(?:forum/s|files/spaces)/)[^/?#\s]+")
+SLUG_IN_PATH = re.compile(r"(/(?:forum/s|files/spaces|meetings/feed)/)[^/?#\s]+")
 LOGGERS = ("django.request", "django.server", "django.security", "django.security.csrf")
 
 

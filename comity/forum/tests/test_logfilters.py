@@ -22,3 +22,12 @@ def test_request_loggers_redact_space_slugs(name, caplog):
         "Not Found: /en/forum/t/14/reply/",
     ]
     assert sum(isinstance(f, SpaceSlugFilter) for f in logger.filters) == 1  # installed once, at start-up
+
+
+def test_calendar_feed_tokens_are_redacted_too():
+    """A personal iCalendar feed's secret token is in its address: logs never carry it."""
+    from comity.forum.logfilters import redact
+
+    line = "GET /en/meetings/feed/s3cr3t-T0KEN.ics 404"
+    assert redact(line) == "GET /en/meetings/feed/* 404"
+    assert "s3cr3t" not in redact(line)
