@@ -196,6 +196,11 @@ class FinderResult:
     shared_networks: list[Network]
     requesting_languages: set[str]
     authorities: list[dict] = field(default_factory=list)
+    # True when the requested state has no authority for the type and `authorities` are its central authorities
+    # for mutual legal assistance instead (they take or forward what has no other channel).
+    fallback: bool = False
+    # When no authority at all is recorded: the networks of the requested state, so the search never ends empty.
+    requested_networks: list[Network] = field(default_factory=list)
 
 
 def official_languages(country: Country) -> set[str]:
@@ -228,7 +233,14 @@ def finder(
         .order_by("name")
     )
     result = FinderResult(requesting, requested, cooperation_type, urgent, shared, official_languages(requesting))
-    authorities = authority_list(user=user, country=requested.iso2, competence=competence)
+    authorities = list(authority_list(user=user, country=requested.iso2, competence=competence))
+    if not authorities and competence != Competence.MLA_CENTRAL:
+        authorities = list(authority_list(user=user, country=requested.iso2, competence=Competence.MLA_CENTRAL))
+        if authorities:
+            result.fallback = True
+            competence = Competence.MLA_CENTRAL
+    if not authorities:
+        result.requested_networks = list(Network.objects.filter(memberships__country=requested).order_by("name"))
     for authority in authorities:
         designation = next((c for c in authority.competences.all() if c.code == competence), None)
         status = authority_availability(authority, at)

@@ -10,7 +10,11 @@ from comity.reference import l10n, regions
 
 
 class Country(models.Model):
-    """A country or territory (ISO 3166-1) with its UN M49 classification and UN status."""
+    """A country or territory (ISO 3166-1) with its UN M49 classification and UN status.
+
+    Every ISO 3166-1 entry is kept, but only States (`is_state`) are offered as requesting or requested States:
+    territories, dependencies and special administrative regions are not.
+    """
 
     class UNStatus(models.TextChoices):
         MEMBER = "member", _("UN member state")
@@ -30,6 +34,15 @@ class Country(models.Model):
     is_sids = models.BooleanField(_("small island developing state"), default=False)
     timezones = models.JSONField(_("IANA time zones"), default=list, blank=True)
     holidays_supported = models.BooleanField(_("public holidays available"), default=False)
+    is_state = models.BooleanField(
+        _("State"),
+        default=False,
+        db_index=True,
+        help_text=_(
+            "A State that can request or be requested cooperation (UN Member or observer State, or a State in "
+            "free association that concludes its own treaties)."
+        ),
+    )
 
     class Meta:
         ordering = ["name_en"]
@@ -41,7 +54,7 @@ class Country(models.Model):
 
     @property
     def name(self) -> str:
-        """The name in the active language, from CLDR."""
+        """The name in the active language: UN terminology (UNTERM), CLDR where the UN has no name (Portuguese)."""
         return i18n.territory_name(self.iso2, l10n.active_language()) if self.iso2 else self.name_en
 
     def name_in(self, language: str) -> str:

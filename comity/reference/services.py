@@ -17,7 +17,7 @@ from django.db import transaction
 
 from comity.audit.models import AuditAction
 from comity.audit.services import audit_log
-from comity.reference import datafiles
+from comity.reference import datafiles, names
 from comity.reference.models import Country, Network, NetworkMembership
 
 COUNTRY_FIELDS = (
@@ -33,6 +33,7 @@ COUNTRY_FIELDS = (
     "is_sids",
     "timezones",
     "holidays_supported",
+    "is_state",
 )
 NETWORK_FIELDS = (
     "acronym",
@@ -133,18 +134,25 @@ def _countries_from_files(data_dir: Path | None) -> dict[str, dict]:
     un = datafiles.read("un_membership.json", data_dir)
     groups = datafiles.read("development_groups.json", data_dir)["groups"]
     primary_zones = datafiles.read("timezones.json", data_dir)["primary"]
+    un_names = datafiles.read(names.NAMES_FILE, data_dir)
     iso_codes = {c.alpha_2 for c in pycountry.countries}
     for label, codes in (
         ("m49.json", m49),
         ("un_membership.json members", un["members"]),
         ("un_membership.json observers", un["observers"]),
         ("timezones.json", primary_zones),
+        ("country_names.json names", un_names["names"]),
+        ("country_names.json states", un_names["states"]),
         *((f"development_groups.json {key}", group["members"]) for key, group in groups.items()),
     ):
         unknown = sorted(set(codes) - iso_codes)
         if unknown:
             raise ReferenceDataError(f"{label}: not ISO 3166-1 alpha-2 codes: {', '.join(unknown)}")
     members, observers = set(un["members"]), set(un["observers"])
+    states = set(un_names["states"])
+    missing = sorted((members | observers) - states)
+    if missing:
+        raise ReferenceDataError(f"country_names.json: UN Member or observer States not listed as States: {missing}")
     ldc, lldc, sids = (set(groups[key]["members"]) for key in ("ldc", "lldc", "sids"))
     supported = holidays_countries()
     wanted = {}
@@ -160,7 +168,7 @@ def _countries_from_files(data_dir: Path | None) -> dict[str, dict]:
         wanted[iso2] = {
             "iso3": entry.alpha_3,
             "m49": entry.numeric,
-            "name_en": entry.name,
+            "name_en": un_names["names"].get(iso2, {}).get("en") or entry.name,
             "region_m49": region,
             "subregion_m49": subregion,
             "intermediate_region_m49": intermediate,
@@ -170,6 +178,7 @@ def _countries_from_files(data_dir: Path | None) -> dict[str, dict]:
             "is_sids": iso2 in sids,
             "timezones": country_zones(iso2, primary_zones.get(iso2)),
             "holidays_supported": iso2 in supported,
+            "is_state": iso2 in states,
         }
     return wanted
 
