@@ -24,6 +24,10 @@ def state_codes() -> frozenset[str]:
     return frozenset(_data()["states"])
 
 
+def all_codes() -> frozenset[str]:
+    return frozenset(_data()["names"])
+
+
 def is_state(iso2: str) -> bool:
     return iso2.upper() in state_codes()
 
