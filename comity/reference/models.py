@@ -85,6 +85,7 @@ class Network(models.Model):
     name = models.CharField(_("name"), max_length=200)
     names = models.JSONField(_("names by language"), default=dict, blank=True)
     description = models.TextField(_("description"), blank=True)
+    descriptions = models.JSONField(_("descriptions by language"), default=dict, blank=True)
     website = models.URLField(_("website"), blank=True)
     source = models.CharField(_("source of the member list"), max_length=500)
     source_url = models.URLField(_("address of the source"), blank=True)
@@ -104,6 +105,13 @@ class Network(models.Model):
     def localized_name(self, language: str | None = None) -> str:
         """The network's own name in that language where it has one, else its English name."""
         return self.names.get(language or l10n.active_language()) or self.name
+
+    def localized_description(self, language: str | None = None) -> tuple[str, str]:
+        """The description in that language where there is one, else the English one, with the language it is in
+        (a page marks text in another language with `lang`)."""
+        language = language or l10n.active_language()
+        text = self.descriptions.get(language)
+        return (text, language) if text else (self.description, "en")
 
 
 class NetworkMembership(models.Model):

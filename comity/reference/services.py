@@ -40,6 +40,7 @@ NETWORK_FIELDS = (
     "name",
     "names",
     "description",
+    "descriptions",
     "website",
     "source",
     "source_url",
@@ -260,6 +261,7 @@ def _networks_from_file(data_dir: Path | None, iso_codes: set[str]) -> list[dict
         seen.add(slug)
         values = {field: entry.get(field, "") for field in NETWORK_FIELDS}
         values["names"] = entry.get("names", {})
+        values["descriptions"] = entry.get("descriptions", {})
         values["members_complete"] = bool(entry.get("members_complete", False))
         try:
             values["as_of"] = dt.date.fromisoformat(entry["as_of"])

@@ -144,3 +144,20 @@ def test_network_localized_name_falls_back_to_english():
     assert network.localized_name("ar") == "European Judicial Network in criminal matters"
     with translation.override("fr"):
         assert network.localized_name() == "Réseau judiciaire européen en matière pénale"
+
+
+def test_every_network_has_its_name_and_description_in_the_seven_languages(loaded):
+    for network in Network.objects.all():
+        assert sorted(network.names) == ["ar", "es", "fr", "pt", "ru", "zh-hans"], network.slug
+        assert sorted(network.descriptions) == ["ar", "es", "fr", "pt", "ru", "zh-hans"], network.slug
+        assert all(network.names.values()) and all(network.descriptions.values()), network.slug
+    ejn = Network.objects.get(slug="ejn")
+    assert ejn.localized_name("ar") == "الشبكة القضائية الأوروبية في المسائل الجنائية"
+    assert ejn.localized_description("zh-hans")[1] == "zh-hans"
+    assert ejn.localized_description("en") == (ejn.description, "en")
+
+
+def test_network_page_in_arabic_shows_the_arabic_description(client, loaded):
+    body = client.get("/ar/networks/seajust/").content.decode()
+    assert "<h1>شبكة العدالة لجنوب شرق آسيا (SEAJust)</h1>" in body
+    assert '<p class="lead">شبكة من السلطات المركزية ودوائر الادعاء' in body
