@@ -60,26 +60,41 @@ def fold_with_positions(text: str) -> tuple[str, list[int]]:
     return "".join(out), positions
 
 
+class Term(str):
+    """A folded query word that remembers its case-folded form (`casefolded`): a column searched as written
+    (`TextIndex(lowercase=True)`, e.g. thread titles) is compared case-folded only, since its index holds LOWER()."""
+
+    casefolded: str
+
+
 def terms_of(text: str, *, max_terms: int = MAX_TERMS, max_chars: int = MAX_QUERY) -> list[str]:
-    """Distinct folded words of the query, in order, at most `max_terms` from its first `max_chars`."""
+    """Distinct folded words of the query (`Term`s), in order, at most `max_terms` from its first `max_chars`."""
     terms: list[str] = []
-    for word in fold((text or "")[:max_chars].replace("\x00", " ")).split():
-        if word not in terms:
-            terms.append(word)
+    for word in (text or "")[:max_chars].replace("\x00", " ").casefold().split():
+        folded = fold(word).strip()
+        if folded and folded not in terms:
+            term = Term(folded)
+            term.casefolded = word
+            terms.append(term)
     return terms[:max_terms]
 
 
+def casefolded(term: str) -> str:
+    """The case-folded (not accent-folded) form of a query term."""
+    return getattr(term, "casefolded", term)
+
+
 def _casefold(value):
-    return fold(value) if isinstance(value, str) else value
+    return value.casefold() if isinstance(value, str) else value
 
 
 class Casefold(Func):
-    """Folding in the database: LOWER() on PostgreSQL, `fold` as a Python function on SQLite.
+    """Unicode case folding in the database: LOWER() on PostgreSQL, a Python function on SQLite.
 
     SQLite's own lower() knows only ASCII; PostgreSQL's LOWER() follows the database's Unicode ctype (it lowers
-    rather than folds, and keeps accents: "Maré" matches "maré" there but not "mare"). A trigram index on
-    LOWER(column) serves it on PostgreSQL. Columns searched this way (thread titles) therefore ignore accents on
-    SQLite only; the stored search texts, folded in Python, ignore them on both.
+    rather than folds: "ß" stays "ß"). A trigram index on LOWER(column) serves it on PostgreSQL. Such a column
+    (thread titles) is compared with the terms' case-folded form (`Term.casefolded`): it ignores case but not
+    accents, on both databases; the stored search texts, folded in Python (`fold`), ignore both.
     """
 
     function = "LOWER"

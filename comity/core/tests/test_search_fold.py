@@ -61,3 +61,14 @@ def test_the_data_migration_folds_stored_texts_again_and_leaves_folded_ones_alon
     operation.code(None, editor)
     assert Authority.objects.get(pk=old.pk).search_text == "mare احمد"
     assert Authority.objects.get(pk=new.pk).search_text == "other"
+
+
+def test_a_column_searched_as_written_is_compared_with_the_case_folded_term():
+    from comity.core.search import TextIndex
+
+    (term,) = terms_of("MARÉ")
+    assert (term, term.casefolded) == ("mare", "maré")
+    titles = TextIndex(table="forum_thread", column="title", name="forum_thread_title_search", lowercase=True)
+    texts = TextIndex(table="forum_post", column="search_text", name="forum_post_search")
+    assert titles.exact(term).children[0].rhs == "maré"  # LOWER(title) holds accents: no regression
+    assert texts.exact(term).children[0].rhs == "mare"  # stored search texts are folded
