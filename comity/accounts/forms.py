@@ -8,8 +8,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from comity.accounts.models import ApiToken, Role
-from comity.core.i18n import language_name
-from comity.core.timeutil import all_timezones
+from comity.core.i18n import language_name, timezone_choices
 from comity.reference.models import Country, Network
 
 ISO639_1 = [
@@ -219,7 +218,8 @@ class ProfileForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["timezone"].choices = [(z, z) for z in all_timezones()]
+        current = self.initial.get("timezone") or (self.data.get("timezone") if self.is_bound else None)
+        self.fields["timezone"].choices = timezone_choices(current)
         self.fields["languages_spoken"].choices = sorted(
             ((code, language_name(code)) for code in ISO639_1), key=lambda item: item[1]
         )

@@ -12,6 +12,7 @@ from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
 from jinja2 import Environment, StrictUndefined
+from markupsafe import Markup, escape
 
 from comity.core import i18n
 
@@ -62,6 +63,27 @@ def remembered(format_function):
     return format_filter
 
 
+def bdi(value) -> Markup:
+    """Data (a name, a number, a code) isolated from the text around it, so that in Arabic text a Latin name or a
+    number keeps its own direction and the punctuation after it stays in place: <bdi>value</bdi>."""
+    if value is None or value == "":
+        return Markup("")
+    return Markup("<bdi>%s</bdi>") % value
+
+
+def list_filter(items, style: str = "standard", isolate: bool = False) -> Markup:
+    """Items joined as the viewer's language lists them (babel); each item isolated (`bdi`) if `isolate`."""
+    values = [item for item in items if item is not None and item != ""]
+    if not isolate:
+        return escape(i18n.format_list(values, style))
+    # Format placeholders, then put the escaped, isolated items in their place: the separators come from CLDR.
+    marks = [f"\x00{index}\x00" for index in range(len(values))]
+    text = str(escape(i18n.format_list(marks, style)))
+    for mark, value in zip(marks, values, strict=True):
+        text = text.replace(mark, str(bdi(value)))
+    return Markup(text)  # noqa: S704 - every part above was escaped
+
+
 def widget_attrs(bound_field, autocomplete: str | None = None) -> dict:
     """Accessible attributes for a form widget: described by its help and errors, marked invalid."""
     attrs: dict[str, str] = {}
@@ -98,6 +120,7 @@ def environment(**options) -> Environment:
         language_name=i18n.language_name,
         native_language_name=i18n.native_language_name,
         territory_name=i18n.territory_name,
+        same_time=i18n.same_time,
         ui_languages=i18n.UI_LANGUAGES,
         settings_debug=settings.DEBUG,
     )
@@ -105,5 +128,8 @@ def environment(**options) -> Environment:
         dt=remembered(i18n.format_dt),
         day=remembered(i18n.format_day),
         localtime=remembered(i18n.format_local_time),
+        zone=i18n.zone_label,
+        bdi=bdi,
+        listing=list_filter,
     )
     return env

@@ -108,6 +108,19 @@ def _holiday_language(country: str, language: str | None) -> str | None:
     return "en_US" if "en_US" in supported else None
 
 
+def holiday_names_language(country: str, language: str | None) -> str:
+    """The language (BCP 47, e.g. "pt-BR", "en-US") the holiday names of `country` are given in for a viewer of
+    `language`: the viewer's own where `holidays` has it, else English, else the country's own language. A page
+    says so when it is not the viewer's language."""
+    chosen = _holiday_language(country.upper(), language)
+    if chosen is None:
+        try:
+            chosen = holidays.country_holidays(country.upper()).default_language
+        except (NotImplementedError, KeyError, AttributeError):
+            chosen = None
+    return (chosen or "en").replace("_", "-")
+
+
 @lru_cache(maxsize=2048)
 def _holiday_table(country: str, subdivision: str, year: int, language: str | None) -> dict[dt.date, str]:
     try:

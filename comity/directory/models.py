@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
 
+from comity.core.search import fold
 from comity.core.timeutil import get_zone
 
 
@@ -117,7 +118,7 @@ class Authority(models.Model):
 
     def build_search_text(self) -> str:
         parts = [self.official_name, *(self.names[code] for code in sorted(self.names))]
-        return " ".join(part.casefold() for part in parts if part)
+        return " ".join(fold(part) for part in parts if part)
 
 
 class AuthorityCompetence(models.Model):

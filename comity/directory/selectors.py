@@ -10,10 +10,11 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from comity.core.permissions import get_visible_or_404
-from comity.core.search import TextIndex, in_subquery
+from comity.core.search import TextIndex, fold, in_subquery
 from comity.directory import permissions
 from comity.directory.availability import Availability, availability, schedule_for
 from comity.directory.models import Authority, Competence, Contact, RecordVersion
+from comity.reference import names as country_names
 from comity.reference.models import Country, Network
 
 COOPERATION_TYPES = {
@@ -53,7 +54,8 @@ def authority_list(
     always_available: bool | None = None,
     q: str = "",
 ) -> QuerySet[Authority]:
-    """Authorities the user may see, filtered; `q` is one case-folded substring of a name, or of a country's name.
+    """Authorities the user may see, filtered; `q` is one substring of a name, or of a country's name in any UI
+    language, case and accents ignored (`fold`).
 
     Only the filters that join a to-many table (network, competence, reachable around the clock) can repeat an
     authority, so only they add DISTINCT: over every selected column, it would otherwise sort the whole list.
@@ -86,8 +88,9 @@ def authority_list(
         else:
             qs = qs.filter(always_available=False)
     if q:
-        needle = q.strip().casefold()
-        countries = Country.objects.filter(name_en__icontains=q.strip()).values("pk")
+        needle = fold(q.strip())
+        # A country matches by any of its names in the UI languages (UN and CLDR names, folded like the search).
+        countries = Country.objects.filter(iso2__in=country_names.codes_matching(q)).values("pk")
         qs = qs.filter(AUTHORITY_TEXT.contains([needle]) | in_subquery("country", countries))
     if repeats_rows:
         qs = qs.distinct()
@@ -196,6 +199,11 @@ class FinderResult:
     shared_networks: list[Network]
     requesting_languages: set[str]
     authorities: list[dict] = field(default_factory=list)
+    # True when the requested state has no authority for the type and `authorities` are its central authorities
+    # for mutual legal assistance instead (they take or forward what has no other channel).
+    fallback: bool = False
+    # When no authority at all is recorded: the networks of the requested state, so the search never ends empty.
+    requested_networks: list[Network] = field(default_factory=list)
 
 
 def official_languages(country: Country) -> set[str]:
@@ -228,7 +236,14 @@ def finder(
         .order_by("name")
     )
     result = FinderResult(requesting, requested, cooperation_type, urgent, shared, official_languages(requesting))
-    authorities = authority_list(user=user, country=requested.iso2, competence=competence)
+    authorities = list(authority_list(user=user, country=requested.iso2, competence=competence))
+    if not authorities and competence != Competence.MLA_CENTRAL:
+        authorities = list(authority_list(user=user, country=requested.iso2, competence=Competence.MLA_CENTRAL))
+        if authorities:
+            result.fallback = True
+            competence = Competence.MLA_CENTRAL
+    if not authorities:
+        result.requested_networks = list(Network.objects.filter(memberships__country=requested).order_by("name"))
     for authority in authorities:
         designation = next((c for c in authority.competences.all() if c.code == competence), None)
         status = authority_availability(authority, at)

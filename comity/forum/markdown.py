@@ -7,6 +7,8 @@ import re
 import nh3
 from markdown_it import MarkdownIt
 
+from comity.core.search import fold
+
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
     ["table", "strikethrough"]
 )
@@ -73,5 +75,5 @@ def mentions(body: str) -> tuple[set[str], set[str]]:
 
 
 def plain_text(body: str) -> str:
-    """Lower-cased text for search (all scripts; casefold handles Cyrillic, Greek, etc.)."""
-    return " ".join((body or "").split()).casefold()
+    """Folded text for search: case and accents ignored in every script (`comity.core.search.fold`)."""
+    return fold(" ".join((body or "").split()))

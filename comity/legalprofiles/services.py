@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from comity.audit.models import AuditAction
 from comity.audit.services import audit_log
 from comity.core.i18n import UI_LANGUAGES, is_language_code
+from comity.core.search import fold
 from comity.directory.models import Authority, Channel
 from comity.legalprofiles import permissions
 from comity.legalprofiles.choices import CooperationType, LegalTradition, Measure
@@ -389,7 +390,7 @@ def profile_search_text(profile: CountryProfile) -> str:
         parts += [getattr(rules, name) for name in RULE_TEXTS]
         parts.append(rules.typical_time)
         parts += list(rules.treatyless_notes_i18n.values())
-    return " ".join(part.casefold() for part in parts if part)
+    return " ".join(fold(part) for part in parts if part)
 
 
 def fiche_search_text(fiche: MeasureFiche) -> str:
@@ -398,7 +399,7 @@ def fiche_search_text(fiche: MeasureFiche) -> str:
     with translation.override("en"):
         label = str(Measure(fiche.measure).label)
     parts = [label, fiche.country.name_en, fiche.legal_conditions, *fiche.contents, fiche.time_limits, fiche.remarks]
-    return " ".join(part.casefold() for part in parts if part)
+    return " ".join(fold(part) for part in parts if part)
 
 
 # --- profiles and rules ----------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.utils import timezone as dj_timezone
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from comity.core.search import TextIndex
+from comity.core.search import TextIndex, fold
 
 # The seven languages of the glossary, in the order of its data file.
 GLOSSARY_LANGUAGES = ("en", "fr", "es", "ru", "zh-hans", "ar", "pt")
@@ -114,7 +114,7 @@ class Document(models.Model):
 
     def build_search_text(self, *, topics: list[str] | None = None) -> str:
         parts = [self.title, self.summary, " ".join(topics or []), self.text]
-        return "\n".join(part for part in parts if part).casefold()
+        return fold("\n".join(part for part in parts if part))
 
 
 class TagKind(models.TextChoices):
@@ -198,7 +198,7 @@ class GlossaryTerm(models.Model):
         parts = [self.key.replace("_", " ")]
         parts += [self.term(code) for code in GLOSSARY_LANGUAGES]
         parts += [self.definition(code) for code in GLOSSARY_LANGUAGES]
-        return "\n".join(part for part in parts if part).casefold()
+        return fold("\n".join(part for part in parts if part))
 
 
 DOCUMENT_INDEX = TextIndex(table="library_document", column="search_text", name="library_document_search")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time, get_timezone_location
+from babel.dates import format_time, get_timezone_location
 from django.conf import settings
 from django.utils import translation
 
@@ -27,12 +27,15 @@ def active_locale() -> Locale:
 
 
 def day(value: dt.date) -> str:
-    return format_date(value, format="medium", locale=active_locale())
+    """A date in the one style of every page (`comity.core.i18n.format_day`)."""
+    with translation.override(active_language()):
+        return i18n.format_day(value)
 
 
 def moment(value: dt.datetime) -> str:
-    """A date and time in UTC, with the zone named."""
-    return format_datetime(value, format="short", tzinfo=get_zone("UTC"), locale=active_locale()) + " (UTC)"
+    """A date and time in UTC, with the zone named, in the one style of every page."""
+    with translation.override(active_language()):
+        return i18n.format_dt(value, zone_name="UTC")
 
 
 def local_time(value: dt.datetime, zone: str) -> str:

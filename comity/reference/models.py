@@ -10,7 +10,11 @@ from comity.reference import l10n, regions
 
 
 class Country(models.Model):
-    """A country or territory (ISO 3166-1) with its UN M49 classification and UN status."""
+    """A country or territory (ISO 3166-1) with its UN M49 classification and UN status.
+
+    Every ISO 3166-1 entry is kept, but only States (`is_state`) are offered as requesting or requested States:
+    territories, dependencies and special administrative regions are not.
+    """
 
     class UNStatus(models.TextChoices):
         MEMBER = "member", _("UN member state")
@@ -30,6 +34,15 @@ class Country(models.Model):
     is_sids = models.BooleanField(_("small island developing state"), default=False)
     timezones = models.JSONField(_("IANA time zones"), default=list, blank=True)
     holidays_supported = models.BooleanField(_("public holidays available"), default=False)
+    is_state = models.BooleanField(
+        _("State"),
+        default=False,
+        db_index=True,
+        help_text=_(
+            "A State that can request or be requested cooperation (UN Member or observer State, or a State in "
+            "free association that concludes its own treaties)."
+        ),
+    )
 
     class Meta:
         ordering = ["name_en"]
@@ -41,7 +54,7 @@ class Country(models.Model):
 
     @property
     def name(self) -> str:
-        """The name in the active language, from CLDR."""
+        """The name in the active language: UN terminology (UNTERM), CLDR where the UN has no name (Portuguese)."""
         return i18n.territory_name(self.iso2, l10n.active_language()) if self.iso2 else self.name_en
 
     def name_in(self, language: str) -> str:
@@ -72,6 +85,7 @@ class Network(models.Model):
     name = models.CharField(_("name"), max_length=200)
     names = models.JSONField(_("names by language"), default=dict, blank=True)
     description = models.TextField(_("description"), blank=True)
+    descriptions = models.JSONField(_("descriptions by language"), default=dict, blank=True)
     website = models.URLField(_("website"), blank=True)
     source = models.CharField(_("source of the member list"), max_length=500)
     source_url = models.URLField(_("address of the source"), blank=True)
@@ -91,6 +105,13 @@ class Network(models.Model):
     def localized_name(self, language: str | None = None) -> str:
         """The network's own name in that language where it has one, else its English name."""
         return self.names.get(language or l10n.active_language()) or self.name
+
+    def localized_description(self, language: str | None = None) -> tuple[str, str]:
+        """The description in that language where there is one, else the English one, with the language it is in
+        (a page marks text in another language with `lang`)."""
+        language = language or l10n.active_language()
+        text = self.descriptions.get(language)
+        return (text, language) if text else (self.description, "en")
 
 
 class NetworkMembership(models.Model):

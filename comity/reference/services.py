@@ -17,7 +17,7 @@ from django.db import transaction
 
 from comity.audit.models import AuditAction
 from comity.audit.services import audit_log
-from comity.reference import datafiles
+from comity.reference import datafiles, names
 from comity.reference.models import Country, Network, NetworkMembership
 
 COUNTRY_FIELDS = (
@@ -33,12 +33,14 @@ COUNTRY_FIELDS = (
     "is_sids",
     "timezones",
     "holidays_supported",
+    "is_state",
 )
 NETWORK_FIELDS = (
     "acronym",
     "name",
     "names",
     "description",
+    "descriptions",
     "website",
     "source",
     "source_url",
@@ -133,18 +135,25 @@ def _countries_from_files(data_dir: Path | None) -> dict[str, dict]:
     un = datafiles.read("un_membership.json", data_dir)
     groups = datafiles.read("development_groups.json", data_dir)["groups"]
     primary_zones = datafiles.read("timezones.json", data_dir)["primary"]
+    un_names = datafiles.read(names.NAMES_FILE, data_dir)
     iso_codes = {c.alpha_2 for c in pycountry.countries}
     for label, codes in (
         ("m49.json", m49),
         ("un_membership.json members", un["members"]),
         ("un_membership.json observers", un["observers"]),
         ("timezones.json", primary_zones),
+        ("country_names.json names", un_names["names"]),
+        ("country_names.json states", un_names["states"]),
         *((f"development_groups.json {key}", group["members"]) for key, group in groups.items()),
     ):
         unknown = sorted(set(codes) - iso_codes)
         if unknown:
             raise ReferenceDataError(f"{label}: not ISO 3166-1 alpha-2 codes: {', '.join(unknown)}")
     members, observers = set(un["members"]), set(un["observers"])
+    states = set(un_names["states"])
+    missing = sorted((members | observers) - states)
+    if missing:
+        raise ReferenceDataError(f"country_names.json: UN Member or observer States not listed as States: {missing}")
     ldc, lldc, sids = (set(groups[key]["members"]) for key in ("ldc", "lldc", "sids"))
     supported = holidays_countries()
     wanted = {}
@@ -160,7 +169,7 @@ def _countries_from_files(data_dir: Path | None) -> dict[str, dict]:
         wanted[iso2] = {
             "iso3": entry.alpha_3,
             "m49": entry.numeric,
-            "name_en": entry.name,
+            "name_en": un_names["names"].get(iso2, {}).get("en") or entry.name,
             "region_m49": region,
             "subregion_m49": subregion,
             "intermediate_region_m49": intermediate,
@@ -170,6 +179,7 @@ def _countries_from_files(data_dir: Path | None) -> dict[str, dict]:
             "is_sids": iso2 in sids,
             "timezones": country_zones(iso2, primary_zones.get(iso2)),
             "holidays_supported": iso2 in supported,
+            "is_state": iso2 in states,
         }
     return wanted
 
@@ -251,6 +261,7 @@ def _networks_from_file(data_dir: Path | None, iso_codes: set[str]) -> list[dict
         seen.add(slug)
         values = {field: entry.get(field, "") for field in NETWORK_FIELDS}
         values["names"] = entry.get("names", {})
+        values["descriptions"] = entry.get("descriptions", {})
         values["members_complete"] = bool(entry.get("members_complete", False))
         try:
             values["as_of"] = dt.date.fromisoformat(entry["as_of"])

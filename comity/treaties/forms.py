@@ -19,9 +19,12 @@ from comity.treaties.models import ConsentKind, Instrument, Kind, Party
 LANGUAGES = [code for code, _name in settings.LANGUAGES if code != "en"]
 
 
-def country_choices() -> list[tuple[str, str]]:
-    """(ISO code, name in the active language), in the order of the names; one query."""
+def country_choices(*, states_only: bool = False) -> list[tuple[str, str]]:
+    """(ISO code, name in the active language), in the order of the names; one query. `states_only` leaves out
+    the areas that are not States (they cannot request or be requested cooperation)."""
     countries = Country.objects.only("iso2", "name_en")
+    if states_only:
+        countries = countries.filter(is_state=True)
     rows = [(c.iso2, f"{c.name} ({c.iso2})") for c in countries]
     return sorted(rows, key=lambda row: regions.collation_key(row[1]))
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from comity.core.search import fold
 from comity.legalprofiles.choices import CooperationType
 from comity.reference import l10n
 
@@ -74,7 +75,7 @@ class Instrument(models.Model):
     def build_search_text(self, articles: list[str] | None = None) -> str:
         parts = [self.slug, self.title, *(self.titles[code] for code in sorted(self.titles)), *(articles or [])]
         parts.append(self.text)
-        return " ".join(part.casefold() for part in parts if part)
+        return " ".join(fold(part) for part in parts if part)
 
 
 class Coverage(models.Model):

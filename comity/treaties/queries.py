@@ -35,6 +35,8 @@ def parse_basis_query(params) -> tuple[Country, Country, str, dt.date]:
     for name, code in codes.items():
         if code not in countries:
             errors[name] = [_("Unknown country code %(code)s.") % {"code": code}]
+        elif not countries[code].is_state:
+            errors[name] = [_("%(country)s is not a State: choose a State.") % {"country": countries[code].name}]
     if "from" in codes and "to" in codes and codes["from"] == codes["to"] and "to" not in errors:
         errors["to"] = [_("Choose two different states.")]
     coop_type = (params.get("type") or "").strip()

@@ -306,7 +306,7 @@ def party_import(request, slug):
 
 @public_page
 def legal_basis(request):
-    countries = country_choices()
+    countries = country_choices(states_only=True)
     form = BasisForm(request.GET or None, countries=countries)
     result, status, errors = None, 200, {}
     if request.GET:

@@ -288,7 +288,7 @@ def test_dates_shown_in_viewer_zone(personas, users):
     users["member"].timezone = "Asia/Tokyo"
     users["member"].save()
     page = personas["member"].get("/en/accounts/sessions/").content.decode()
-    assert "(Asia/Tokyo)" in page
+    assert "(Tokyo, UTC+09:00)" in page
 
 
 # --- password reset -----------------------------------------------------------------------------------

@@ -179,9 +179,9 @@ def test_times_are_shown_in_the_viewers_zone_with_the_zone_named(personas, users
     html = response.content.decode()
     with translation.override("en"), timezone.override(zoneinfo.ZoneInfo("Asia/Tokyo")):
         expected = format_dt(events[0].created_at, "short")
-    assert expected == "3/9/25, 9:00\u202fPM (Asia/Tokyo)"  # 12:00 UTC is 21:00 in Tokyo
+    assert expected == "Mar 9, 2025, 9:00\u202fPM (Tokyo, UTC+09:00)"  # 12:00 UTC is 21:00 in Tokyo
     assert f'<tr id="event-1">\n      <td>1</td>\n      <td>{expected}</td>' in html
-    assert "Times are shown in your time zone, Asia/Tokyo." in html
+    assert "Times are shown in your time zone, <bdi>Tokyo, UTC+09:00</bdi>." in html
 
 
 def test_row_contents(personas, events):

@@ -1,4 +1,4 @@
-"""One search module for every app: substring search over stored, case-folded text, backed by an index.
+"""One search module for every app: substring search over stored, folded text (case and accents ignored).
 
 - `text`: the terms of a query, `Casefold`, and the escaped snippets and highlights of a result.
 - `index`: `TextIndex.contains()`, the condition that every term appears, through a trigram index on PostgreSQL
@@ -20,7 +20,16 @@ from comity.core.search.limits import (
     count_capped,
     time_limit,
 )
-from comity.core.search.text import MAX_QUERY, MAX_TERMS, SNIPPET_CHARS, Casefold, highlight, snippet, terms_of
+from comity.core.search.text import (
+    MAX_QUERY,
+    MAX_TERMS,
+    SNIPPET_CHARS,
+    Casefold,
+    fold,
+    highlight,
+    snippet,
+    terms_of,
+)
 
 __all__ = [
     "COUNT_CAP",
@@ -34,6 +43,7 @@ __all__ = [
     "SearchTimeout",
     "TextIndex",
     "count_capped",
+    "fold",
     "fts5_query",
     "highlight",
     "in_subquery",

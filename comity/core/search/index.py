@@ -21,7 +21,7 @@ from django.db.models import F, Func, Q, QuerySet, Subquery, TextField
 from django.db.models.expressions import RawSQL
 from django.db.models.lookups import Contains, Lookup
 
-from comity.core.search.text import Casefold
+from comity.core.search.text import Casefold, casefolded
 
 MIN_INDEXED = 3
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -80,6 +80,8 @@ class TextIndex:
         """
         path = _path(through, self.column)
         column = Casefold(F(path)) if self.lowercase else F(path)
+        if self.lowercase:
+            term = casefolded(term)
         return Q(Contains(column if indexed else _Unindexed(column), term))
 
     def contains(self, terms: list[str], *, through: str = "", using: str = DEFAULT_DB_ALIAS) -> Q:
@@ -91,6 +93,8 @@ class TextIndex:
         the planner estimates them from its histogram (no index can help them anyway).
         """
         vendor = connections[using].vendor
+        if self.lowercase:  # the column holds text as written: compare the terms' case-folded form
+            terms = [casefolded(term) for term in terms]
         long_terms = [term for term in terms if len(term) >= MIN_INDEXED]
         condition = Q()
         if vendor == "sqlite" and long_terms:

@@ -147,3 +147,36 @@ def repair_sqlite_text_indexes(*, using: str = DEFAULT_DB_ALIAS) -> list[str]:
 def repair_after_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
     """post_migrate receiver (connected once, by the core app)."""
     repair_sqlite_text_indexes(using=using)
+
+
+def refold_search_text(*, table: str, column: str, batch: int = 1000):
+    """A data migration (`RunPython`) that folds the stored search texts of `table.column` again with
+    `comity.core.search.fold`, in batches by primary key, writing only the rows whose text changes.
+
+    The stored texts were case-folded only; `fold` also drops accents and unifies Arabic letter variants, and the
+    query terms are folded that way, so every stored text must be too. Folding is idempotent: a text that was
+    written folded stays as it is. The indexes follow the update by themselves (trigram index, FTS5 triggers).
+    """
+    from django.db import migrations
+
+    from comity.core.search.text import fold
+
+    table, column = sql_identifier(table), sql_identifier(column)
+
+    def forwards(apps, schema_editor):
+        connection = schema_editor.connection
+        select = f"SELECT id, {column} FROM {table} WHERE id > %s ORDER BY id LIMIT %s"  # noqa: S608
+        update = f"UPDATE {table} SET {column} = %s WHERE id = %s"  # noqa: S608
+        last = 0
+        with connection.cursor() as cursor:
+            while True:
+                cursor.execute(select, [last, batch])
+                rows = cursor.fetchall()
+                if not rows:
+                    return
+                changed = [(fold(text), pk) for pk, text in rows if text and fold(text) != text]
+                if changed:
+                    cursor.executemany(update, changed)
+                last = rows[-1][0]
+
+    return migrations.RunPython(forwards, migrations.RunPython.noop, elidable=True)

@@ -55,6 +55,14 @@ def lookup_country(value: str) -> Country:
     return country
 
 
+def lookup_state(value: str) -> Country:
+    """A country that is a State: areas that are not States neither request nor are requested cooperation."""
+    country = lookup_country(value)
+    if not country.is_state:
+        raise serializers.ValidationError(_("%(country)s is not a State: choose a State.") % {"country": country.name})
+    return country
+
+
 def parse_at(value: str) -> dt.datetime:
     """An ISO 8601 datetime with a UTC offset (or Z). A '+' that arrived as a space in the query is accepted."""
     text = (value or "").strip()
@@ -226,10 +234,10 @@ class FinderQuerySerializer(AvailabilityQuerySerializer):
         return ordered
 
     def validate_from(self, value: str) -> Country:
-        return lookup_country(value)
+        return lookup_state(value)
 
     def validate_to(self, value: str) -> Country:
-        return lookup_country(value)
+        return lookup_state(value)
 
     def validate(self, attrs: dict) -> dict:
         if attrs["from"].pk == attrs["to"].pk:

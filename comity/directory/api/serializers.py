@@ -353,6 +353,12 @@ class FinderSerializer(serializers.Serializer):
         help_text=gettext_lazy("Networks both states belong to; a shared network is a channel too.")
     )
     authorities = FinderRowSerializer(many=True)
+    fallback = serializers.BooleanField(
+        help_text=gettext_lazy(
+            "True when the requested state has no authority recorded for this type: the authorities listed are its "
+            "central authorities for mutual legal assistance instead."
+        )
+    )
 
     def get_fields(self):
         fields = super().get_fields()

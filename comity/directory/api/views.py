@@ -344,7 +344,9 @@ class FinderView(APIView):
             "accepted languages and those that are official languages of the requesting state (`from`), whether "
             "UNTOC is accepted as legal basis, availability now (or at `at`) and the networks both states share. "
             "With urgent=true, authorities available 24/7 (themselves or through a contact) come first, then those "
-            "open now, and 24/7 contacts come first within each. Public: anonymous callers see only public "
+            "open now, and 24/7 contacts come first within each. When the requested state has no authority for the "
+            "type, its central authorities for mutual legal assistance are listed instead and `fallback` is true. "
+            "Only States can be `from` and `to`; other areas answer 400. Public: anonymous callers see only public "
             "contact fields. A missing or unknown parameter answers 400 naming it."
         ),
         parameters=[FinderQuerySerializer],

@@ -2,6 +2,7 @@ import datetime as dt
 
 import factory
 
+from comity.core.search import fold
 from comity.directory.models import Authority, AuthorityCompetence, Contact, OfficeHours, Seat
 from comity.reference.tests.factories import CountryFactory
 
@@ -17,7 +18,7 @@ class AuthorityFactory(factory.django.DjangoModelFactory):
     languages_accepted = factory.LazyFunction(lambda: ["en"])
     channels = factory.LazyFunction(lambda: ["direct", "electronic"])
     email = factory.Sequence(lambda n: f"authority{n}@gov.example")
-    search_text = factory.LazyAttribute(lambda o: o.official_name.casefold())
+    search_text = factory.LazyAttribute(lambda o: fold(o.official_name))
 
     @factory.post_generation
     def competences(self, create, extracted, **kwargs):

@@ -107,23 +107,25 @@ def test_brazil_to_indonesia_mla(personas, shared, indonesian_authorities, fixed
     response = personas["member"].get(URL, MLA)
     body = response.content.decode()
     assert response.status_code == 200
-    assert '<h2 id="result-heading">Mutual legal assistance: from Brazil to Indonesia</h2>' in body
+    assert (
+        '<h2 id="result-heading">Mutual legal assistance: from <bdi>Brazil</bdi> to <bdi>Indonesia</bdi></h2>' in body
+    )
     assert CARD.findall(body) == ["Ministry of Law (demo)", "Zeta 24/7 Desk (demo)"]
     assert "<h3>2 competent authorities</h3>" in body
     ministry = body[body.index("Ministry of Law (demo)") : body.index("Zeta 24/7 Desk (demo)")]
     assert (
-        '<dt>Availability now</dt><dd><span class="status-bad">Closed</span><br>Local time 8:00\u202fPM '
-        "(Asia/Jakarta)<br>Next opens 11/25/26, 2:00\u202fAM (UTC), which is 11/25/26, 9:00\u202fAM "
-        "(Asia/Jakarta) there.</dd>"
+        '<dt>Availability now</dt><dd><span class="status-bad">Closed</span><br>Local time <bdi>8:00\u202fPM'
+        "</bdi> (<bdi>Jakarta, UTC+07:00</bdi>)<br>Next opens <bdi>Nov 25, 2026, 2:00\u202fAM (UTC)</bdi>, which is "
+        "<bdi>Nov 25, 2026, 9:00\u202fAM (Jakarta, UTC+07:00)</bdi> there.</dd>"
     ) in ministry
     assert "<dt>Designated under</dt><dd>UNTOC art. 18(13)</dd>" in ministry
     assert (
-        "<dd>Indonesian, English, Portuguese <strong>(a language of Brazil)</strong></dd>\n"
+        "<dd>Indonesian, English, Portuguese <strong>(a language of <bdi>Brazil</bdi>)</strong></dd>\n"
         "      <dt>Common language</dt><dd>Portuguese</dd>"
     ) in ministry
     assert (
         "<li>Directly between central authorities</li><li>Diplomatic channels</li>\n        "
-        "<li>Through the shared network Global Judicial Network (demo) (GJN)</li>"
+        "<li>Through the shared network <bdi>Global Judicial Network (demo) (GJN)</bdi></li>"
     ) in ministry
     assert "<dt>Urgent requests accepted in advance by</dt><dd>E-mail</dd>" in ministry
     assert "<dt>UNTOC as legal basis for mutual legal assistance</dt>\n      <dd>Accepted</dd>" in ministry
@@ -134,7 +136,10 @@ def test_brazil_to_indonesia_mla(personas, shared, indonesian_authorities, fixed
     assert '<span class="tag">24/7</span></h4>' in desk
     assert "<dt>Common language</dt><dd>None: a translation is needed</dd>" in desk
     assert "<dt>UNTOC as legal basis for mutual legal assistance</dt>\n      <dd>Not accepted</dd>" in desk
-    assert '<dd><span class="status-ok">Available 24/7</span><br>Local time 8:00\u202fPM (Asia/Jakarta)</dd>' in desk
+    assert (
+        '<dd><span class="status-ok">Available 24/7</span><br>Local time <bdi>8:00\u202fPM</bdi> (<bdi>Jakarta, '
+        "UTC+07:00</bdi>)</dd>"
+    ) in desk
     assert ('<li><a href="/en/networks/gjn-demo/">Global Judicial Network (demo)</a> (GJN)</li>') in body
     assert "Cyber Directorate" not in body and "Extradition Office" not in body and "Brazil MLA" not in body
 
@@ -168,13 +173,13 @@ def test_extradition_shows_the_extradition_basis(personas, indonesian_authoritie
     assert "<p>The two states share no regional network recorded in Comity.</p>" in body
 
 
-def test_no_competent_authority(personas, indonesian_authorities, fixed_now):
+def test_no_competent_authority_falls_back_to_the_central_authorities(personas, indonesian_authorities, fixed_now):
     body = personas["member"].get(URL, {**MLA, "type": "asset_recovery"}).content.decode()
-    assert CARD.findall(body) == []
-    assert "<h3>0 competent authorities</h3>" in body
+    assert CARD.findall(body) == ["Ministry of Law (demo)", "Zeta 24/7 Desk (demo)"]
+    assert "<h3>2 central authorities for mutual legal assistance</h3>" in body
     assert (
-        "No authority of Indonesia is recorded as competent for this. Try the central authority for mutual legal "
-        "assistance, or the networks above."
+        "No authority of <bdi>Indonesia</bdi> is recorded as competent for Asset recovery. Its central authority for "
+        "mutual legal assistance is shown instead"
     ) in body
 
 

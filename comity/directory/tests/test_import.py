@@ -164,7 +164,7 @@ def test_permission_matrix(personas, users):
 
 def test_page_documents_columns_and_scope(personas):
     page = personas["coordinator"].get(reverse("directory:import")).content.decode()
-    assert "You may import authorities of: Brazil (BR). Rows for other countries are rejected." in page
+    assert "You may import authorities of: <bdi>Brazil (BR)</bdi>. Rows for other countries are rejected." in page
     for column in (
         "official_name",
         "names_en, names_fr, names_es, names_ru, names_zh-hans, names_ar, names_pt",
@@ -197,7 +197,7 @@ def test_dry_run_then_apply(personas, users, existing):
     assert state() == before
     assert report_rows(response) == [
         ("2", "Departamento de Cooperação (demo)", "would create", ""),
-        ("3", f"Ministério da Justiça (demo) #{existing.pk}", "would update", "Fields: names, phone"),
+        ("3", f"Ministério da Justiça (demo) #{existing.pk}", "would update", "Fields: names and phone"),
     ]
     page = response.content.decode()
     assert "Dry run: nothing has been saved" in page
@@ -209,7 +209,7 @@ def test_dry_run_then_apply(personas, users, existing):
     created = Authority.objects.get(official_name="Departamento de Cooperação (demo)")
     assert report_rows(response) == [
         ("2", f"Departamento de Cooperação (demo) #{created.pk}", "created", ""),
-        ("3", f"Ministério da Justiça (demo) #{existing.pk}", "updated", "Fields: names, phone"),
+        ("3", f"Ministério da Justiça (demo) #{existing.pk}", "updated", "Fields: names and phone"),
     ]
     assert "Import applied: 1 created, 1 updated, 0 unchanged, 0 rows with errors not imported." in page_text(response)
     snapshot = services.authority_snapshot(created)

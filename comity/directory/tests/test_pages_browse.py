@@ -79,13 +79,15 @@ def test_rows_show_name_country_competences_languages_time_status_and_freshness(
     ]
     assert (
         '<td>Brazil</td>\n      <td><span class="tag">Extradition</span><span class="tag">Central authority for '
-        "mutual legal assistance</span></td>\n      <td>Portuguese, English, Spanish</td>\n      <td><span "
-        'class="status-ok">Open now</span><br>Local time 10:00\u202fAM (America/Sao_Paulo)<br>Open until '
-        "1:00\u202fPM local time.</td>\n      <td>Confirmed 10 days ago</td>"
+        "mutual legal assistance</span></td>\n      <td>Portuguese, English, and Spanish</td>\n      <td><span "
+        'class="status-ok">Open now</span><br>Local time <bdi>10:00\u202fAM</bdi> (<bdi>São Paulo, '
+        "UTC\u221203:00</bdi>)<br>Open until <bdi>1:00\u202fPM</bdi> local time.</td>\n"
+        "      <td>Confirmed 10 days ago</td>"
     ) in body
     assert (
-        '<td><span class="status-bad">Closed</span><br>Local time 8:00\u202fPM (Asia/Jakarta)<br>Next opens '
-        "11/25/26, 2:00\u202fAM (UTC), which is 11/25/26, 9:00\u202fAM (Asia/Jakarta) there.</td>\n"
+        '<td><span class="status-bad">Closed</span><br>Local time <bdi>8:00\u202fPM</bdi> (<bdi>Jakarta, UTC+07:00'
+        "</bdi>)<br>Next opens <bdi>Nov 25, 2026, 2:00\u202fAM (UTC)</bdi>, which is <bdi>Nov 25, 2026, 9:00\u202fAM "
+        "(Jakarta, UTC+07:00)</bdi> there.</td>\n"
         '      <td>Confirmed 200 days ago <strong class="status-bad">Overdue by 18 days</strong></td>'
     ) in body
 
@@ -101,15 +103,20 @@ def test_holiday_closure_and_always_available_rows(personas, brazil, france, ind
     make(indonesia, "C Indonesia 24/7 (demo)", always_available=True)
     body = personas["member"].get(URL).content.decode()
     assert (
-        '<span class="status-bad">Closed: public holiday (National Day of Zumbi and Black Awareness)</span><br>'
-        "Local time 10:00\u202fAM (America/Sao_Paulo)<br>Next opens 11/23/26, 12:00\u202fPM (UTC), which is "
-        "11/23/26, 9:00\u202fAM (America/Sao_Paulo) there."
+        '<span class="status-bad">Closed: public holiday (<bdi>National Day of Zumbi and Black Awareness</bdi>)'
+        "</span><br>Local time <bdi>10:00\u202fAM</bdi> (<bdi>São Paulo, UTC\u221203:00</bdi>)<br>Next opens "
+        "<bdi>Nov 23, 2026, 12:00\u202fPM (UTC)</bdi>, which is <bdi>Nov 23, 2026, 9:00\u202fAM (São Paulo, "
+        "UTC\u221203:00)</bdi> there."
     ) in body
     assert (
-        '<span class="status-bad">Closed: Office move</span><br>Local time 2:00\u202fPM (Europe/Paris)<br>'
-        "Next opens 11/30/26, 8:00\u202fAM (UTC), which is 11/30/26, 9:00\u202fAM (Europe/Paris) there."
+        '<span class="status-bad">Closed: <bdi>Office move</bdi></span><br>Local time <bdi>2:00\u202fPM</bdi> '
+        "(<bdi>Paris, UTC+01:00</bdi>)<br>Next opens <bdi>Nov 30, 2026, 8:00\u202fAM (UTC)</bdi>, which is "
+        "<bdi>Nov 30, 2026, 9:00\u202fAM (Paris, UTC+01:00)</bdi> there."
     ) in body
-    assert '<span class="status-ok">Available 24/7</span><br>Local time 8:00\u202fPM (Asia/Jakarta)</td>' in body
+    assert (
+        '<span class="status-ok">Available 24/7</span><br>Local time <bdi>8:00\u202fPM</bdi> (<bdi>Jakarta, UTC+07:00'
+        "</bdi>)</td>"
+    ) in body
 
 
 def test_times_follow_the_viewer_zone(personas, users, indonesia, fixed_now):
@@ -118,7 +125,8 @@ def test_times_follow_the_viewer_zone(personas, users, indonesia, fixed_now):
     make(indonesia, "Central Authority of Indonesia (demo)")
     body = personas["member"].get(URL).content.decode()
     assert (
-        "Next opens 11/25/26, 3:00\u202fAM (Europe/Paris), which is 11/25/26, 9:00\u202fAM (Asia/Jakarta) there."
+        "Next opens <bdi>Nov 25, 2026, 3:00\u202fAM (Paris, UTC+01:00)</bdi>, which is <bdi>Nov 25, 2026, 9:00\u202fAM "
+        "(Jakarta, UTC+07:00)</bdi> there."
     ) in body
 
 

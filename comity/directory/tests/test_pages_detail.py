@@ -76,7 +76,7 @@ def test_permission_matrix_active_and_inactive(personas, brazil, authority):
 def test_public_fields_of_the_authority(personas, authority, fixed_now):
     body = body_of(personas["anonymous"], authority.pk)
     assert "<h1>Department of Asset Recovery (demo)</h1>" in body
-    assert "<p>Official name: Departamento de Recuperação de Ativos (demo)</p>" in body
+    assert "<p>Official name: <bdi>Departamento de Recuperação de Ativos (demo)</bdi></p>" in body
     assert '<dt>Arabic</dt><dd lang="ar">إدارة استرداد الأصول</dd>' in body
     assert (
         '<tr><th scope="row">Central authority for mutual legal assistance</th><td>UNTOC art. 18(13)</td>'
@@ -84,9 +84,10 @@ def test_public_fields_of_the_authority(personas, authority, fixed_now):
     ) in body
     assert "<dd>Portuguese <code>pt</code>, English <code>en</code>, Spanish <code>es</code></dd>" in body
     assert (
-        "<dt>Channels</dt><dd>Directly between central authorities, A regional network&#39;s secure system</dd>" in body
+        "<dt>Channels</dt><dd>Directly between central authorities and A regional network&#39;s secure system</dd>"
+        in body
     )
-    assert "<dt>Urgent requests accepted in advance by</dt><dd>E-mail, INTERPOL</dd>" in body
+    assert "<dt>Urgent requests accepted in advance by</dt><dd>E-mail and INTERPOL</dd>" in body
     assert "<dt>UNTOC as legal basis for mutual legal assistance</dt><dd>Accepted</dd>" in body
     assert "<dt>UNTOC as legal basis for extradition</dt><dd>Not accepted</dd>" in body
     assert "<dt>Postal address</dt><dd>SCN Quadra 6<br>Brasília DF</dd>" in body
@@ -102,28 +103,28 @@ def test_availability_now_in_both_zones(personas, users, authority, indonesia, f
     body = body_of(personas["anonymous"], authority.pk)
     assert (
         '<dt>Status</dt><dd><span class="status-ok">Open now</span></dd>\n'
-        "    <dt>Local time</dt><dd>11/24/26, 10:00\u202fAM (America/Sao_Paulo)</dd>\n    \n"
-        "    <dt>Open until</dt><dd>11/24/26, 1:00\u202fPM (America/Sao_Paulo)</dd>"
+        "    <dt>Local time</dt><dd>Nov 24, 2026, 10:00\u202fAM (São Paulo, UTC\u221203:00)</dd>\n    \n"
+        "    <dt>Open until</dt><dd>Nov 24, 2026, 1:00\u202fPM (São Paulo, UTC\u221203:00)</dd>"
     ) in body
     jakarta = AuthorityFactory(country=indonesia)
     users["member"].timezone = "Europe/Paris"
     users["member"].save(update_fields=["timezone"])
     body = body_of(personas["member"], jakarta.pk)
     assert '<dt>Status</dt><dd><span class="status-bad">Closed</span></dd>' in body
-    assert "<dt>Local time</dt><dd>11/24/26, 8:00\u202fPM (Asia/Jakarta)</dd>" in body
-    assert "<dt>Next opens (your time)</dt><dd>11/25/26, 3:00\u202fAM (Europe/Paris)</dd>" in body
-    assert "<dt>Next opens (local time)</dt><dd>11/25/26, 9:00\u202fAM (Asia/Jakarta)</dd>" in body
+    assert "<dt>Local time</dt><dd>Nov 24, 2026, 8:00\u202fPM (Jakarta, UTC+07:00)</dd>" in body
+    assert "<dt>Next opens (your time)</dt><dd>Nov 25, 2026, 3:00\u202fAM (Paris, UTC+01:00)</dd>" in body
+    assert "<dt>Next opens (local time)</dt><dd>Nov 25, 2026, 9:00\u202fAM (Jakarta, UTC+07:00)</dd>" in body
 
 
 def test_public_holiday_is_named_in_the_viewer_language(personas, authority, monkeypatch):
     monkeypatch.setattr("comity.directory.views.common.now", lambda: dt.datetime(2026, 12, 25, 13, 0, tzinfo=dt.UTC))
     english = body_of(personas["anonymous"], authority.pk)
-    assert '<dd><span class="status-bad">Closed: public holiday (Christmas Day)</span></dd>' in english
-    assert "<dt>Next opens (local time)</dt><dd>12/28/25" not in english
-    assert "<dt>Next opens (local time)</dt><dd>12/28/26, 9:00\u202fAM (America/Sao_Paulo)</dd>" in english
+    assert '<dd><span class="status-bad">Closed: public holiday (<bdi>Christmas Day</bdi>)</span></dd>' in english
+    assert "<dt>Next opens (local time)</dt><dd>Dec 28, 2025" not in english
+    assert "<dt>Next opens (local time)</dt><dd>Dec 28, 2026, 9:00\u202fAM (São Paulo, UTC\u221203:00)</dd>" in english
     assert '<tr><th scope="row">Jan 1, 2027</th><td>Universal Fraternization Day</td></tr>' in english
     portuguese = body_of(personas["anonymous"], authority.pk, "pt")
-    assert "(Natal)</span></dd>" in portuguese  # the holiday's name from `holidays`, in Portuguese
+    assert "(<bdi>Natal</bdi>)</span></dd>" in portuguese  # the holiday's name from `holidays`, in Portuguese
     assert "<td>Confraternização Universal</td>" in portuguese
 
 
@@ -139,7 +140,7 @@ def test_holidays_in_the_next_60_days_and_closures(personas, authority, fixed_no
         '<tr><th scope="row">Dec 25, 2026</th><td>Christmas Day</td></tr><tr><th scope="row">Jan 1, 2027</th>'
         "<td>Universal Fraternization Day</td></tr>"
     ) in body
-    assert "<li>Dec 28, 2026 to Dec 31, 2026: Inventory</li>" in body
+    assert "<li><bdi>Dec 28, 2026</bdi> to <bdi>Dec 31, 2026</bdi>: Inventory</li>" in body
     assert "Past closure" not in body
 
 
@@ -148,13 +149,13 @@ def test_closure_status_with_reason(personas, authority, fixed_now):
         authority=authority, start_date=dt.date(2026, 11, 23), end_date=dt.date(2026, 11, 24), reason="Office move"
     )
     body = body_of(personas["anonymous"], authority.pk)
-    assert '<dd><span class="status-bad">Closed: Office move</span></dd>' in body
-    assert "<dt>Next opens (your time)</dt><dd>11/25/26, 12:00\u202fPM (UTC)</dd>" in body
+    assert '<dd><span class="status-bad">Closed: <bdi>Office move</bdi></span></dd>' in body
+    assert "<dt>Next opens (your time)</dt><dd>Nov 25, 2026, 12:00\u202fPM (UTC)</dd>" in body
 
 
 def test_office_hours_table_with_localized_weekdays(personas, authority, fixed_now):
     english = body_of(personas["anonymous"], authority.pk)
-    assert "<caption>Local time, America/Sao_Paulo</caption>" in english
+    assert "<caption>Local time, <bdi>São Paulo, UTC\u221203:00</bdi></caption>" in english
     assert '<tr><th scope="row">Monday</th><td>09:00–13:00, 14:00–18:00</td></tr>' in english
     assert '<tr><th scope="row">Sunday</th><td>Closed</td></tr>' in english
     french = body_of(personas["anonymous"], authority.pk, "fr")
@@ -267,14 +268,14 @@ def test_contacts_with_availability_24_7_first(personas, authority, contacts, fi
     body = body_of(personas["member"], authority.pk)
     assert body.index("<h3>Bruno Lima</h3>") < body.index("<h3>Ana Souza</h3>") < body.index("<h3>Carla Dias</h3>")
     assert (
-        '<dt>Availability now</dt><dd><span class="status-ok">Available 24/7</span><br>Local time 10:00\u202fAM '
-        "(America/Sao_Paulo)</dd>"
+        '<dt>Availability now</dt><dd><span class="status-ok">Available 24/7</span><br>Local time <bdi>10:00\u202fAM'
+        "</bdi> (<bdi>São Paulo, UTC\u221203:00</bdi>)</dd>"
     ) in body
     # Ana works the authority's hours in her own zone: 13:00 in Lisbon is the lunch break.
     assert (
-        '<dt>Availability now</dt><dd><span class="status-bad">Closed</span><br>Local time 1:00\u202fPM '
-        "(Europe/Lisbon)<br>Next opens 11/24/26, 2:00\u202fPM (UTC), which is 11/24/26, 2:00\u202fPM "
-        "(Europe/Lisbon) there.</dd>"
+        '<dt>Availability now</dt><dd><span class="status-bad">Closed</span><br>Local time <bdi>1:00\u202fPM'
+        "</bdi> (<bdi>Lisbon, UTC+00:00</bdi>)<br>Next opens <bdi>Nov 24, 2026, 2:00\u202fPM (Lisbon, UTC+00:00)"
+        "</bdi>.</dd>"  # the viewer (UTC) and Lisbon agree in November: the time is given once
     ) in body
     assert "<dt>Position</dt><dd>Head of the MLA unit</dd>" in body
     assert "<dt>Last confirmed</dt><dd>Confirmed 3 days ago</dd>" in body
@@ -324,7 +325,7 @@ def test_editors_see_tools_and_version_history(personas, users, authority, fixed
             "<ins>Mon 09:00-17:00</ins></li><li><strong>Phone</strong>: <del>+55 61 2025 9000</del> → "
             "<ins>+55 61 2025 9999</ins></li></ul></td>"
         ) in body
-        assert "(by Sam Secretariat)" in body
+        assert "(by <bdi>Sam Secretariat</bdi>)" in body
     for reader in ("anonymous", "member", "member_other", "coordinator_other"):
         body = body_of(personas[reader], authority.pk)
         assert "Version history" not in body and "/edit/" not in body and "Still correct" not in body

@@ -419,7 +419,7 @@ def test_confirm_resets_the_clock(personas, users, authority):
     assert RecordVersion.objects.get().action == "confirmed"
     body = personas["coordinator"].get(response["Location"]).content.decode()
     assert "Thank you: the record is confirmed as still correct." in body
-    assert "Confirmed today (by Clara Coordinator)" in body
+    assert "Confirmed today (by <bdi>Clara Coordinator</bdi>)" in body
 
 
 # --- contacts -------------------------------------------------------------------------------------------------------
@@ -517,7 +517,7 @@ def test_handover(personas, authority, contact):
     contact.visibility = {"phone": Visibility.PUBLIC}
     contact.save(update_fields=["visibility"])
     page = personas["coordinator"].get(f"/en/directory/contacts/{contact.pk}/handover/").content.decode()
-    assert "Bruno Lima holds this seat since Jun 1, 2025." in page
+    assert "<bdi>Bruno Lima</bdi> holds this seat since <bdi>Jun 1, 2025</bdi>." in page
     assert '<select name="vis_phone" id="id_vis_phone">\n  <option value="public" selected>' in page
     data = {**CONTACT, "on": "2026-11-01", "name": "Carla Dias"}
     del data["seat_title"], data["start_date"]

@@ -24,7 +24,7 @@ PAYLOAD = {
 
 def test_coordinator_creates_for_own_country_with_version_and_audit(users, brazil):
     authority = services.authority_create(actor=users["coordinator"], data=PAYLOAD)
-    assert authority.search_text == "departamento de recuperação de ativos (demo) department of asset recovery (demo)"
+    assert authority.search_text == "departamento de recuperacao de ativos (demo) department of asset recovery (demo)"
     assert [h.weekday for h in authority.office_hours.all()] == [0]
     version = RecordVersion.objects.get(record_type="authority", record_id=authority.pk)
     assert version.action == "created"

@@ -10,14 +10,23 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from comity.core.decorators import member_required
+from comity.core.i18n import language_name
 from comity.directory import permissions, selectors
-from comity.directory.availability import holidays_between
+from comity.directory.availability import holiday_names_language, holidays_between
 from comity.directory.forms import AuthorityFilterForm
 from comity.directory.views import common
 from comity.reference import selectors as reference_selectors
 
 PAGE_SIZE = 25
 HOLIDAY_DAYS = 60
+
+
+def _holiday_language(country_code: str) -> dict:
+    """The language of the holiday names shown, and whether the page must say it (not the viewer's language)."""
+    viewer = common.viewer_language()
+    code = holiday_names_language(country_code, viewer)
+    other = code.split("-")[0].lower() != viewer.split("-")[0].lower()
+    return {"code": code, "other": other, "name": language_name(code.split("-")[0]) if other else ""}
 
 
 def authority_row(authority, at: dt.datetime) -> dict:
@@ -104,6 +113,7 @@ def authority_detail(request, pk):
             local_today + dt.timedelta(days=HOLIDAY_DAYS),
             common.viewer_language(),
         ),
+        "holiday_language": _holiday_language(country_code),
         "status": selectors.authority_availability(authority, at),
         "freshness": common.freshness(authority, at),
         "cards": cards,

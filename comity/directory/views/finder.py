@@ -51,7 +51,8 @@ def _result_row(user, row: dict, result, at) -> dict:
 
 @require_GET
 def finder(request):
-    countries = common.all_countries()
+    # Only States request or are requested cooperation; other areas stay in the directory's other lists.
+    countries = [country for country in common.all_countries() if country.is_state]
     user = request.user
     initial = {}
     if permissions.is_member(user) and user.country_id:

@@ -83,12 +83,14 @@ def test_question_shows_addressed_authorities_with_local_time_and_presence(perso
     assert "Cyber Police of Indonesia" not in section
     assert (
         f'<a href="/en/directory/authorities/{authorities["id_central"].pk}/">Central Authority of Indonesia</a>: '
-        '<span class="status-bad">Closed</span>\n· Local time 8:00\u202fPM (Asia/Jakarta)\n'
-        "· Back 11/25/26, 2:00\u202fAM (UTC), which is 11/25/26, 9:00\u202fAM (Asia/Jakarta) there."
+        '<span class="status-bad">Closed</span>\n· Local time <bdi>8:00\u202fPM</bdi> (<bdi>Jakarta, UTC+07:00</bdi>)\n'
+        "· Back <bdi>Nov 25, 2026, 2:00\u202fAM (UTC)</bdi>, which is <bdi>Nov 25, 2026, 9:00\u202fAM (Jakarta, "
+        "UTC+07:00)</bdi> there."
     ) in section
     assert (
         f'<a href="/en/directory/authorities/{authorities["fr_extradition"].pk}/">Bureau de l&#39;extradition'
-        '</a>: <span class="status-ok">Open now</span>\n· Local time 2:00\u202fPM (Europe/Paris)</li>'
+        '</a>: <span class="status-ok">Open now</span>\n· Local time <bdi>2:00\u202fPM</bdi> (<bdi>Paris, UTC+01:00'
+        "</bdi>)</li>"
     ) in section
     assert "Status: open, waiting for an answer from the addressed countries." in section
 
@@ -104,8 +106,8 @@ def test_addressees_on_a_public_holiday_and_during_a_closure(personas, users, pl
     ask(personas["member"], plenary, ["ID", "FR"])
     thread = Thread.objects.get()
     page = text(personas["member"].get(f"/en/forum/t/{thread.pk}/"))
-    assert '<span class="status-bad">Closed: public holiday (Christmas Day)</span>' in page
-    assert '<span class="status-bad">Closed: Office move</span>' in page
+    assert '<span class="status-bad">Closed: public holiday (<bdi>Christmas Day</bdi>)</span>' in page
+    assert '<span class="status-bad">Closed: <bdi>Office move</bdi></span>' in page
 
 
 def test_answer_by_an_addressed_country_then_the_asker_accepts_it(personas, users, plenary, authorities, at):

@@ -1,5 +1,6 @@
 import factory
 
+from comity.core.search import fold
 from comity.legalprofiles.models import CooperationRules, CountryProfile, MeasureFiche
 from comity.reference.tests.factories import CountryFactory
 
@@ -11,7 +12,7 @@ class ProfileFactory(factory.django.DjangoModelFactory):
     country = factory.SubFactory(CountryFactory)
     legal_tradition = "civil_law"
     summary = "A summary of the legal framework."
-    search_text = factory.LazyAttribute(lambda o: o.summary.casefold())
+    search_text = factory.LazyAttribute(lambda o: fold(o.summary))
 
 
 class RulesFactory(factory.django.DjangoModelFactory):
@@ -30,4 +31,4 @@ class FicheFactory(factory.django.DjangoModelFactory):
     measure = "bank_records"
     availability = "available"
     legal_conditions = "A court order is needed."
-    search_text = factory.LazyAttribute(lambda o: o.legal_conditions.casefold())
+    search_text = factory.LazyAttribute(lambda o: fold(o.legal_conditions))

@@ -31,7 +31,7 @@ def test_country_page_in_english(client, loaded, fixed_now):
     assert "<dt>Least developed country (LDC)</dt><dd>No</dd>" in body
     assert "<dt>Public holidays</dt><dd>Available</dd>" in body
     assert '<a href="/en/networks/iberred/">Ibero-American Network for International Legal Cooperation</a>' in body
-    assert "<caption>Local time at 1/15/26, 12:00\u202fPM (UTC)</caption>" in body
+    assert "<caption>Local time at <bdi>Jan 15, 2026, 12:00\u202fPM (UTC)</bdi></caption>" in body
     assert (
         '<th scope="row"><code>America/Sao_Paulo</code></th>\n        <td>São Paulo</td>\n        <td>9:00\u202fAM</td>'
     ) in body

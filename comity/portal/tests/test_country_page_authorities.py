@@ -55,11 +55,12 @@ def test_country_page_lists_active_authorities_with_public_fields(personas, braz
             'between central authorities, Diplomatic channels</td>\n        <td><a href="mailto:mj@demo.example">'
             'mj@demo.example</a><br><span dir="ltr">+55 61 2025 3000</span><br><a href="https://mj.demo.example"'
             ' rel="noopener noreferrer">https://mj.demo.example</a></td>\n        <td><span class="status-ok">'
-            "Open now</span><br>Local time 10:00\u202fAM (America/Sao_Paulo)<br>Open until 1:00\u202fPM local "
-            "time.</td>"
+            "Open now</span><br>Local time <bdi>10:00\u202fAM</bdi> (<bdi>São Paulo, UTC\u221203:00</bdi>)<br>Open "
+            "until <bdi>1:00\u202fPM</bdi> local time.</td>"
         ) in body
         assert (
-            '<span class="status-ok">Available 24/7</span><br>Local time 10:00\u202fAM (America/Sao_Paulo)</td>' in body
+            '<span class="status-ok">Available 24/7</span><br>Local time <bdi>10:00\u202fAM</bdi> (<bdi>São Paulo, '
+            "UTC\u221203:00</bdi>)</td>" in body
         )
         assert "Dormant office" not in body
         assert "+55 61 5555 0001" not in body and "ana@demo.example" not in body and "Ana Souza" not in body

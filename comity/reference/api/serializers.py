@@ -1,4 +1,4 @@
-"""JSON shapes of countries and networks; names come from CLDR in the active language."""
+"""JSON shapes of countries and networks; names in the active language (UN terminology, CLDR in Portuguese)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ UI_LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
 NAMES_SCHEMA = {
     "type": "object",
-    "description": "The name in each UI language (en, fr, es, ru, zh-hans, ar, pt), from CLDR.",
+    "description": "The name in each UI language (en, fr, es, ru, zh-hans, ar, pt): UN terminology (UNTERM short "
+    "names) in the six UN languages, CLDR in Portuguese.",
     "properties": {code: {"type": "string"} for code in UI_LANGUAGES},
     "required": UI_LANGUAGES,
 }
@@ -32,7 +33,9 @@ def _area(code: str) -> dict | None:
 
 
 class CountrySerializer(serializers.ModelSerializer):
-    name = serializers.SerializerMethodField(help_text=_("The name in the active language, from CLDR."))
+    name = serializers.SerializerMethodField(
+        help_text=_("The name in the active language: UN terminology, CLDR in Portuguese.")
+    )
     names = serializers.SerializerMethodField()
     region = serializers.SerializerMethodField()
     subregion = serializers.SerializerMethodField()
@@ -56,6 +59,7 @@ class CountrySerializer(serializers.ModelSerializer):
             "subregion",
             "intermediate_region",
             "un_status",
+            "is_state",
             "is_ldc",
             "is_lldc",
             "is_sids",
@@ -106,6 +110,7 @@ class NetworkSerializer(serializers.ModelSerializer):
             "name",
             "names",
             "description",
+            "descriptions",
             "website",
             "source",
             "source_url",

@@ -1,5 +1,6 @@
 import factory
 
+from comity.reference import names
 from comity.reference.models import Country, Network
 
 
@@ -16,6 +17,8 @@ class CountryFactory(factory.django.DjangoModelFactory):
     )
     name_en = factory.LazyAttribute(lambda o: o.iso2)
     m49 = ""
+    # A State unless the code is one of the data file's other areas (HK, PR...): tests build States mostly.
+    is_state = factory.LazyAttribute(lambda o: o.iso2 in names.state_codes() or o.iso2 not in names.all_codes())
     timezones = factory.LazyAttribute(
         lambda o: {
             "BR": ["America/Sao_Paulo"],

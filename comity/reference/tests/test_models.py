@@ -7,14 +7,50 @@ from comity.reference.regions import area_name, collation_key, grouped_choices, 
 pytestmark = pytest.mark.django_db
 
 
-def test_country_names_come_from_cldr_in_every_language(loaded):
+def test_country_names_follow_un_terminology_in_the_six_un_languages_and_cldr_in_portuguese(loaded):
     brazil = Country.objects.get(iso2="BR")
     assert brazil.name_in("ar") == "البرازيل"
     assert brazil.name_in("zh-hans") == "巴西"
     assert brazil.name_in("ru") == "Бразилия"
-    assert Country.objects.get(iso2="CI").name_in("fr") == "Côte d’Ivoire"
+    assert Country.objects.get(iso2="CI").name_in("fr") == "Côte d'Ivoire"
+    names = {iso2: Country.objects.get(iso2=iso2).name_in("en") for iso2 in ("RU", "KR", "CD", "PS", "TR", "VN", "BO")}
+    assert names == {
+        "RU": "Russian Federation",
+        "KR": "Republic of Korea",
+        "CD": "Democratic Republic of the Congo",
+        "PS": "State of Palestine",
+        "TR": "Türkiye",
+        "VN": "Viet Nam",
+        "BO": "Bolivia (Plurinational State of)",
+    }
+    assert Country.objects.get(iso2="RU").name_in("fr") == "Fédération de Russie"
+    assert Country.objects.get(iso2="KR").name_in("es") == "República de Corea"
+    assert Country.objects.get(iso2="CD").name_in("ru") == "Демократическая Республика Конго"
+    assert Country.objects.get(iso2="PS").name_in("ar") == "دولة فلسطين"
+    assert Country.objects.get(iso2="VN").name_in("zh-hans") == "越南"
+    # Portuguese is not a UN language: CLDR names it.
+    assert Country.objects.get(iso2="RU").name_in("pt") == "Rússia"
+    assert Country.objects.get(iso2="RU").name_en == "Russian Federation"
     assert Country.objects.get(iso2="EG").name_in("ar") == "مصر"
     assert Country.objects.get(iso2="JP").name_in("zh-hans") == "日本"
+
+
+def test_only_states_are_states(loaded):
+    states = set(Country.objects.filter(is_state=True).values_list("iso2", flat=True))
+    assert len(states) == 197  # 193 Member States, 2 observer States, the Cook Islands and Niue
+    assert {"BR", "ID", "PS", "VA", "CK", "NU"} <= states
+    assert not states & {"HK", "MO", "TW", "PR", "GL", "AQ", "RE"}
+    assert Country.objects.filter(is_state=False).count() == 249 - 197
+
+
+def test_country_names_file_records_its_source_and_date():
+    from comity.reference import datafiles
+
+    data = datafiles.read("country_names.json")
+    assert data["as_of"] == "2026-12-06"
+    assert data["generated_from"] == "hdx-python-country 4.2.5"
+    assert "UNTERM" in data["source"]
+    assert len(data["names"]) == 249
 
 
 def test_name_follows_the_active_language_request_after_request(loaded):
@@ -108,3 +144,20 @@ def test_network_localized_name_falls_back_to_english():
     assert network.localized_name("ar") == "European Judicial Network in criminal matters"
     with translation.override("fr"):
         assert network.localized_name() == "Réseau judiciaire européen en matière pénale"
+
+
+def test_every_network_has_its_name_and_description_in_the_seven_languages(loaded):
+    for network in Network.objects.all():
+        assert sorted(network.names) == ["ar", "es", "fr", "pt", "ru", "zh-hans"], network.slug
+        assert sorted(network.descriptions) == ["ar", "es", "fr", "pt", "ru", "zh-hans"], network.slug
+        assert all(network.names.values()) and all(network.descriptions.values()), network.slug
+    ejn = Network.objects.get(slug="ejn")
+    assert ejn.localized_name("ar") == "الشبكة القضائية الأوروبية في المسائل الجنائية"
+    assert ejn.localized_description("zh-hans")[1] == "zh-hans"
+    assert ejn.localized_description("en") == (ejn.description, "en")
+
+
+def test_network_page_in_arabic_shows_the_arabic_description(client, loaded):
+    body = client.get("/ar/networks/seajust/").content.decode()
+    assert "<h1>شبكة العدالة لجنوب شرق آسيا (SEAJust)</h1>" in body
+    assert '<p class="lead">شبكة من السلطات المركزية ودوائر الادعاء' in body

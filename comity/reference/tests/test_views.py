@@ -43,7 +43,7 @@ def test_country_list_in_english_sorted_by_name(client, loaded):
     assert '<label for="id_network">Network</label>' in body
 
 
-def test_country_list_in_french_uses_cldr_names_and_french_order(client, loaded):
+def test_country_list_in_french_uses_un_names_and_french_order(client, loaded):
     response = client.get("/fr/countries/")
     assert '<html lang="fr" dir="ltr">' in response.content.decode()
     names = [name for _iso2, name in _rows(response)]
@@ -52,10 +52,10 @@ def test_country_list_in_french_uses_cldr_names_and_french_order(client, loaded)
         "Espagne",
         "Estonie",
         "Eswatini",
-        "État de la Cité du Vatican",
-        "États-Unis",
+        "État de Palestine",
+        "États-Unis d&#39;Amérique",  # HTML-escaped in the page
         "Éthiopie",
-        "Fidji",
+        "Fédération de Russie",
     ]
     assert names[:3] == ["Afghanistan", "Afrique du Sud", "Albanie"]
 
