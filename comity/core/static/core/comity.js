@@ -1,6 +1,8 @@
 /* Comity: small enhancements on every page. Each page works without this file. */
 (function () {
   "use strict";
+  /* Translated words come with the script tag (data-filter-*). */
+  var words = (document.currentScript && document.currentScript.dataset) || {};
 
   /* A form that came back with errors: focus the first field in error (or the form's own errors). */
   function focusFirstError() {
@@ -41,14 +43,14 @@
     input.setAttribute("autocomplete", "off");
     var label = document.querySelector('label[for="' + select.id + '"]');
     var labelText = label ? label.textContent.replace("*", "").trim() : "";
-    input.setAttribute("aria-label", (document.documentElement.dataset.filterLabel || "Filter") + (labelText ? ": " + labelText : ""));
-    input.placeholder = document.documentElement.dataset.filterPlaceholder || "Type to filter";
+    input.setAttribute("aria-label", (words.filterLabel || "Filter") + (labelText ? ": " + labelText : ""));
+    input.placeholder = words.filterPlaceholder || "Type to filter";
     var count = document.createElement("p");
     count.className = "select-filter-count";
     count.setAttribute("aria-live", "polite");
     count.id = input.id + "-count";
     input.setAttribute("aria-describedby", count.id);
-    var countTemplate = document.documentElement.dataset.filterCount || "{shown} of {total} shown, {selected} chosen";
+    var countTemplate = words.filterCount || "{shown} of {total} shown, {selected} chosen";
     function update() {
       var needle = fold(input.value.trim());
       var shown = 0;
@@ -93,5 +95,9 @@
     announceMessages();
   });
   window.addEventListener("hashchange", focusReplyBox);
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest('a[href="#reply"]');
+    if (link) window.setTimeout(focusReplyBox, 0);
+  });
   document.addEventListener("htmx:afterSwap", function (event) { enhanceMultiSelects(event.target); });
 })();
