@@ -6,7 +6,10 @@
 
   /* A form that came back with errors: focus the first field in error (or the form's own errors). */
   function focusFirstError() {
-    var field = document.querySelector('main [aria-invalid="true"]');
+    /* The first in the page: a field marked invalid, or the first control of a group in error (radio buttons). */
+    var field = document.querySelector(
+      'main [aria-invalid="true"], main .field-error input:not([type="hidden"]), main .field-error select, main .field-error textarea'
+    );
     var target = field || document.querySelector("main .form-errors");
     if (!target) return;
     if (!field) target.setAttribute("tabindex", "-1");
