@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db
 def plenary(users):
     return forum_services.space_create(actor=users["secretariat"], kind=SpaceKind.PLENARY, name="Plenary")
 
+
 NAV_EXTRAS = {
     "/en/forum/search/": "Search the forum",
     "/en/forum/moderation/": "Moderation",

@@ -93,14 +93,13 @@ def dashboard(
     now: dt.datetime | None = None,
     country: str = "",
     limit: int = OVERDUE_LIMIT,
-    countries: frozenset[str] | None = None,
+    scope: frozenset[str] | None = None,
 ) -> Dashboard:
     """Counts aggregated in the database (two grouped queries), then the oldest overdue records (two queries).
-    countries limits everything to those ISO codes (a national coordinator sees their own countries)."""
+    scope limits everything to those ISO codes (a national coordinator sees their own countries)."""
     now = now or timezone.now()
     window = selectors.confirmation_window()
     cutoff = now - window
-    scope = countries
     authorities, contacts = _records(scope)
     fresh = Q(last_confirmed_at__gte=cutoff)
     stats: dict[int, Freshness] = {}

@@ -328,7 +328,7 @@ def dashboard(request):
         raise Http404
     form = DashboardFilterForm(request.GET)
     country = form.cleaned_data["country"] if form.is_valid() else ""
-    data = freshness.dashboard(country=country, countries=scope)
+    data = freshness.dashboard(country=country, scope=scope)
     return render(
         request,
         "directory/dashboard.html",
