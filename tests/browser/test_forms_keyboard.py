@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.test import Client
+from playwright.sync_api import expect
 
 from comity.accounts.tests.factories import UserFactory
 from comity.forum import services as forum_services
@@ -75,3 +76,17 @@ def test_reply_link_lands_in_the_reply_box(signed_in, live_server):
     page.locator("a.reply-link").first.click()
     assert page.evaluate("document.activeElement.name") == "body"
     assert page.url.endswith("#reply")
+
+
+def test_a_message_after_an_action_is_announced(signed_in, live_server):
+    page, _, _ = signed_in
+    page.goto(f"{live_server.url}/en/countries/")
+    page.select_option("#lang-select", "fr")
+    page.locator(".lang-form button").click()
+    page.wait_for_url(f"{live_server.url}/fr/countries/")
+    assert page.locator("#messages").get_attribute("role") == "status"
+    announcer = page.locator("#messages-announcer")
+    assert announcer.get_attribute("aria-live") == "polite"
+    expect(announcer).not_to_have_text("")
+    assert announcer.text_content() == page.locator("#messages .message").text_content().strip()
+    assert "français" in announcer.text_content()

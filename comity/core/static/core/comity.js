@@ -16,16 +16,20 @@
     target.focus();
   }
 
-  /* Screen readers announce a live region when it changes, not when the page arrives with it filled: put the
-     message back a moment after load so that "Saved" or "Reply posted" is read out. */
+  /* Screen readers announce a live region when it changes, not when the page arrives with it filled: the
+     messages ("Saved", "Reply posted") are repeated, a moment after load, in a hidden live region, so that they are
+     read out; the visible messages stay as they are. */
   function announceMessages() {
     var region = document.getElementById("messages");
-    if (!region || !region.children.length) return;
-    var items = Array.prototype.slice.call(region.children);
-    items.forEach(function (item) { region.removeChild(item); });
+    if (!region || !region.textContent.trim()) return;
+    var announcer = document.createElement("div");
+    announcer.className = "visually-hidden";
+    announcer.setAttribute("aria-live", "polite");
+    announcer.id = "messages-announcer";
+    document.body.appendChild(announcer);
     window.setTimeout(function () {
-      items.forEach(function (item) { region.appendChild(item); });
-    }, 250);
+      announcer.textContent = region.textContent.replace(/\s+/g, " ").trim();
+    }, 500);
   }
 
   function fold(text) {
