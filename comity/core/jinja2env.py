@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup, escape
 
-from comity.core import i18n
+from comity.core import header, i18n
 
 
 def url(name: str, *args, **kwargs) -> str:
@@ -117,6 +117,7 @@ def environment(**options) -> Environment:
         widget_attrs=widget_attrs,
         static=static,
         get_messages=get_messages,
+        header_unread_count=header.unread_count,
         language_name=i18n.language_name,
         native_language_name=i18n.native_language_name,
         territory_name=i18n.territory_name,

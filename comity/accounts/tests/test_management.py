@@ -276,12 +276,20 @@ def test_profile_update_and_bad_input(personas, users):
     }
 
 
-def test_language_switch_is_remembered(personas, users):
+def test_language_switch_changes_the_pages_not_the_emails_and_says_so(personas, users):
     response = personas["member"].post("/i18n/setlang/", {"language": "fr", "next": "/en/countries/"})
     assert response.status_code == 302
     assert response["Location"] == "/fr/countries/"
     users["member"].refresh_from_db()
-    assert users["member"].preferred_language == "fr"
+    assert users["member"].preferred_language == "en"
+    page = personas["member"].get("/fr/countries/").content.decode()
+    assert (
+        '<p class="message message-info">Pages are now shown in français. Your e-mails stay in English, the language '
+        "of your profile, where you can change it.</p>"
+    ) in page
+    # Back to the profile's own language: nothing to say.
+    personas["member"].post("/i18n/setlang/", {"language": "en", "next": "/fr/countries/"})
+    assert 'class="message message-' not in personas["member"].get("/en/countries/").content.decode()
 
 
 def test_dates_shown_in_viewer_zone(personas, users):

@@ -1,3 +1,4 @@
+import re
 import time
 
 import pytest
@@ -54,6 +55,10 @@ def test_redirects_to_preferred_language(member):
     response = client.post("/en/accounts/login/verify/", {"code": code_for(TOTPDevice.objects.get(user=member))})
     assert response["Location"] == "/pt/"
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "pt"
+    # The switch from the sign-in page's English is said, in the new language.
+    page = client.get("/pt/").content.decode()
+    notes = re.findall(r'<p class="message message-info">(.*?)</p>', page)
+    assert len(notes) == 1 and "português" in notes[0]
 
 
 def test_wrong_password_and_unknown_account_answer_the_same(member):

@@ -14,12 +14,12 @@ from comity.accounts.views.account import (
     reauth,
     recovery_codes_regenerate,
     sessions,
-    set_language,
     token_create,
     token_revoke,
     totp_replace,
 )
 from comity.accounts.views.invitations import invitation_accept, invitation_list, invitation_revoke
+from comity.accounts.views.language import set_language
 from comity.accounts.views.members import member_detail, member_list, member_reset_2fa, member_role, member_status
 from comity.accounts.views.passwords import password_reset_confirm, password_reset_request
 from comity.accounts.views.signin import enrol, recovery_codes, sign_in, sign_out, verify

@@ -14,7 +14,6 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
-from django.views.i18n import set_language as django_set_language
 from django_otp import login as otp_login
 
 from comity.accounts import forms, selectors, services
@@ -262,12 +261,3 @@ def sessions(request):
     return render(
         request, "accounts/sessions.html", {"sessions": selectors.session_list(user=request.user), "current": current}
     )
-
-
-@require_POST
-def set_language(request):
-    """Django's language switch, also remembered on the signed-in user's profile."""
-    language = request.POST.get("language", "")
-    if request.user.is_authenticated:
-        services.user_set_language(user=request.user, language=language)
-    return django_set_language(request)

@@ -29,6 +29,7 @@ from comity.accounts.views._common import (
     _safe_next,
     _start_pending,
 )
+from comity.accounts.views.language import announce_sign_in_language
 from comity.core.decorators import REAUTH_AT, member_required
 
 
@@ -46,6 +47,7 @@ def _finish_sign_in(request, user: User, device) -> HttpResponseRedirect:
         request.session[SHOW_CODES] = codes
     services.sign_in_complete(request=request, user=user)
     language = user.preferred_language
+    announce_sign_in_language(request, language=language, page_language=translation.get_language())
     if codes:
         with translation.override(language):
             target = reverse("accounts:recovery_codes")

@@ -78,18 +78,29 @@ class Dashboard:
     cutoff: dt.datetime
 
 
-def _records():
+def _records(countries: frozenset[str] | None = None):
+    """countries: ISO codes to count (a national coordinator's own); None counts every country."""
     authorities = Authority.objects.filter(is_active=True)
     contacts = Contact.objects.filter(end_date__isnull=True, authority__is_active=True)
+    if countries is not None:
+        authorities = authorities.filter(country__iso2__in=sorted(countries))
+        contacts = contacts.filter(authority__country__iso2__in=sorted(countries))
     return authorities, contacts
 
 
-def dashboard(*, now: dt.datetime | None = None, country: str = "", limit: int = OVERDUE_LIMIT) -> Dashboard:
-    """Counts aggregated in the database (two grouped queries), then the oldest overdue records (two queries)."""
+def dashboard(
+    *,
+    now: dt.datetime | None = None,
+    country: str = "",
+    limit: int = OVERDUE_LIMIT,
+    scope: frozenset[str] | None = None,
+) -> Dashboard:
+    """Counts aggregated in the database (two grouped queries), then the oldest overdue records (two queries).
+    scope limits everything to those ISO codes (a national coordinator sees their own countries)."""
     now = now or timezone.now()
     window = selectors.confirmation_window()
     cutoff = now - window
-    authorities, contacts = _records()
+    authorities, contacts = _records(scope)
     fresh = Q(last_confirmed_at__gte=cutoff)
     stats: dict[int, Freshness] = {}
     for row in authorities.values("country_id").annotate(total=Count("pk"), confirmed=Count("pk", filter=fresh)):
@@ -109,12 +120,14 @@ def dashboard(*, now: dt.datetime | None = None, country: str = "", limit: int =
     regions = [RegionRow(code, area_name(code) if code else "", item) for code, item in by_region.items()]
     regions.sort(key=lambda row: (not row.code, collation_key(row.name)))
     return Dashboard(
-        countries, regions, total, _overdue(cutoff, now, window, country, limit), limit, window.days, cutoff
+        countries, regions, total, _overdue(cutoff, now, window, country, limit, scope), limit, window.days, cutoff
     )
 
 
-def _overdue(cutoff, now, window, country: str, limit: int) -> list[OverdueRecord]:
-    authorities, contacts = _records()
+def _overdue(
+    cutoff, now, window, country: str, limit: int, countries: frozenset[str] | None = None
+) -> list[OverdueRecord]:
+    authorities, contacts = _records(countries)
     authorities = authorities.filter(last_confirmed_at__lt=cutoff).select_related("country")
     contacts = contacts.filter(last_confirmed_at__lt=cutoff).select_related("authority", "authority__country")
     if country:

@@ -318,11 +318,17 @@ def _percent(share: float | None) -> str:
 @member_required
 @require_GET
 def dashboard(request):
-    if not request.user.is_secretariat:
+    """The secretariat sees every country; a national coordinator sees the countries they coordinate."""
+    user = request.user
+    if user.is_secretariat:
+        scope = None
+    elif user.is_coordinator and user.coordinated_country_codes():
+        scope = frozenset(user.coordinated_country_codes())
+    else:
         raise Http404
     form = DashboardFilterForm(request.GET)
     country = form.cleaned_data["country"] if form.is_valid() else ""
-    data = freshness.dashboard(country=country)
+    data = freshness.dashboard(country=country, scope=scope)
     return render(
         request,
         "directory/dashboard.html",

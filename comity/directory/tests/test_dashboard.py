@@ -71,8 +71,8 @@ def test_permission_matrix(personas, directory):
             "anonymous": 302,
             "member": 404,
             "member_other": 404,
-            "coordinator": 404,
-            "coordinator_other": 404,
+            "coordinator": 200,
+            "coordinator_other": 200,
             "moderator": 404,
             "liaison": 404,
             "observer": 404,
@@ -80,6 +80,18 @@ def test_permission_matrix(personas, directory):
         },
     )
     assert reverse("directory:dashboard") == URL
+
+
+def test_a_coordinator_sees_the_dashboard_of_their_own_countries(personas, directory):
+    response = personas["coordinator"].get(URL)
+    assert list(table_rows(response, "country")) == ["BR"]
+    assert table_rows(response, "region") == {"019": ["Americas", "5", "3", "60.0%", "2"]}
+    page = response.content.decode()
+    assert "Late contact" in page
+    assert "Late ID contact" not in page
+    # Another country's records stay out of reach, even when asked for by code.
+    assert "Late ID contact" not in personas["coordinator"].get(URL, {"country": "ID"}).content.decode()
+    assert list(table_rows(personas["coordinator_other"].get(URL), "country")) == ["ID"]
 
 
 def test_numbers_per_country_region_and_total(personas, directory):

@@ -362,7 +362,7 @@ def test_thread_page_shows_tlp_banner_title_posts_and_marks_read(personas, users
     post = thread.posts.get()
     assert "<title>[TLP:RED] Sharing e-evidence · Comity</title>" in page
     assert page.index('<p class="tlp-banner tlp-red" role="note"><strong>TLP:RED</strong>') < page.index("<h1>")
-    assert "<strong>Dewi Member</strong>\n    · Indonesia" in page
+    assert "Dewi Member</h3>\n    · Indonesia" in page
     assert "· Written in Indonesian" in page
     assert '<div class="post-body" lang="id" dir="auto"><p>Ada yang punya pengalaman?</p>\n</div>' in page
     assert '<span class="tag">New</span>' in page

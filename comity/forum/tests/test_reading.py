@@ -140,9 +140,9 @@ def test_last_page_polls_for_new_posts_with_htmx_and_offers_a_link_without_js(pe
     opening = thread.posts.get()
     page = text(personas["member"].get(f"/en/forum/t/{thread.pk}/"))
     assert (
-        f'<div id="new-posts-poller" hx-get="/en/forum/t/{thread.pk}/new-posts/?after={opening.pk}" '
-        'hx-trigger="every 15s" hx-headers=\'{"X-Comity-Background": "1"}\' hx-target="#posts" '
-        'hx-swap="beforeend"></div>'
+        f'<div id="new-posts-poller" data-hx-get="/en/forum/t/{thread.pk}/new-posts/?after={opening.pk}" '
+        'data-hx-trigger="every 15s" data-hx-headers=\'{"X-Comity-Background": "1"}\' data-hx-target="#posts" '
+        'data-hx-swap="beforeend"></div>'
     ) in page
     assert f'<a href="/en/forum/t/{thread.pk}/unread/">Check for new posts</a>' in page
     assert "<script" not in page.split("</head>")[1]
@@ -167,9 +167,9 @@ def test_new_posts_endpoint_returns_later_posts_marks_them_read_and_moves_the_po
     assert '<span class="tag">New</span>' in fragment
     assert f'href="{reverse("forum:post_flag", args=[reply.pk])}"' in fragment
     assert (
-        f'<div id="new-posts-poller" hx-swap-oob="true" hx-get="/en/forum/t/{thread.pk}/new-posts/'
-        f'?after={reply.pk}" hx-trigger="every 15s" hx-headers=\'{{"X-Comity-Background": "1"}}\' '
-        'hx-target="#posts" hx-swap="beforeend"></div>'
+        f'<div id="new-posts-poller" data-hx-swap-oob="true" data-hx-get="/en/forum/t/{thread.pk}/new-posts/'
+        f'?after={reply.pk}" data-hx-trigger="every 15s" data-hx-headers=\'{{"X-Comity-Background": "1"}}\' '
+        'data-hx-target="#posts" data-hx-swap="beforeend"></div>'
     ) in fragment
     assert "<html" not in fragment
     assert ReadMarker.objects.get(user=users["member"], thread=thread).last_read_post_id == reply.pk
