@@ -89,9 +89,7 @@ def member_required(view):
                 if not user.is_authenticated:
                     messages.info(
                         request,
-                        _(
-                            "Your session had ended. Sign in again: what you wrote is kept and will be back on the page."
-                        ),
+                        _("Your session had ended. Sign in again: your text is kept and will be back on the page."),
                     )
             return redirect_to_login(target, reverse("accounts:login"))
         return view(request, *args, **kwargs)
