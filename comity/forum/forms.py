@@ -150,7 +150,8 @@ class PostEditForm(forms.Form):
         help_text=MARKDOWN_HELP,
         error_messages={"required": _("Write something first.")},
     )
-    language = forms.CharField(label=_("Language of the text"), widget=forms.Select)
+    # Optional: a client that sends only the text keeps the post's language.
+    language = forms.CharField(label=_("Language of the text"), widget=forms.Select, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
