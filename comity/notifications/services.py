@@ -123,18 +123,8 @@ def reply_audience(*, user, thread: Thread) -> list:
     ids -= {user_id for user_id, level in thread_levels.items() if level == NotifyLevel.MUTED}
     if not ids:
         return []
-    space = thread.space
-    people = list(User.objects.filter(pk__in=ids, is_active=True).select_related("country").order_by("full_name"))
-    if space.kind == SpaceKind.PRIVATE:
-        participants = forum_participants(space)
-        return [person for person in people if person.pk in participants]
-    return [person for person in people if can_read_space(person, space.pk)]
-
-
-def forum_participants(space: Space) -> set[int]:
-    from comity.forum import selectors as forum_selectors
-
-    return forum_selectors.private_participant_ids(space=space)
+    readers = permissions.readers_of(thread.space).filter(pk__in=ids).values("pk")
+    return list(User.objects.filter(pk__in=readers).select_related("country").order_by("full_name", "pk"))
 
 
 def post_recipients(post: Post) -> dict[int, tuple[str, str]]:

@@ -91,7 +91,10 @@ def post_edit(request, pk):
         if form.is_valid():
             try:
                 services.post_edit(
-                    actor=user, post=post, body=form.cleaned_data["body"], language=form.cleaned_data["language"] or post.language
+                    actor=user,
+                    post=post,
+                    body=form.cleaned_data["body"],
+                    language=form.cleaned_data["language"] or post.language,
                 )
             except ValidationError as exc:
                 common.apply_service_errors(form, exc)
