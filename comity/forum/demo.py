@@ -624,6 +624,7 @@ def _thread(spec: tuple, spaces: dict, users: dict, countries: dict, now: dt.dat
         last_post_at=started,
         is_pinned=extra.get("pinned", False),
         kind=Thread.Kind.QUESTION if addressed else Thread.Kind.DISCUSSION,
+        language=language,
     )
     thread.addressed_countries.set(addressed)
     last = _write(thread=thread, number=1, author=users[author], body=body, language=language, at=started)

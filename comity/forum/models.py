@@ -161,6 +161,8 @@ class Thread(models.Model):
     is_pinned = models.BooleanField(_("pinned"), default=False)
     legal_hold = models.BooleanField(_("legal hold"), default=False)
     reminder_level = models.PositiveSmallIntegerField(default=0)
+    # The language of the first post: replies default to it (empty for threads started before it was kept).
+    language = models.CharField(_("language"), max_length=10, blank=True, default="")
 
     class Meta:
         ordering = ["-is_pinned", "-last_post_at"]

@@ -393,7 +393,9 @@ def last_language_of(*, user) -> str | None:
 
 
 def thread_language(*, thread: Thread) -> str | None:
-    """The language of a thread: that of its first post."""
+    """The language of a thread: kept from its first post (read from that post for older threads)."""
+    if thread.language:
+        return thread.language
     return Post.objects.filter(thread=thread).order_by("number", "pk").values_list("language", flat=True).first()
 
 

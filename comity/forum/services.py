@@ -306,7 +306,14 @@ def thread_create(
     with transaction.atomic():
         now = timezone.now()
         thread = Thread.objects.create(
-            space=space, title=title.strip()[:200], author=actor, tlp=tlp, kind=kind, created_at=now, last_post_at=now
+            space=space,
+            title=title.strip()[:200],
+            author=actor,
+            tlp=tlp,
+            kind=kind,
+            created_at=now,
+            last_post_at=now,
+            language=language,
         )
         thread.addressed_countries.set(addressed_countries)
         _post_insert(actor=actor, thread=thread, body=body, language=language)

@@ -86,3 +86,27 @@ def test_mention_suggestions_and_who_is_notified(page, live_server, people):
     link.click()
     page.wait_for_url(f"**/en/forum/people/{people['budi'].pk}/")
     assert page.get_by_role("heading", level=1).inner_text() == "Budi Anggota"
+
+
+def test_files_chosen_in_the_reply_form_upload_with_progress_and_land_at_the_post(
+    page, live_server, people, tmp_path, settings
+):
+    from comity.files.demo import demo_pdf
+    from comity.files.models import Attachment
+
+    settings.COMITY_FILE_ROOT = tmp_path / "files"
+    ana, thread = people["ana"], people["thread"]
+    _sign_in(page, live_server, ana)
+    page.wait_for_url(f"{live_server.url}/en/")
+    page.goto(f"{live_server.url}/en/forum/t/{thread.pk}/")
+    assert not page.get_by_label("Attach files after posting (you will come back to the post)").is_visible()
+    page.get_by_label("Your reply").fill("The draft request is attached.")
+    document = tmp_path / "draft-request.pdf"
+    document.write_bytes(demo_pdf())
+    page.get_by_label("Attach files", exact=True).set_input_files(str(document))
+    page.get_by_role("button", name="Post reply").click()
+    page.wait_for_url(f"**/en/forum/t/{thread.pk}/#post-*")
+    post = Post.objects.get(body="The draft request is attached.")
+    assert page.url.endswith(f"#post-{post.pk}")
+    assert Attachment.objects.get().post == post
+    assert page.locator(f"#post-{post.pk}").get_by_role("link", name="draft-request.pdf").is_visible()

@@ -70,7 +70,7 @@ def test_the_reply_form_says_who_will_be_notified(users, personas, consultation,
     thread = services.thread_create(actor=users["member"], space=consultation, title="Draft", body="First")
     html = page_of(personas["member"], f"/en/forum/t/{thread.pk}/")
     assert "<summary>Will be notified: Dewi Member</summary>" in html
-    SpaceMember.objects.create(space=consultation, user=users["coordinator"], state=SpaceMember.State.MEMBER)
+    services.space_member_add(actor=users["member"], space=consultation, user=users["coordinator"])
     html = page_of(personas["member"], f"/en/forum/t/{thread.pk}/")
     assert "<summary>Will be notified: Clara Coordinator and 1 other</summary>" in html
     quiet = services.thread_create(actor=users["member"], space=plenary, title="Quiet", body="Hello")
@@ -131,7 +131,7 @@ def test_a_reply_posted_after_the_session_ended_is_kept_and_restored_after_signi
         f"/en/forum/t/{thread.pk}/reply/", {"body": "My long answer", "language": "en"}, HTTP_REFERER=page
     )
     assert response.status_code == 302
-    assert response["Location"] == "/en/accounts/login/?next=" + page.replace("/", "%2F")
+    assert response["Location"] == f"/en/accounts/login/?next={page}"
     assert client.session[PRESERVED_POST]["fields"] == {"body": ["My long answer"], "language": ["en"]}
     assert Post.objects.count() == 1
     # Signing in again keeps the anonymous session's data (Django cycles the session key).
