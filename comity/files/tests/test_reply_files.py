@@ -53,7 +53,7 @@ def test_the_script_gets_json_to_upload_with_tus(personas, users, consultation):
     post = Post.objects.get(body="With files")
     assert response.json() == {
         "post": post.pk,
-        "url": f"/en/forum/t/{thread.pk}/#post-{post.pk}",
+        "url": f"/en/forum/p/{post.pk}/",
         "space": consultation.slug,
     }
     bad = personas["coordinator"].post(f"/en/forum/t/{thread.pk}/reply/", {"body": ""}, HTTP_ACCEPT="application/json")

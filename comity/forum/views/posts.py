@@ -65,7 +65,10 @@ def post_create(request, pk):
             else:
                 common.language_note(request, chosen=form.cleaned_data["language"], used=language)
                 if wants_json:
-                    return JsonResponse({"post": post.pk, "url": common.post_url(post), "space": thread.space.slug})
+                    # The post's permanent address: a new page load (the thread's own address plus an anchor would
+                    # only scroll the page the script is on), which the post detail sends on to the post.
+                    url = reverse("forum:post_detail", args=[post.pk])
+                    return JsonResponse({"post": post.pk, "url": url, "space": thread.space.slug})
                 if request.POST.get("attach") == "1":
                     return redirect(reverse("files:upload", args=[thread.space.slug]) + f"?post={post.pk}")
                 return redirect(common.post_url(post))
