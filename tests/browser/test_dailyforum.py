@@ -110,3 +110,26 @@ def test_files_chosen_in_the_reply_form_upload_with_progress_and_land_at_the_pos
     assert page.url.endswith(f"#post-{post.pk}")
     assert Attachment.objects.get().post == post
     assert page.locator(f"#post-{post.pk}").get_by_role("link", name="draft-request.pdf").is_visible()
+
+
+def test_a_draft_follows_the_writer_to_another_machine_and_the_idle_warning_keeps_them_signed_in(
+    browser, page, live_server, people, settings
+):
+    ana, thread = people["ana"], people["thread"]
+    _sign_in(page, live_server, ana)
+    page.wait_for_url(f"{live_server.url}/en/")
+    page.goto(f"{live_server.url}/en/forum/t/{thread.pk}/")
+    page.get_by_label("Your reply").fill("A reply I will finish at the office")
+    page.locator(".draft-status").filter(has_text="Draft saved").wait_for()
+    other = browser.new_context(locale="en-GB", timezone_id="UTC").new_page()
+    _sign_in(other, live_server, ana)
+    other.wait_for_url(f"{live_server.url}/en/")
+    settings.SESSION_COOKIE_AGE = 8  # the warning comes two seconds before the end (a quarter of the timeout)
+    other.goto(f"{live_server.url}/en/forum/t/{thread.pk}/")
+    assert other.get_by_label("Your reply").input_value() == "A reply I will finish at the office"
+    warning = other.get_by_role("alertdialog")
+    warning.wait_for(timeout=15000)
+    assert "You will be signed out" in warning.inner_text()
+    other.get_by_role("button", name="Stay signed in").click()
+    warning.wait_for(state="detached")
+    other.context.close()
