@@ -117,15 +117,24 @@ def my_consultations(*, user) -> list:
 
 
 def unread_watched_threads(*, user, limit: int = START_LIST) -> list:
-    """Threads the user watches that have posts they have not read, latest activity first."""
+    """Threads the user watches that have posts they have not read, latest activity first: threads they watch, and
+    the threads of spaces they watch (every private consultation they are in, unless they chose another level)
+    that they did not set to another level."""
+    from django.db.models import Q
+
     from comity.forum import permissions as forum_permissions
     from comity.forum import selectors as forum_selectors
-    from comity.forum.models import NotifyLevel, ThreadSubscription
+    from comity.forum.models import NotifyLevel, SpaceKind, SpaceMember, ThreadSubscription
 
-    watched = ThreadSubscription.objects.filter(user=user, level=NotifyLevel.WATCHING).values("thread_id")
+    mine = ThreadSubscription.objects.filter(user=user)
+    watched = mine.filter(level=NotifyLevel.WATCHING).values("thread_id")
+    other_level = mine.exclude(level=NotifyLevel.WATCHING).values("thread_id")
+    rows = SpaceMember.objects.filter(user=user).exclude(state=SpaceMember.State.REMOVED)
+    watched_spaces = rows.filter(notify_level=NotifyLevel.WATCHING).values("space_id")
+    by_default = Q(space__kind=SpaceKind.PRIVATE) & ~Q(space_id__in=rows.values("space_id"))
     threads = (
         forum_permissions.threads_visible_to(user)
-        .filter(pk__in=watched)
+        .filter(Q(pk__in=watched) | ((Q(space_id__in=watched_spaces) | by_default) & ~Q(pk__in=other_level)))
         .select_related("space")
         .annotate(unread_count=forum_selectors._unread_count(user))
         .filter(unread_count__gt=0)

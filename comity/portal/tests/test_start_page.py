@@ -64,6 +64,8 @@ def test_questions_consultations_and_watched_threads(users, personas, brazil, dj
     assert html.index("Old question to Brazil") < html.index("New question to Brazil")
     assert "overdue since" in html
     assert "ID-BR consultation" in html and "1 unread thread" in html
+    # Everyone in a consultation watches it: its unread thread is listed too.
+    assert 'Draft</bdi></a>\n      <span class="badge">1 new post</span>' in html
     # The member wrote in "Answered question", so watches it; one post since.
     assert 'Answered question</bdi></a>\n      <span class="badge">1 new post</span>' in html
 
