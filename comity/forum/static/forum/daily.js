@@ -50,7 +50,8 @@
       });
       box.appendChild(p);
       box.appendChild(button);
-      document.body.appendChild(box);
+      var main = document.getElementById("main") || document.body;
+      main.insertBefore(box, main.firstChild);
       button.focus();
     }
     schedule();
