@@ -64,7 +64,7 @@ START_LIST = 10
 class CountryQuestions:
     """Questions addressed to the viewer's country: the latest open ones (with overdue ones marked) and counts."""
 
-    country: object = None
+    country: Country | None = None
     open: list = field(default_factory=list)
     open_count: int = 0
     answered_count: int = 0
@@ -94,11 +94,12 @@ def questions_to_my_country(*, user, now: dt.datetime) -> CountryQuestions:
     open_questions = list(
         asked.filter(status=Thread.Status.OPEN).select_related("space", "author").order_by("-created_at")[:200]
     )
-    for thread in open_questions:
-        thread.due_at = reminders.due_at(schedule, thread.created_at, days)  # type: ignore[attr-defined]
-        thread.is_overdue = thread.due_at <= now  # type: ignore[attr-defined]
-    result.overdue_count = sum(1 for t in open_questions if t.is_overdue)  # type: ignore[attr-defined]
-    result.open = sorted(open_questions, key=lambda t: (not t.is_overdue, t.due_at))[:START_LIST]  # type: ignore[attr-defined]
+    due = {thread.pk: reminders.due_at(schedule, thread.created_at, days) for thread in open_questions}
+    for thread in open_questions:  # attributes for the template, set on the rows shown (not model fields)
+        thread.due_at = due[thread.pk]  # type: ignore[attr-defined]
+        thread.is_overdue = due[thread.pk] <= now  # type: ignore[attr-defined]
+    result.overdue_count = sum(1 for thread in open_questions if due[thread.pk] <= now)
+    result.open = sorted(open_questions, key=lambda t: (due[t.pk] > now, due[t.pk]))[:START_LIST]
     return result
 
 
@@ -113,7 +114,7 @@ def my_consultations(*, user) -> list:
     for space in spaces:
         space.unread_count = unread.get(space.pk, 0)  # type: ignore[attr-defined]
         space.display_name = space.localized_name()  # type: ignore[attr-defined]
-    return sorted(spaces, key=lambda s: (s.is_archived, -s.unread_count, s.display_name.casefold()))  # type: ignore[attr-defined]
+    return sorted(spaces, key=lambda s: (s.is_archived, -unread.get(s.pk, 0), s.localized_name().casefold()))
 
 
 def unread_watched_threads(*, user, limit: int = START_LIST) -> list:
