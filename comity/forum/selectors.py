@@ -424,20 +424,16 @@ def people_to_mention(*, user, space: Space, query: str, limit: int = MENTION_SU
     from comity.accounts.models import User
 
     query = (query or "").strip().lstrip("@")
-    if len(query) < 2 or space not in permissions.spaces_visible_to(user):
+    if len(query) < 2 or not permissions.spaces_visible_to(user).filter(pk=space.pk).exists():
         return []
     match = Q(full_name__istartswith=query) | Q(full_name__icontains=f" {query}") | Q(email__istartswith=query)
-    found = []
-    for person in (
-        User.objects.filter(match, is_active=True).select_related("country").order_by("full_name", "pk")[: limit * 4]
-    ):
-        permissions.forget(person)
-        if permissions.spaces_visible_to(person).filter(pk=space.pk).exists():
-            person.mention_handle = mention_handle(person.email)  # type: ignore[attr-defined]
-            found.append(person)
-            if len(found) == limit:
-                break
-    return found
+    readers = permissions.readers_of(space).values("pk")
+    people = list(
+        User.objects.filter(match, pk__in=readers).select_related("country").order_by("full_name", "pk")[:limit]
+    )
+    for person in people:
+        person.mention_handle = mention_handle(person.email)  # type: ignore[attr-defined]
+    return people
 
 
 def person_get_for(*, user, pk):

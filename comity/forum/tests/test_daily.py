@@ -254,3 +254,28 @@ def test_space_descriptions_are_shown_in_the_reader_language(users, personas):
     assert "مفتوح لجميع أعضاء الشبكة." in page_of(personas["member"], "/ar/forum/")
     assert "Open to every member of the network." in page_of(personas["member"], f"/en/forum/s/{space.slug}/")
     assert set(translated_descriptions(space.description)) == {"en", "fr", "es", "pt", "ar", "zh-hans", "ru"}
+
+
+def test_readers_of_a_space_match_who_can_read_it(users, iberred, brazil):
+    from comity.directory.tests.factories import AuthorityFactory, ContactFactory
+    from comity.forum import permissions
+
+    admin = users["secretariat"]
+    authority = AuthorityFactory(country=brazil)
+    ContactFactory(seat__authority=authority, authority=authority, user=users["coordinator"])
+    region = brazil.subregion_m49 or brazil.region_m49 or "419"
+    spaces = [
+        services.space_create(actor=admin, kind=SpaceKind.PLENARY, name="P"),
+        services.space_create(actor=admin, kind=SpaceKind.REGIONAL, name="R", region_m49=region),
+        services.space_create(actor=admin, kind=SpaceKind.NETWORK, name="N", network=iberred),
+        services.space_create(actor=admin, kind=SpaceKind.THEMATIC, name="T", invite_users=[users["member_other"]]),
+        services.space_create(actor=users["member"], kind=SpaceKind.PRIVATE, name="C", invite_authorities=[authority]),
+    ]
+    services.space_member_remove(actor=admin, space=spaces[0], user=users["observer"])
+    for space in spaces:
+        expected = set()
+        for user in users.values():
+            permissions.forget(user)
+            if permissions.spaces_visible_to(user).filter(pk=space.pk).exists():
+                expected.add(user.email)
+        assert set(permissions.readers_of(space).values_list("email", flat=True)) == expected, space.kind
