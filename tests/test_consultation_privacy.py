@@ -146,7 +146,13 @@ def test_a_whole_consultation_leaves_no_trace_a_non_participant_can_read(persona
 
     # Positive controls: the participants are told, in words, and the run wrote every step to the audit log.
     told = sorted(Notification.objects.filter(thread=thread).values_list("user__email", "kind"))
-    assert told == [("liaison@example.test", "mention"), ("member.br@example.test", "reply")]
+    # Everyone in a private consultation watches it by default (issue 11): each post reaches the other participants.
+    assert told == [
+        ("liaison@example.test", "mention"),
+        ("liaison@example.test", "watched_space"),
+        ("member.br@example.test", "reply"),
+        ("member.id@example.test", "watched_space"),
+    ]
     bruno_notes = personas["member"].get("/en/notifications/")
     assert bruno_notes.status_code == 200
     assert TITLE in bruno_notes.content.decode()

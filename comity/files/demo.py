@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from comity.files import permissions, services
 from comity.files.models import Attachment
-from comity.forum.models import Space, SpaceKind, SpaceMember
+from comity.forum.models import Post, Space, SpaceKind, SpaceMember
 
 logger = logging.getLogger("comity.files")
 
@@ -73,15 +73,34 @@ def _uploader(space: Space):
     return None
 
 
+def _post_that_mentions_it(space: Space):
+    """The consultation's post that says the draft will be attached (its author uploads it), if there is one."""
+    return (
+        Post.objects.filter(thread__space=space, body__icontains="attach it")
+        .select_related("author", "thread__space")
+        .order_by("pk")
+        .first()
+    )
+
+
 def files_demo_seed() -> dict:
-    """Attach the demo PDF to the BR-ID private consultation. Skips (and says why) when the consultation is
-    missing or already has the file; idempotent."""
+    """Attach the demo PDF to the post of the BR-ID private consultation that mentions it (or to the space when
+    no post does). Skips (and says why) when the consultation is missing or already has the file; idempotent."""
     space = _consultation()
     if space is None:
         logger.info("files demo: no Brazil-Indonesia private consultation; skipped")
         return {"attachments": 0, "skipped": "no Brazil-Indonesia private consultation"}
-    if Attachment.objects.filter(space=space, filename=DEMO_FILENAME, deleted_at__isnull=True).exists():
+    post = _post_that_mentions_it(space)
+    existing = Attachment.objects.filter(space=space, filename=DEMO_FILENAME, deleted_at__isnull=True)
+    if existing.exists():
+        if post is not None:
+            existing.filter(post__isnull=True).update(post=post)  # a demo seeded before files went with posts
         return {"attachments": 0, "skipped": "already there"}
+    if post is not None and permissions.can_upload(post.author, space, post):
+        services.attachment_create(
+            actor=post.author, space=space, post=post, filename=DEMO_FILENAME, content=[demo_pdf()]
+        )
+        return {"attachments": 1, "skipped": ""}
     user = _uploader(space)
     if user is None:
         return {"attachments": 0, "skipped": "nobody in the consultation may upload"}

@@ -19,7 +19,14 @@ def attachments_purge(*, post_ids: list[int], reason: str) -> None:
 
 
 def attachments_shown(*, user, post_ids: list[int]) -> dict[int, list]:
-    return selectors.attachments_for_posts(user=user, post_ids=post_ids)
+    """The files of a page of posts; each carries `duplicate_of`, an earlier file of the space with the same
+    content (or None), so that a second upload of the same document is pointed out where it is shown."""
+    shown = selectors.attachments_for_posts(user=user, post_ids=post_ids)
+    duplicates = selectors.duplicates_for_posts(user=user, attachments=shown)
+    for items in shown.values():
+        for attachment in items:
+            attachment.duplicate_of = duplicates.get(attachment.pk)
+    return shown
 
 
 def register() -> None:

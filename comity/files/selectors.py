@@ -73,6 +73,39 @@ def attachments_for_posts(*, user, post_ids: Iterable[int]) -> dict[int, list[At
     return dict(grouped)
 
 
+def same_content_in_space(*, user, attachment: Attachment, limit: int = 3) -> list[Attachment]:
+    """Earlier readable files of the same space with the same content (SHA-256), newest first."""
+    return list(
+        permissions.attachments_visible_to(user)
+        .filter(space_id=attachment.space_id, sha256=attachment.sha256)
+        .exclude(pk=attachment.pk)
+        .select_related("post__thread")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def duplicates_for_posts(*, user, attachments: dict[int, list[Attachment]]) -> dict[int, Attachment]:
+    """{attachment id: the earliest other readable file of its space with the same content}, in one query."""
+    found = [a for items in attachments.values() for a in items]
+    if not found:
+        return {}
+    hashes = {a.sha256 for a in found}
+    earliest: dict[tuple[int, str], list[Attachment]] = defaultdict(list)
+    for other in (
+        permissions.attachments_visible_to(user)
+        .filter(sha256__in=hashes, space_id__in={a.space_id for a in found})
+        .select_related("post__thread")
+        .order_by("created_at", "pk")
+    ):
+        earliest[(other.space_id, other.sha256)].append(other)
+    result = {}
+    for attachment in found:
+        others = [o for o in earliest.get((attachment.space_id, attachment.sha256), []) if o.pk != attachment.pk]
+        if others and (others[0].created_at, others[0].pk) < (attachment.created_at, attachment.pk):
+            result[attachment.pk] = others[0]
+    return result
+
+
 def upload_get_for(*, user, pk) -> Upload:
     """An upload in progress, for the user who started it only."""
     if not forum.is_member(user):

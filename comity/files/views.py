@@ -133,7 +133,21 @@ def _upload(request, space, post, handler):
             _("%(name)s contains %(what)s; everyone who downloads it will be warned.")
             % {"name": attachment.filename, "what": attachment.active_content_label},
         )
+    for earlier in selectors.same_content_in_space(user=request.user, attachment=attachment):
+        messages.info(request, duplicate_message(earlier))
+    if post is not None:
+        return redirect("forum:post_detail", pk=post.pk)
     return redirect("files:space_files", slug=space.slug)
+
+
+def duplicate_message(earlier) -> str:
+    """A second upload of the same content in the same space is pointed out (it is kept all the same)."""
+    if earlier.post_id:
+        return _("The same file was already shared in this space as %(name)s, in “%(thread)s”.") % {
+            "name": earlier.filename,
+            "thread": earlier.post.thread.title,
+        }
+    return _("The same file was already shared in this space as %(name)s.") % {"name": earlier.filename}
 
 
 def _upload_form(request, space, post, error: str = "", status: int = 200):

@@ -13,7 +13,10 @@ per thread in the name of demo users. Posts still get their sanitized HTML and s
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,6 +24,7 @@ from django.utils import timezone
 from comity.forum import markdown
 from comity.forum.models import (
     TLP,
+    NotifyLevel,
     Post,
     ReadMarker,
     Space,
@@ -28,6 +32,7 @@ from comity.forum.models import (
     SpaceKind,
     SpaceMember,
     Thread,
+    ThreadSubscription,
 )
 
 DEMO_DOMAIN = "demo.comity.test"
@@ -483,6 +488,21 @@ THREADS = [
 ]
 
 
+DESCRIPTIONS_FILE = Path(__file__).resolve().parent / "data" / "space_descriptions.json"
+
+
+@functools.cache
+def _description_table() -> dict:
+    return json.loads(DESCRIPTIONS_FILE.read_text(encoding="utf-8"))["descriptions"]
+
+
+def translated_descriptions(description: str) -> dict[str, str]:
+    """The demo description in every interface language (the data file records its source and date)."""
+    if not description:
+        return {}
+    return {"en": description, **_description_table().get(description, {})}
+
+
 def _demo_users() -> dict:
     from comity.accounts.demo import DEMO_USERS
     from comity.accounts.models import User
@@ -495,7 +515,11 @@ def _space(spec: dict, users: dict, result: ForumDemoResult, admin) -> Space | N
     from comity.reference.models import Network
 
     existing = Space.objects.filter(slug=spec["slug"]).first()
+    descriptions = translated_descriptions(spec.get("description", ""))
     if existing is not None:
+        if descriptions and not existing.descriptions:
+            existing.descriptions = descriptions
+            existing.save(update_fields=["descriptions"])
         return existing
     network = None
     if spec["kind"] == SpaceKind.NETWORK:
@@ -511,6 +535,7 @@ def _space(spec: dict, users: dict, result: ForumDemoResult, admin) -> Space | N
         name=spec["name"],
         names=names,
         description=spec.get("description", ""),
+        descriptions=descriptions,
         region_m49=spec.get("region_m49", ""),
         network=network,
         default_tlp=spec.get("default_tlp", TLP.GREEN),
@@ -533,9 +558,14 @@ def _consultation(users: dict, result: ForumDemoResult) -> Space | None:
         result.skipped.append("private consultation: the Brazilian or Indonesian demo member is missing")
         return None
     space = _space(CONSULTATION, users, result, creator)
-    SpaceMember.objects.get_or_create(space=space, user=creator, defaults={"is_moderator": True, "added_by": creator})
+    watching = NotifyLevel.WATCHING  # everyone in a private consultation watches it by default
+    SpaceMember.objects.get_or_create(
+        space=space, user=creator, defaults={"is_moderator": True, "added_by": creator, "notify_level": watching}
+    )
     for person in people:
-        SpaceMember.objects.get_or_create(space=space, user=person, defaults={"added_by": creator})
+        SpaceMember.objects.get_or_create(
+            space=space, user=person, defaults={"added_by": creator, "notify_level": watching}
+        )
     from comity.directory.models import Authority, Competence
 
     central = (
@@ -567,6 +597,8 @@ def _write(*, thread: Thread, number: int, author, body: str, language: str, at:
         thread=thread,
         defaults={"last_read_post_id": post.pk, "last_read_number": number, "updated_at": at},
     )
+    # Whoever writes in a thread watches it (as forum.services does).
+    ThreadSubscription.objects.get_or_create(user=author, thread=thread, defaults={"level": NotifyLevel.WATCHING})
     return post
 
 
@@ -592,6 +624,7 @@ def _thread(spec: tuple, spaces: dict, users: dict, countries: dict, now: dt.dat
         last_post_at=started,
         is_pinned=extra.get("pinned", False),
         kind=Thread.Kind.QUESTION if addressed else Thread.Kind.DISCUSSION,
+        language=language,
     )
     thread.addressed_countries.set(addressed)
     last = _write(thread=thread, number=1, author=users[author], body=body, language=language, at=started)

@@ -21,9 +21,18 @@ from comity.forum.services import MAX_BODY
 MARKDOWN_HELP = _(
     "Markdown, a safe subset: **bold**, *italic*, `code`, lists, > quotes, tables and links. HTML "
     "is not allowed and links open without passing on this page's address. Mention a person with "
-    "@ and the part of their e-mail address before the @, or a country's contact points in this "
-    "space with @ and its two-letter code (@BR)."
+    "@ and the start of their name (suggestions appear as you type; without them, use the part of their "
+    "e-mail address before the @), or a country's contact points in this space with @ and its two-letter "
+    "code (@BR)."
 )
+
+
+class LanguageChosen(forms.Form):
+    """Mixin fields: whether the writer chose the language themselves ("1", set by the page's script when the
+    list is changed) or left the default, which detection from the text may then replace."""
+
+    language_chosen = forms.CharField(required=False, widget=forms.HiddenInput)
+
 
 # What the platform does with each mark, beside FIRST's definition (`moderation.tlp_definition`).
 TLP_PLATFORM_NOTE = {
@@ -71,7 +80,7 @@ def tlp_choices() -> list[tuple[str, str]]:
     return [(value, label) for value, label in TLP.choices]
 
 
-class ThreadForm(forms.Form):
+class ThreadForm(LanguageChosen):
     title = forms.CharField(
         label=_("Title"), max_length=200, error_messages={"required": _("Give the thread a title.")}
     )
@@ -117,7 +126,7 @@ class ThreadForm(forms.Form):
         }
 
 
-class PostForm(forms.Form):
+class PostForm(LanguageChosen):
     body = forms.CharField(
         label=_("Your reply"),
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -141,6 +150,12 @@ class PostEditForm(forms.Form):
         help_text=MARKDOWN_HELP,
         error_messages={"required": _("Write something first.")},
     )
+    # Optional: a client that sends only the text keeps the post's language.
+    language = forms.CharField(label=_("Language of the text"), widget=forms.Select, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].widget.choices = language_choices()
 
 
 class SpaceLevelForm(forms.Form):

@@ -39,3 +39,5 @@ post_attachments = Hook("post_attachments")
 # ({"source", "as_of", "languages", "terms": [{"key", "en", "fr", ...}]}) or None. The first answer is used;
 # with none, the forum's own file (forum/data/glossary.json). (library: its multilingual glossary)
 glossary_provider = Hook("glossary_provider")
+# Who would be told about a reply: `user`, `thread`; each receiver answers a list of users. (notifications)
+reply_audience = Hook("reply_audience")

@@ -42,7 +42,13 @@ ALLOWED_TAGS = {
     "td",
     "span",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}, "ol": {"start"}, "span": {"class"}}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "class"},
+    "th": {"align"},
+    "td": {"align"},
+    "ol": {"start"},
+    "span": {"class"},
+}
 MENTION = re.compile(r"(?<![\w@])@([A-Z]{2}|[a-z0-9][a-z0-9._-]{1,63})(?![\w@])")
 
 
@@ -77,3 +83,36 @@ def mentions(body: str) -> tuple[set[str], set[str]]:
 def plain_text(body: str) -> str:
     """Folded text for search: case and accents ignored in every script (`comity.core.search.fold`)."""
     return fold(" ".join((body or "").split()))
+
+
+_TAG = re.compile(r"(<[^>]+>)")
+
+
+def link_mentions(html: str, people: dict[str, tuple[int, str]]) -> str:
+    """Turn @handle in rendered HTML into a link to the person, shown with their name: {handle: (user id, name)}.
+    Text inside code, pre and existing links is left alone. The address has no language prefix: the site sends
+    it on to the reader's language."""
+    if not people:
+        return html
+    from django.utils.html import escape
+
+    out, inside = [], 0
+    for part in _TAG.split(html):
+        if part.startswith("<"):
+            name = re.match(r"</?\s*([a-zA-Z0-9]+)", part)
+            if name and name.group(1).lower() in {"code", "pre", "a"}:
+                inside += -1 if part.startswith("</") else 1
+            out.append(part)
+            continue
+        if inside > 0:
+            out.append(part)
+            continue
+
+        def replace(match):
+            found = people.get(match.group(1).lower())
+            if found is None:
+                return match.group(0)
+            return f'<a class="mention" href="/forum/people/{found[0]}/">@{escape(found[1])}</a>'
+
+        out.append(MENTION.sub(replace, part))
+    return "".join(out)

@@ -43,6 +43,7 @@ class Space(models.Model):
     name = models.CharField(_("name"), max_length=200)
     names = models.JSONField(_("names by language"), default=dict, blank=True)
     description = models.TextField(_("description"), blank=True)
+    descriptions = models.JSONField(_("descriptions by language"), default=dict, blank=True)
     region_m49 = models.CharField(_("M49 region"), max_length=3, blank=True)
     network = models.ForeignKey(
         "reference.Network",
@@ -74,6 +75,12 @@ class Space(models.Model):
         from django.utils import translation
 
         return self.names.get(language or translation.get_language() or "en") or self.name
+
+    def localized_description(self, language: str | None = None) -> str:
+        """The description in the viewer's language when it was translated, else the original."""
+        from django.utils import translation
+
+        return (self.descriptions or {}).get(language or translation.get_language() or "en") or self.description
 
 
 class SpaceMember(models.Model):
@@ -154,6 +161,8 @@ class Thread(models.Model):
     is_pinned = models.BooleanField(_("pinned"), default=False)
     legal_hold = models.BooleanField(_("legal hold"), default=False)
     reminder_level = models.PositiveSmallIntegerField(default=0)
+    # The language of the first post: replies default to it (empty for threads started before it was kept).
+    language = models.CharField(_("language"), max_length=10, blank=True, default="")
 
     class Meta:
         ordering = ["-is_pinned", "-last_post_at"]
@@ -300,3 +309,24 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"flag on {self.post_id}"
+
+
+class Draft(models.Model):
+    """A reply or a new thread being written, kept on the server so that it survives a closed tab or another
+    machine: one per person and place (`key` is "reply:<thread id>" or "thread:<space id>")."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=40)
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="+")
+    thread = models.ForeignKey(Thread, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(max_length=200, blank=True)
+    body = models.TextField(blank=True)
+    language = models.CharField(max_length=10, blank=True)
+    updated_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="uniq_forum_draft")]
+        verbose_name = _("draft")
+
+    def __str__(self) -> str:
+        return f"draft {self.key} of {self.user_id}"

@@ -22,6 +22,7 @@ from django.utils.functional import cached_property
 from comity.core.permissions import get_visible_or_404
 from comity.forum import permissions
 from comity.forum.models import (
+    Draft,
     NotifyLevel,
     Post,
     ReadMarker,
@@ -375,3 +376,97 @@ def all_countries() -> list:
     from comity.reference import selectors as reference
 
     return reference.sorted_by_name(reference.country_list())
+
+
+# --- drafts, languages, people to mention, private participants ---------------------------------------------------
+
+
+def draft_for(*, user, thread: Thread | None = None, space: Space | None = None) -> Draft | None:
+    from comity.forum.services import draft_key
+
+    return Draft.objects.filter(user=user, key=draft_key(thread=thread, space=space)).first()
+
+
+def last_language_of(*, user) -> str | None:
+    """The language of the user's latest post (their last choice), if they wrote any."""
+    return Post.objects.filter(author=user).order_by("-pk").values_list("language", flat=True).first()
+
+
+def thread_language(*, thread: Thread) -> str | None:
+    """The language of a thread: kept from its first post (read from that post for older threads)."""
+    if thread.language:
+        return thread.language
+    return Post.objects.filter(thread=thread).order_by("number", "pk").values_list("language", flat=True).first()
+
+
+def default_reply_language(*, user, thread: Thread) -> str:
+    return thread_language(thread=thread) or last_language_of(user=user) or user.preferred_language or "en"
+
+
+def default_thread_language(*, user) -> str:
+    return last_language_of(user=user) or user.preferred_language or "en"
+
+
+MENTION_SUGGESTIONS = 8
+
+
+def mention_handle(email: str) -> str:
+    """What follows @ to mention someone: the part of their e-mail address before the @ (see markdown.MENTION)."""
+    return (email or "").split("@", 1)[0].lower()
+
+
+def people_to_mention(*, user, space: Space, query: str, limit: int = MENTION_SUGGESTIONS) -> list:
+    """Active members who can read the space, whose name or address starts a word with `query` (at least two
+    characters), for suggestions as one types @... Readers of the space only: a mention of someone who cannot
+    read it would tell them nothing."""
+    from django.db.models import Q
+
+    from comity.accounts.models import User
+
+    query = (query or "").strip().lstrip("@")
+    if len(query) < 2 or not permissions.spaces_visible_to(user).filter(pk=space.pk).exists():
+        return []
+    match = Q(full_name__istartswith=query) | Q(full_name__icontains=f" {query}") | Q(email__istartswith=query)
+    readers = permissions.readers_of(space).values("pk")
+    people = list(
+        User.objects.filter(match, pk__in=readers).select_related("country").order_by("full_name", "pk")[:limit]
+    )
+    for person in people:
+        person.mention_handle = mention_handle(person.email)  # type: ignore[attr-defined]
+    return people
+
+
+def person_get_for(*, user, pk):
+    """Another member as the forum shows them (name, country): any member may see who writes in the forum."""
+    from django.http import Http404
+
+    from comity.accounts.models import User
+
+    if not permissions.is_member(user):
+        raise Http404
+    person = User.objects.filter(pk=pk, is_active=True).select_related("country").first()
+    if person is None:
+        raise Http404
+    return person
+
+
+def private_participant_ids(*, space: Space) -> set[int]:
+    """Who takes part in a private consultation: invited people, and the current contact points (with an active
+    account) of invited authorities, minus anyone removed."""
+    from comity.directory.models import Contact
+
+    if space.kind != SpaceKind.PRIVATE:
+        return set()
+    members = set(
+        SpaceMember.objects.filter(space=space, state=SpaceMember.State.MEMBER).values_list("user_id", flat=True)
+    )
+    authorities = SpaceAuthority.objects.filter(space=space).values("authority_id")
+    holders = set(
+        Contact.objects.filter(
+            authority_id__in=authorities, end_date__isnull=True, user__isnull=False, user__is_active=True
+        ).values_list("user_id", flat=True)
+    )
+    removed = set(
+        SpaceMember.objects.filter(space=space, state=SpaceMember.State.REMOVED).values_list("user_id", flat=True)
+    )
+    return (members | holders) - removed

@@ -15,6 +15,7 @@ from comity.core.i18n import UI_LANGUAGES, is_language_code
 from comity.forum import hooks, markdown, permissions
 from comity.forum.models import (
     TLP,
+    Draft,
     Mention,
     NotifyLevel,
     Post,
@@ -116,11 +117,17 @@ def space_create(
             created_by=actor,
             retention_months=retention_months,
         )
+        level = default_space_level(space)
         if kind in (SpaceKind.PRIVATE, SpaceKind.THEMATIC):
-            SpaceMember.objects.create(space=space, user=actor, is_moderator=kind == SpaceKind.PRIVATE, added_by=actor)
+            SpaceMember.objects.create(
+                space=space, user=actor, is_moderator=kind == SpaceKind.PRIVATE, added_by=actor, notify_level=level
+            )
         for user in invite_users:
             SpaceMember.objects.update_or_create(
-                space=space, user=user, defaults={"state": SpaceMember.State.MEMBER, "added_by": actor}
+                space=space,
+                user=user,
+                defaults={"state": SpaceMember.State.MEMBER, "added_by": actor},
+                create_defaults={"state": SpaceMember.State.MEMBER, "added_by": actor, "notify_level": level},
             )
         for authority in invite_authorities:
             SpaceAuthority.objects.get_or_create(space=space, authority=authority, defaults={"added_by": actor})
@@ -147,7 +154,14 @@ def space_member_add(*, actor, space: Space, user=None, authority=None) -> None:
     with transaction.atomic():
         if user is not None:
             SpaceMember.objects.update_or_create(
-                space=space, user=user, defaults={"state": SpaceMember.State.MEMBER, "added_by": actor}
+                space=space,
+                user=user,
+                defaults={"state": SpaceMember.State.MEMBER, "added_by": actor},
+                create_defaults={
+                    "state": SpaceMember.State.MEMBER,
+                    "added_by": actor,
+                    "notify_level": default_space_level(space),
+                },
             )
             permissions.forget(user)
         if authority is not None:
@@ -219,7 +233,20 @@ def space_leave(*, actor, space: Space) -> None:
     permissions.forget(actor)
 
 
+def default_space_level(space: Space) -> str:
+    """Everyone in a private consultation watches it until they choose otherwise (few people, each post matters);
+    elsewhere the level is normal (mentions, questions to one's country, replies)."""
+    return NotifyLevel.WATCHING if space.kind == SpaceKind.PRIVATE else NotifyLevel.NORMAL
+
+
 # --- threads and posts ---------------------------------------------------------------------------------------
+
+
+def _watch_thread(*, user_id: int, thread_id: int) -> None:
+    """Whoever starts or writes in a thread watches it, unless they already chose a level for it (kept)."""
+    ThreadSubscription.objects.get_or_create(
+        user_id=user_id, thread_id=thread_id, defaults={"level": NotifyLevel.WATCHING}
+    )
 
 
 def _apply_mentions(post: Post) -> None:
@@ -235,7 +262,14 @@ def _apply_mentions(post: Post) -> None:
         from django.db.models import Q
 
         match = reduce(or_, (Q(email__istartswith=f"{handle}@") for handle in handles))
-        rows.extend(Mention(post=post, user=user) for user in User.objects.filter(match, is_active=True).only("pk"))
+        people = {}
+        for user in User.objects.filter(match, is_active=True).only("pk", "email", "full_name"):
+            rows.append(Mention(post=post, user=user))
+            people[user.email.split("@", 1)[0].lower()] = (user.pk, user.display_name)
+        linked = markdown.link_mentions(post.body_html, people)
+        if linked != post.body_html:
+            post.body_html = linked
+            Post.objects.filter(pk=post.pk).update(body_html=linked)
     if codes:
         rows.extend(Mention(post=post, country=c) for c in Country.objects.filter(iso2__in=codes))
     Mention.objects.filter(post=post).delete()
@@ -272,10 +306,18 @@ def thread_create(
     with transaction.atomic():
         now = timezone.now()
         thread = Thread.objects.create(
-            space=space, title=title.strip()[:200], author=actor, tlp=tlp, kind=kind, created_at=now, last_post_at=now
+            space=space,
+            title=title.strip()[:200],
+            author=actor,
+            tlp=tlp,
+            kind=kind,
+            created_at=now,
+            last_post_at=now,
+            language=language,
         )
         thread.addressed_countries.set(addressed_countries)
         _post_insert(actor=actor, thread=thread, body=body, language=language)
+        Draft.objects.filter(user=actor, key=draft_key(space=space)).delete()
         audit_log(
             action=AuditAction.THREAD_CREATED,
             actor=actor,
@@ -316,6 +358,7 @@ def _post_insert(*, actor, thread: Thread, body: str, language: str, quote_of: P
     # Conditional, so the pointer only moves forward even if a caller ever runs this outside one transaction.
     counted.filter(last_post_number=number).update(last_post_at=now, last_post_id_cache=post.pk)
     _read_marker_forward(user_id=actor.pk, thread_id=thread.pk, post_id=post.pk, number=number, at=now)
+    _watch_thread(user_id=actor.pk, thread_id=thread.pk)
     _apply_mentions(post)
     # robust: whatever a receiver does, the post is committed and the request that wrote it must succeed.
     transaction.on_commit(lambda: hooks.post_created(post_id=post.pk), robust=True)
@@ -353,6 +396,7 @@ def post_create(*, actor, thread: Thread, body: str, language: str = "en", quote
         raise ValidationError(errors)
     with transaction.atomic():
         post = _post_insert(actor=actor, thread=thread, body=body, language=language, quote_of=quote_of)
+        Draft.objects.filter(user=actor, key=draft_key(thread=thread)).delete()
         if (
             thread.kind == Thread.Kind.QUESTION
             and actor.country_id
@@ -364,11 +408,18 @@ def post_create(*, actor, thread: Thread, body: str, language: str = "en", quote
     return post
 
 
-def post_edit(*, actor, post: Post, body: str) -> Post:
-    """Authors edit their own posts; the previous text is kept as a revision readers can see."""
+def post_edit(*, actor, post: Post, body: str, language: str | None = None) -> Post:
+    """Authors edit their own posts; the previous text is kept as a revision readers can see. The language can be
+    corrected at the same time (alone, it changes no text and makes no revision)."""
     if not permissions.can_edit_post(actor, post):
         raise PermissionDenied
-    body = _clean_body(body)
+    errors: dict[str, list[str]] = {}
+    body, language = _clean_text_and_language(body, language or post.language, errors)
+    if errors:
+        raise ValidationError(errors)
+    if language != post.language:
+        post.language = language
+        Post.objects.filter(pk=post.pk).update(language=language)
     if body == post.body:
         return post
     with transaction.atomic():
@@ -549,14 +600,15 @@ def space_notify_level_set(*, actor, space: Space, level: str) -> SpaceMember:
 
 
 def space_notify_level(*, user, space: Space) -> str:
-    """The level a reader chose for a space (normal when they never chose)."""
+    """The level a reader chose for a space (watching in a private consultation, else normal, when they never
+    chose)."""
     level = (
         SpaceMember.objects.filter(space=space, user=user)
         .exclude(state=SpaceMember.State.REMOVED)
         .values_list("notify_level", flat=True)
         .first()
     )
-    return level or NotifyLevel.NORMAL
+    return level or default_space_level(space)
 
 
 def thread_subscription_set(*, actor, thread: Thread, level: str) -> ThreadSubscription | None:
@@ -572,3 +624,44 @@ def thread_subscription_set(*, actor, thread: Thread, level: str) -> ThreadSubsc
         user=actor, thread=thread, defaults={"level": level}
     )
     return subscription
+
+
+# --- drafts and the language of a post --------------------------------------------------------------------------
+
+
+def draft_key(*, thread: Thread | None = None, space: Space | None = None) -> str:
+    return f"reply:{thread.pk}" if thread is not None else f"thread:{space.pk}"  # type: ignore[union-attr]
+
+
+def draft_save(
+    *, actor, space: Space, thread: Thread | None = None, body: str, title: str = "", language: str = ""
+) -> Draft | None:
+    """Keep what someone is writing (a reply or a new thread) on the server; an empty text drops the draft.
+    Only where they may write; a draft is private to its writer and not audited (nothing is published)."""
+    allowed = permissions.can_post(actor, thread) if thread is not None else permissions.can_start_thread(actor, space)
+    if not allowed:
+        raise PermissionDenied
+    key = draft_key(thread=thread, space=space)
+    body = (body or "")[:MAX_BODY]
+    if not body.strip() and not (title or "").strip():
+        Draft.objects.filter(user=actor, key=key).delete()
+        return None
+    if language and not (language in UI_LANGUAGES or is_language_code(language)):
+        language = ""
+    draft, _created = Draft.objects.update_or_create(
+        user=actor,
+        key=key,
+        defaults={
+            "space": space,
+            "thread": thread,
+            "body": body,
+            "title": (title or "")[:200],
+            "language": language,
+            "updated_at": timezone.now(),
+        },
+    )
+    return draft
+
+
+def draft_discard(*, actor, space: Space, thread: Thread | None = None) -> None:
+    Draft.objects.filter(user=actor, key=draft_key(thread=thread, space=space)).delete()

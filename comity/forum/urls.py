@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from comity.forum.views import consultations, moderation, posts, search, spaces, threads, translate
+from comity.forum.views import consultations, drafts, moderation, posts, search, spaces, threads, translate
 
 app_name = "forum"
 
@@ -15,6 +15,8 @@ urlpatterns = [
     # Spaces
     path("s/<slug:slug>/", spaces.space_detail, name="space_detail"),
     path("s/<slug:slug>/new/", threads.thread_create, name="thread_create"),
+    path("s/<slug:slug>/draft/", drafts.draft_save, name="draft_save"),
+    path("s/<slug:slug>/mention/", drafts.mention_suggestions, name="mention_suggestions"),
     path("s/<slug:slug>/join/", spaces.space_join, name="space_join"),
     path("s/<slug:slug>/leave/", spaces.space_leave, name="space_leave"),
     path("s/<slug:slug>/close/", spaces.space_close, name="space_close"),
@@ -36,6 +38,7 @@ urlpatterns = [
     path("t/<int:pk>/move/", moderation.thread_move, name="thread_move"),
     path("t/<int:pk>/legal-hold/", moderation.thread_legal_hold, name="thread_legal_hold"),
     path("t/<int:pk>/export/", moderation.thread_export, name="thread_export"),
+    path("people/<int:pk>/", drafts.person_detail, name="person"),
     # Posts
     path("p/<int:pk>/", posts.post_detail, name="post_detail"),
     path("p/<int:pk>/edit/", posts.post_edit, name="post_edit"),

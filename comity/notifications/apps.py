@@ -11,3 +11,4 @@ class NotificationsConfig(AppConfig):
         from comity.notifications import services
 
         hooks.post_created.register(services.on_post_created_hook)
+        hooks.reply_audience.register(services.reply_audience)

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from comity.accounts.models import Role
 from comity.forum import permissions
-from comity.forum.models import NotifyLevel, Post, Space, SpaceMember, Thread, ThreadSubscription
+from comity.forum.models import NotifyLevel, Post, Space, SpaceKind, SpaceMember, Thread, ThreadSubscription
 from comity.mail import services as outbox
 from comity.notifications import emails, links
 from comity.notifications.models import (
@@ -93,6 +93,40 @@ def _first_post_id(thread: Thread) -> int | None:
     return Post.objects.filter(thread=thread).order_by("pk").values_list("pk", flat=True).first()
 
 
+def space_watcher_ids(space: Space, *, exclude=()) -> set[int]:
+    """Who watches a space: those who chose watching, and in a private consultation every participant who did
+    not choose another level (watching is its default, see forum.services.default_space_level)."""
+    from comity.forum import selectors as forum_selectors
+
+    rows = dict(
+        SpaceMember.objects.filter(space_id=space.pk)
+        .exclude(state=SpaceMember.State.REMOVED)
+        .values_list("user_id", "notify_level")
+    )
+    watching = {user_id for user_id, level in rows.items() if level == NotifyLevel.WATCHING}
+    if space.kind == SpaceKind.PRIVATE:
+        watching |= forum_selectors.private_participant_ids(space=space) - set(rows)
+    return watching - set(exclude)
+
+
+def reply_audience(*, user, thread: Thread) -> list:
+    """Who would be told about a reply that `user` writes now (before any @mention in it): the thread's author,
+    the thread's and the space's watchers, never the writer nor anyone who muted the thread, only active people
+    who can read the space. Shown on the reply form; the exact rule runs when the post is written."""
+    from comity.accounts.models import User
+
+    thread_levels = dict(ThreadSubscription.objects.filter(thread=thread).values_list("user_id", "level"))
+    ids = {thread.author_id}
+    ids |= {user_id for user_id, level in thread_levels.items() if level == NotifyLevel.WATCHING}
+    ids |= space_watcher_ids(thread.space, exclude=thread_levels)
+    ids -= {user.pk}
+    ids -= {user_id for user_id, level in thread_levels.items() if level == NotifyLevel.MUTED}
+    if not ids:
+        return []
+    readers = permissions.readers_of(thread.space).filter(pk__in=ids).values("pk")
+    return list(User.objects.filter(pk__in=readers).select_related("country").order_by("full_name", "pk"))
+
+
 def post_recipients(post: Post) -> dict[int, tuple[str, str]]:
     """{user_id: (kind, country code)} before permissions and mutes, the best reason per person."""
     thread = post.thread
@@ -125,13 +159,8 @@ def post_recipients(post: Post) -> dict[int, tuple[str, str]]:
     for user_id, level in thread_levels.items():
         if level == NotifyLevel.WATCHING:
             add(user_id, NotificationKind.WATCHED_THREAD)
-    for user_id in (
-        SpaceMember.objects.filter(space_id=thread.space_id, notify_level=NotifyLevel.WATCHING)
-        .exclude(state=SpaceMember.State.REMOVED)
-        .values_list("user_id", flat=True)
-    ):
-        if user_id not in thread_levels:
-            add(user_id, NotificationKind.WATCHED_SPACE)
+    for user_id in space_watcher_ids(thread.space, exclude=thread_levels):
+        add(user_id, NotificationKind.WATCHED_SPACE)
     return {user_id: min(found, key=lambda r: KIND_PRIORITY.index(r[0])) for user_id, found in reasons.items()}
 
 

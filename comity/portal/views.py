@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -20,8 +22,36 @@ def legal_home(request):
     return render(request, "portal/legal_home.html", {})
 
 
+def _next_events(user) -> list:
+    """The user's next events on the start page.
+
+    TODO(merge): return `comity.meetings.selectors.upcoming_events_for(user=user, limit=5)` once the meetings app
+    exists (portal sits above meetings in the layers, so the import is allowed); until then there are none."""
+    return []
+
+
+def _is_member(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_verified())
+
+
 def home(request):
-    return render(request, "portal/home.html", {"stats": selectors.portal_stats()})
+    """The public home page for visitors; for a signed-in member, their start page: questions to their country,
+    their consultations, unread threads they watch, their records due for confirmation and their next events."""
+    user = request.user
+    if not _is_member(user):
+        return render(request, "portal/home.html", {"stats": selectors.portal_stats()})
+    now = timezone.now()
+    return render(
+        request,
+        "portal/start.html",
+        {
+            "questions": selectors.questions_to_my_country(user=user, now=now),
+            "consultations": selectors.my_consultations(user=user),
+            "watched": selectors.unread_watched_threads(user=user),
+            "records": selectors.records_due(user=user, now=now),
+            "events": _next_events(user),
+        },
+    )
 
 
 @require_GET
@@ -45,3 +75,12 @@ def country_detail(request, iso2):
             "authorities": selectors.country_public_authorities(country=country, now=now),
         },
     )
+
+
+@require_GET
+def session_keepalive(request):
+    """ "Stay signed in": a request like any page view, so the session's activity is recorded (the idle timeout starts
+    again). Answers how long the session may now stay idle; 401 when it has already ended."""
+    if not _is_member(request.user):
+        return JsonResponse({"signed_in": False}, status=401)
+    return JsonResponse({"signed_in": True, "idle_seconds": settings.SESSION_IDLE_TIMEOUT})

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from comity.core.decorators import member_required
+from comity.core.decorators import member_required, preserved_initial, take_preserved
 from comity.forum import hooks, markdown, moderation, permissions, selectors, services, translation
 from comity.forum.forms import PostForm, ThreadForm, ThreadLevelForm, tlp_help, tlp_help_all
 from comity.forum.models import RESTRICTED_TLP, TLP, Post, Thread
@@ -87,6 +89,38 @@ def post_rows(viewer: Viewer, thread: Thread, posts, *, read_number: int) -> lis
     return rows
 
 
+def url_for_draft(*, space, thread=None) -> str:
+    if thread is not None:
+        return reverse("forum:draft_save", args=[space.slug]) + f"?thread={thread.pk}"
+    return reverse("forum:draft_save", args=[space.slug])
+
+
+@dataclass
+class Audience:
+    """Who a reply will reach: the first name and how many others, and all of them for a list."""
+
+    people: list
+    first: str
+    others: int
+
+    @property
+    def label(self) -> str:
+        if self.others == 0:
+            return self.first
+        return ngettext("%(name)s and %(count)s other", "%(name)s and %(count)s others", self.others) % {
+            "name": self.first,
+            "count": self.others,
+        }
+
+
+def audience_summary(user, thread: Thread) -> Audience:
+    people: list = []
+    for found in hooks.reply_audience(user=user, thread=thread):
+        people.extend(found)
+    people = sorted({person.pk: person for person in people}.values(), key=lambda p: p.display_name.casefold())
+    return Audience(people=people, first=people[0].display_name if people else "", others=max(0, len(people) - 1))
+
+
 def _countries():
     countries = selectors.all_countries()
     return countries, {country.iso2: country for country in countries}
@@ -100,21 +134,46 @@ def thread_create(request, slug):
     if not permissions.can_start_thread(user, space):
         raise PermissionDenied
     countries, by_code = _countries()
-    form = ThreadForm(
-        common.bound(request),
-        countries=countries,
-        initial={"language": user.preferred_language, "tlp": space.default_tlp, "kind": Thread.Kind.DISCUSSION},
-    )
+    initial = {
+        "language": selectors.default_thread_language(user=user),
+        "tlp": space.default_tlp,
+        "kind": Thread.Kind.DISCUSSION,
+    }
+    draft = selectors.draft_for(user=user, space=space) if request.method == "GET" else None
+    if draft is not None:
+        initial.update(title=draft.title, body=draft.body, language=draft.language or initial["language"])
+    initial.update(preserved_initial(take_preserved(request, action=request.path), multiple=("addressed_countries",)))
+    form = ThreadForm(common.bound(request), countries=countries, initial=initial)
     status = 200
+    if request.method == "POST" and "save_draft" in request.POST:
+        services.draft_save(
+            actor=user,
+            space=space,
+            title=request.POST.get("title", ""),
+            body=request.POST.get("body", ""),
+            language=request.POST.get("language", ""),
+        )
+        messages.success(request, _("Your draft was saved. It will be here when you come back, on any computer."))
+        return redirect("forum:thread_create", slug=space.slug)
     if request.method == "POST":
         status = 400
         if form.is_valid():
+            kwargs = form.service_kwargs(by_code)
+            kwargs["language"] = common.detected_language(form)
             try:
-                thread = services.thread_create(actor=user, space=space, **form.service_kwargs(by_code))
+                thread = services.thread_create(actor=user, space=space, **kwargs)
             except ValidationError as exc:
                 common.apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Your thread was started."))
+                common.language_note(request, chosen=form.cleaned_data["language"], used=kwargs["language"])
+                first = selectors.thread_posts(thread=thread).first()
+                if request.headers.get("Accept", "").startswith("application/json"):
+                    return JsonResponse(
+                        {"post": first.pk if first else None, "url": common.thread_url(thread.pk), "space": space.slug}
+                    )
+                if request.POST.get("attach") == "1" and first is not None:
+                    return redirect(reverse("files:upload", args=[space.slug]) + f"?post={first.pk}")
                 return redirect(common.thread_url(thread.pk))
     return render(
         request,
@@ -124,6 +183,9 @@ def thread_create(request, slug):
             "name": space.localized_name(),
             "form": form,
             "tlp_help": tlp_help_all(),
+            "draft": draft,
+            "draft_url": url_for_draft(space=space),
+            "mention_url": reverse("forum:mention_suggestions", args=[space.slug]),
         },
         status=status,
     )
@@ -142,7 +204,13 @@ def thread_page(request, thread: Thread, *, reply_form: PostForm | None = None, 
     if posts and (read_number is None or posts[-1].number > read_number):
         services.mark_read(user=user, thread=thread, up_to_post_id=posts[-1].pk, up_to_number=posts[-1].number)
     if reply_form is None and viewer.can_post:
-        initial = {"language": user.preferred_language}
+        initial = {"language": selectors.default_reply_language(user=user, thread=thread)}
+        draft = selectors.draft_for(user=user, thread=thread)
+        if draft is not None:
+            initial.update(body=draft.body, language=draft.language or initial["language"])
+        initial.update(
+            preserved_initial(take_preserved(request, action=reverse("forum:post_create", args=[thread.pk])))
+        )
         quoted = (
             selectors.post_in_thread_for(user=user, thread=thread, pk=request.GET["quote"])
             if request.GET.get("quote")
@@ -169,6 +237,9 @@ def thread_page(request, thread: Thread, *, reply_form: PostForm | None = None, 
             "unread_here": unread is not None and unread.page == page.number,
             "poll_after": posts[-1].pk if posts and page.number == paginator.num_pages else None,
             "reply_form": reply_form,
+            "audience": audience_summary(user, thread) if viewer.can_post else None,
+            "draft_url": url_for_draft(space=thread.space, thread=thread),
+            "mention_url": reverse("forum:mention_suggestions", args=[thread.space.slug]),
             "why_not": "" if viewer.can_post else permissions.why_cannot_post(user, thread),
             "level_form": ThreadLevelForm(
                 initial={"level": selectors.thread_subscription_level(user=user, thread=thread)}
