@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export DJANGO_SETTINGS_MODULE ?= comity.config.settings.dev
+# Links in e-mail written in development follow where the server listens.
+export COMITY_BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: serve test install install-test messages messages-extract migrate lint format typecheck check clean
 
@@ -40,7 +42,8 @@ serve: migrate
 	$(BIN)/python manage.py load_glossary
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python manage.py worker & W=$$!; \
-	trap 'kill $$W 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py signin_hint --host $(HOST) --port $(PORT) --python $(BIN)/python --wait & H=$$!; \
+	trap 'kill $$W $$H 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The suite runs on every core (pytest-xdist); PYTEST_WORKERS=0 runs it in one process.

@@ -12,3 +12,8 @@ class NotificationsConfig(AppConfig):
 
         hooks.post_created.register(services.on_post_created_hook)
         hooks.reply_audience.register(services.reply_audience)
+
+        from comity.core import header
+        from comity.notifications import selectors
+
+        header.register_unread_count(selectors.notification_unread_count)

@@ -30,6 +30,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from comity.accounts.models import Role
+from comity.core import header
 from comity.forum import permissions
 from comity.forum.models import NotifyLevel, Post, Space, SpaceKind, SpaceMember, Thread, ThreadSubscription
 from comity.mail import services as outbox
@@ -294,6 +295,7 @@ def notify_about_post(*, post: Post) -> int:
         mode = email_mode_for(user_id=user_id, thread=thread, prefs=prefs)
         if level == NotifyLevel.MUTED:
             mode = EmailMode.NONE
+        header.forget_unread_count(user.pk)
         note = Notification.objects.create(
             user=user,
             kind=kind,
@@ -356,13 +358,16 @@ def notification_mark_read(*, user, notification: Notification) -> None:
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
+        header.forget_unread_count(user.pk)
 
 
 def notification_mark_all_read(*, user) -> int:
     """Mark every unread notification the user can see as read; returns how many."""
-    return Notification.objects.filter(
+    count = Notification.objects.filter(
         user=user, read_at__isnull=True, thread__space__in=permissions.spaces_visible_to(user)
     ).update(read_at=timezone.now())
+    header.forget_unread_count(user.pk)
+    return count
 
 
 # --- preferences --------------------------------------------------------------------------------------------

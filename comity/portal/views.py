@@ -23,11 +23,10 @@ def legal_home(request):
 
 
 def _next_events(user) -> list:
-    """The user's next events on the start page.
+    """The user's next events on the start page (those they organise, are registered for or invited to)."""
+    from comity.meetings.selectors import upcoming_events_for
 
-    TODO(merge): return `comity.meetings.selectors.upcoming_events_for(user=user, limit=5)` once the meetings app
-    exists (portal sits above meetings in the layers, so the import is allowed); until then there are none."""
-    return []
+    return upcoming_events_for(user=user, limit=5)
 
 
 def _is_member(user) -> bool:

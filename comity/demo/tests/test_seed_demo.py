@@ -60,9 +60,3 @@ def test_refused_in_production(countries):
 def test_missing_reference_data_is_a_clear_error(db):
     with pytest.raises(CommandError, match="run load_reference first"):
         call_command("seed_demo", stdout=StringIO())
-
-
-def test_demo_code_command_prints_current_code():
-    out = StringIO()
-    call_command("demo_code", stdout=out)
-    assert out.getvalue().strip() == f"{totp(bytes.fromhex(demo_totp_hex())):06d}"
