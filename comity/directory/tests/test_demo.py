@@ -107,6 +107,9 @@ def test_seed_demo_creates_the_demo_directory(reference):
         "measure_fiches_created": 576,
         "demo_treaties_created": 1,
         "library_documents_created": 9,
+        "events_created": 2,
+        "teams_created": 1,
+        "requests_created": 13,
     }
 
 

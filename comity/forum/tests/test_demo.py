@@ -12,6 +12,7 @@ from comity.forum.demo import THREADS, forum_demo_seed
 from comity.forum.models import Post, ReadMarker, Space, SpaceAuthority, SpaceKind, Thread
 from comity.forum.tests.pages import page_of
 from comity.reference.services import reference_load
+from comity.testing.demo import without_higher_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,8 @@ DEMO = "@demo.comity.test"
 
 
 @pytest.fixture
-def demo(db):
+def demo(db, monkeypatch):
+    without_higher_demo(monkeypatch)  # the forum's own demo: no event threads, no joint team's space
     reference_load()
     demo_seed()
 
@@ -136,6 +138,7 @@ def demo_without_forum(db, monkeypatch):
 
     monkeypatch.setattr(comity.forum.demo, "forum_demo_seed", lambda: comity.forum.demo.ForumDemoResult())
     monkeypatch.setattr(comity.files.demo, "files_demo_seed", lambda: {"attachments": 0, "skipped": "test"})
+    without_higher_demo(monkeypatch)
     reference_load()
     demo_seed()
 

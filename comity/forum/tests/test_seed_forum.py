@@ -15,6 +15,7 @@ from comity.forum.demo_scale import Fields
 from comity.forum.demo_scale.texts import BODIES, RARE_BODY
 from comity.forum.models import Post, PostRevision, ReadMarker, Thread
 from comity.reference.services import reference_load
+from comity.testing.demo import without_higher_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,8 @@ SEVEN = {"en", "fr", "es", "pt", "ru", "ar", "zh-hans"}
 
 
 @pytest.fixture
-def demo(db):
+def demo(db, monkeypatch):
+    without_higher_demo(monkeypatch)  # DEMO_POSTS counts the forum's own demo posts
     reference_load()
     demo_seed()
 
