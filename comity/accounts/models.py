@@ -38,6 +38,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person with an account. Signs in by e-mail, password and a second factor."""
 
     email = models.EmailField(_("e-mail address"), unique=True)
+    # Unread in-app notifications, kept by the notifications app (one more per notification, recounted when some
+    # are marked read), so that the header shows the count on every page without a query.
+    unread_notifications = models.PositiveIntegerField(default=0, editable=False)
     full_name = models.CharField(_("full name"), max_length=150)
     country = models.ForeignKey(
         "reference.Country",

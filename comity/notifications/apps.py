@@ -16,4 +16,4 @@ class NotificationsConfig(AppConfig):
         from comity.core import header
         from comity.notifications import selectors
 
-        header.register_unread_count(selectors.notification_unread_count)
+        header.register_unread_count(selectors.notification_unread_badge)

@@ -23,7 +23,6 @@ from django.utils import timezone
 
 from comity.audit.models import AuditAction
 from comity.audit.services import audit_log
-from comity.core import header
 from comity.directory.availability import Interval, Schedule, holiday_name, schedule_for
 from comity.forum.models import NotifyLevel, Post, Thread, ThreadSubscription
 from comity.mail import services as outbox
@@ -179,7 +178,6 @@ def _send(*, thread: Thread, country, level: int, due: dt.datetime, now: dt.date
                 mode = services.email_mode_for(user_id=person.pk, thread=thread, prefs=prefs)
                 # A reminder is time-critical: it is e-mailed at once unless the person wants no e-mail at all.
                 mode = EmailMode.NONE if mode == EmailMode.NONE or not person.email else EmailMode.IMMEDIATE
-                header.forget_unread_count(person.pk)
                 note = Notification.objects.create(
                     user=person,
                     kind=NotificationKind.QUESTION_REMINDER,
@@ -193,6 +191,7 @@ def _send(*, thread: Thread, country, level: int, due: dt.datetime, now: dt.date
                         user=person, notification=note, thread=thread, space=thread.space, business_days=days, now=now
                     )
                     emailed += 1
+            services.unread_bump(user_ids=[p.pk for p in people])
             reminder.recipients = [p.pk for p in people]
             reminder.save(update_fields=["recipients"])
             Thread.objects.filter(pk=thread.pk, reminder_level__lt=level).update(reminder_level=level)

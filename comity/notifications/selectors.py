@@ -21,6 +21,13 @@ def notification_list(*, user, unread_only: bool = False) -> QuerySet[Notificati
     return qs
 
 
+def notification_unread_badge(*, user) -> int:
+    """The header's count: the counter on the user's row (no query; see services.unread_bump)."""
+    if not permissions.is_member(user):
+        return 0
+    return user.unread_notifications
+
+
 def notification_unread_count(*, user) -> int:
     if not permissions.is_member(user):
         return 0

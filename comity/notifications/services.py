@@ -23,18 +23,18 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from comity.accounts.models import Role
-from comity.core import header
 from comity.forum import permissions
 from comity.forum.models import NotifyLevel, Post, Space, SpaceKind, SpaceMember, Thread, ThreadSubscription
 from comity.mail import services as outbox
-from comity.notifications import emails, links
+from comity.notifications import emails, links, selectors
 from comity.notifications.models import (
     KIND_PRIORITY,
     EmailMode,
@@ -283,6 +283,7 @@ def notify_about_post(*, post: Post) -> int:
     )
     already = set(Notification.objects.filter(post=post).values_list("user_id", flat=True))
     queued = created = 0
+    notified: list[int] = []
     for user_id, (kind, country) in sorted(candidates.items()):
         user = users.get(user_id)
         if user is None or user_id in already:
@@ -295,7 +296,6 @@ def notify_about_post(*, post: Post) -> int:
         mode = email_mode_for(user_id=user_id, thread=thread, prefs=prefs)
         if level == NotifyLevel.MUTED:
             mode = EmailMode.NONE
-        header.forget_unread_count(user.pk)
         note = Notification.objects.create(
             user=user,
             kind=kind,
@@ -306,12 +306,14 @@ def notify_about_post(*, post: Post) -> int:
             created_at=post.created_at,
         )
         created += 1
+        notified.append(user.pk)
         if mode == EmailMode.IMMEDIATE and user.email:
             scope = "space" if kind == NotificationKind.WATCHED_SPACE else "thread"
             queue_notification_email(
                 user=user, notification=note, thread=thread, space=space, post=post, unsubscribe_scope=scope
             )
             queued += 1
+    unread_bump(user_ids=notified)
     if queued:
         outbox.schedule_delivery()
     return created
@@ -352,13 +354,27 @@ def queue_notification_email(
 # --- the notification centre ------------------------------------------------------------------------------------
 
 
+def unread_bump(*, user_ids: list[int]) -> None:
+    """One more unread notification each for the header's count (an atomic increment: concurrent writers add up)."""
+    if user_ids:
+        get_user_model().objects.filter(pk__in=user_ids).update(unread_notifications=F("unread_notifications") + 1)
+
+
+def unread_recount(*, user) -> int:
+    """Set the header's count to the exact number of unread notifications the user may see."""
+    count = selectors.notification_unread_count(user=user)
+    get_user_model().objects.filter(pk=user.pk).update(unread_notifications=count)
+    user.unread_notifications = count
+    return count
+
+
 def notification_mark_read(*, user, notification: Notification) -> None:
     if notification.user_id != user.pk:
         raise ValidationError(_("This notification is not yours."))
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
-        header.forget_unread_count(user.pk)
+        unread_recount(user=user)
 
 
 def notification_mark_all_read(*, user) -> int:
@@ -366,7 +382,7 @@ def notification_mark_all_read(*, user) -> int:
     count = Notification.objects.filter(
         user=user, read_at__isnull=True, thread__space__in=permissions.spaces_visible_to(user)
     ).update(read_at=timezone.now())
-    header.forget_unread_count(user.pk)
+    unread_recount(user=user)
     return count
 
 

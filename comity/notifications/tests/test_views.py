@@ -221,3 +221,16 @@ def test_api_read_scope_token_cannot_write(client, users, notes):
     assert response.status_code == 403
     notes["plenary"].refresh_from_db()
     assert notes["plenary"].read_at is None
+
+
+def test_header_badge_follows_new_and_read_notifications(personas, notes, users, plenary):
+    """The header's count is the counter on the user's row: one more per notification, recounted when read."""
+    badge = '<span class="badge">{}<span class="visually-hidden"> unread</span></span>'
+    client = personas["member_other"]
+    assert badge.format(1) in client.get("/en/countries/").content.decode()
+    users["member_other"].refresh_from_db()
+    assert users["member_other"].unread_notifications == 1
+    client.get(f"/en/notifications/{notes['plenary'].pk}/")  # opening it marks it read
+    users["member_other"].refresh_from_db()
+    assert users["member_other"].unread_notifications == 0
+    assert 'class="badge"' not in client.get("/en/countries/").content.decode()

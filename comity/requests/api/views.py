@@ -16,7 +16,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 
-from comity.core.api.pagination import StandardPagination
+from comity.core.api.pagination import StandardPagination, paginated
 from comity.core.api.permissions import IsMember, TokenScopePermission
 from comity.requests import documents, permissions, selectors, services
 from comity.requests.api.serializers import (
@@ -56,6 +56,7 @@ class RequestListView(GenericAPIView):
         description=(
             "Requests of the authorities you belong to (and, for a coordinator, of your countries), newest first."
         ),
+        responses={200: paginated(RequestSerializer)},
     )
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
