@@ -5,8 +5,8 @@ carry its slug, and a private consultation's slug is made from its name, which c
 path of every request that fails (4xx as warnings, 5xx as errors), and those lines go to the operators, who are not
 participants. This filter replaces the slug in such lines with `*`; ids (threads, posts, files) stay, so a line can
 still be traced. A personal calendar feed's address (`/meetings/feed/<token>.ics`) carries its secret token, which
-is replaced the same way. It sits on the loggers themselves (not on a handler), so it applies whatever handlers a deployment
-configures.
+is replaced the same way. It sits on the loggers themselves (not on a handler), so it applies whatever handlers a
+deployment configures.
 """
 
 from __future__ import annotations
