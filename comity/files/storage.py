@@ -476,3 +476,94 @@ def write_tail(temp_name: str, blob: bytes) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(scratch, target)
+
+
+# --- library documents (comity.library) ---------------------------------------------------------------------------
+# The legal library keeps its encrypted documents in the same store as the attachments, in their own area: locally
+# under <file root>/library/<2 hex>/<40 hex> (as it always has), in the bucket under COMITY_S3_PREFIX + library/.
+
+
+def library_object_path(storage_name: str) -> Path:
+    name = _checked(storage_name)
+    return file_root() / "library" / name[:2] / name
+
+
+def _iter_local_batches(root: Path, batch_size: int):
+    if not root.exists():
+        return
+    batch: list[StoredObject] = []
+    for directory in sorted(root.iterdir()):
+        if not directory.is_dir():
+            continue
+        for path in directory.iterdir():
+            if _NAME.match(path.name) and path.name.startswith(directory.name):
+                try:
+                    batch.append(StoredObject(path.name, path.stat().st_mtime))
+                except FileNotFoundError:
+                    continue
+                if len(batch) >= batch_size:
+                    yield batch
+                    batch = []
+    if batch:
+        yield batch
+
+
+class LocalLibraryObjects(LocalObjects):
+    """Library documents under COMITY_FILE_ROOT/library."""
+
+    def put(self, source: Path, name: str) -> None:
+        target = library_object_path(name)
+        _directory(target.parent)
+        os.replace(source, target)
+
+    def open(self, name: str):
+        return open(library_object_path(name), "rb")  # noqa: SIM115 - the caller closes it
+
+    def delete(self, name: str) -> None:
+        remove(library_object_path(name))
+
+    def exists(self, name: str) -> bool:
+        return library_object_path(name).exists()
+
+    def iter_batches(self, batch_size: int = 500):
+        yield from _iter_local_batches(file_root() / "library", batch_size)
+
+
+class S3LibraryObjects(S3Objects):
+    """Library documents in the bucket, under COMITY_S3_PREFIX + library/<40 hex> (multipart upload, streamed)."""
+
+    def _key(self, name: str) -> str:
+        return f"{self.prefix}library/{_checked(name)}"
+
+    def iter_batches(self, batch_size: int = 500):
+        paginator = self.client.get_paginator("list_objects_v2")
+        batch: list[StoredObject] = []
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=f"{self.prefix}library/"):
+            for item in page.get("Contents", []):
+                name = item["Key"].rsplit("/", 1)[-1]
+                if _NAME.match(name):
+                    batch.append(StoredObject(name, item["LastModified"].timestamp()))
+                    if len(batch) >= batch_size:
+                        yield batch
+                        batch = []
+        if batch:
+            yield batch
+
+
+_library_stores: dict[tuple, S3LibraryObjects] = {}
+
+
+def library_objects() -> LocalLibraryObjects | S3LibraryObjects:
+    """Where library documents are stored: the bucket when COMITY_FILE_STORE is "s3", else the local file root."""
+    if getattr(settings, "COMITY_FILE_STORE", "local") != "s3":
+        return LocalLibraryObjects()
+    config = (
+        settings.COMITY_S3_BUCKET,
+        settings.COMITY_S3_PREFIX,
+        settings.COMITY_S3_ENDPOINT_URL,
+        settings.COMITY_S3_REGION,
+        settings.COMITY_S3_ACCESS_KEY_ID,
+    )
+    if config not in _library_stores:
+        _library_stores[config] = S3LibraryObjects()
+    return _library_stores[config]

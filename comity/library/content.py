@@ -8,14 +8,18 @@ library's html.parser (scripts and styles dropped, every tag stripped).
 
 Files are small (COMITY_LIBRARY_MAX_BYTES, default 20 MiB), so the checks and the extraction work on the bytes in
 memory. The stored copy is encrypted with `files.streamcrypt` under a key per file, wrapped by the master key
-(`files.storage`), in `<file root>/library/`.
+(`files.storage`), in the files app's store (`storage.library_objects()`): `<file root>/library/` by default, or
+the S3-compatible bucket when COMITY_FILE_STORE is "s3" (several application hosts). To the bucket the file is
+sealed to a private scratch file and sent by multipart upload; it is read back as a stream.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import os
 import re
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -253,8 +257,21 @@ def extract_text(checked: CheckedFile) -> tuple[str, str]:
 
 
 def library_path(storage_name: str) -> Path:
-    path = storage.object_path(storage_name)  # checks the name
-    return storage.file_root() / "library" / path.parent.name / path.name
+    """Where a document lives under a local file root (checks the name); the bucket keeps it as library/<name>."""
+    return storage.library_object_path(storage_name)
+
+
+def _uses_bucket() -> bool:
+    return not isinstance(storage.library_objects(), storage.LocalLibraryObjects)
+
+
+def _store_errors() -> tuple[type[BaseException], ...]:
+    """What reading or deleting in the bucket may raise besides OSError (none with the local store)."""
+    if not _uses_bucket():
+        return ()
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return (BotoCoreError, ClientError)
 
 
 @dataclass(frozen=True)
@@ -262,43 +279,70 @@ class StoredFile:
     storage_name: str
     wrapped_key: str
     key_fingerprint: str
-    path: Path
+    path: Path | None  # the local file; None when the document went to the bucket
+
+
+def _seal(handle, key: bytes, data: bytes) -> None:
+    writer = streamcrypt.SealedWriter(handle, key)
+    writer.write(data)
+    writer.finish()
 
 
 def store(data: bytes) -> StoredFile:
     """Encrypt the bytes to a new file under a new key (the caller removes it if its transaction fails)."""
     key, wrapped, fingerprint = storage.new_file_key()
     name = storage.new_name()
-    path = library_path(name)
-    with storage.create_private(path) as handle:
-        writer = streamcrypt.SealedWriter(handle, key)
-        writer.write(data)
-        writer.finish()
-    return StoredFile(storage_name=name, wrapped_key=wrapped, key_fingerprint=fingerprint, path=path)
+    objects = storage.library_objects()
+    if isinstance(objects, storage.LocalLibraryObjects):
+        path = library_path(name)
+        with storage.create_private(path) as handle:
+            _seal(handle, key, data)
+        return StoredFile(storage_name=name, wrapped_key=wrapped, key_fingerprint=fingerprint, path=path)
+    fd, scratch = tempfile.mkstemp(prefix="comity-library-", suffix=".sealed")  # 0600, removed by put()
+    scratch_path = Path(scratch)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            _seal(handle, key, data)
+        objects.put(scratch_path, name)  # multipart upload from the scratch file, never whole in memory
+    finally:
+        storage.remove(scratch_path)
+    return StoredFile(storage_name=name, wrapped_key=wrapped, key_fingerprint=fingerprint, path=None)
 
 
 def remove(storage_name: str) -> None:
-    if storage_name:
-        storage.remove(library_path(storage_name))
+    """Delete a stored document. A failure of the bucket is logged, not raised (this runs after a commit): the
+    object is then an orphan, which `files_verify` does not need and an operator may delete."""
+    if not storage_name:
+        return
+    try:
+        storage.library_objects().delete(storage_name)
+    except _store_errors():
+        logger.warning("library: stored file %s could not be deleted from the bucket", storage_name, exc_info=True)
 
 
 class Unreadable(Exception):
     """The stored file is missing, or its key or bytes fail verification."""
 
 
+def open_stored(storage_name: str):
+    """The stored (encrypted) bytes as a binary stream, from the local file root or the bucket; the caller closes
+    it. Raises FileNotFoundError when it is missing."""
+    return storage.library_objects().open(storage_name)
+
+
 def open_plaintext(*, storage_name: str, wrapped_key: str, key_fingerprint: str, size: int) -> Iterator[bytes]:
     """The plaintext as verified chunks. The first chunk is verified before this returns (else Unreadable)."""
     try:
         key = storage.unwrap(wrapped_key, key_fingerprint)
-        handle = open(library_path(storage_name), "rb")  # noqa: SIM115 - closed by the stream
-    except (storage.KeyUnavailable, OSError, ValueError) as exc:
+        handle = open_stored(storage_name)
+    except (storage.KeyUnavailable, OSError, ValueError, *_store_errors()) as exc:
         raise Unreadable(str(exc) or exc.__class__.__name__) from exc
     chunks = streamcrypt.iter_plaintext(handle, key, size)
     try:
         first = next(chunks)
-    except (streamcrypt.IntegrityError, StopIteration) as exc:
+    except (streamcrypt.IntegrityError, StopIteration, *_store_errors()) as exc:
         handle.close()
-        raise Unreadable(str(exc)) from exc
+        raise Unreadable(str(exc) or exc.__class__.__name__) from exc
 
     def stream() -> Iterator[bytes]:
         try:
@@ -308,3 +352,16 @@ def open_plaintext(*, storage_name: str, wrapped_key: str, key_fingerprint: str,
             handle.close()
 
     return stream()
+
+
+def stored_text(
+    *, storage_name: str, wrapped_key: str, key_fingerprint: str, size: int, filename: str
+) -> tuple[str, str]:
+    """(text, note) extracted again from the stored file, read back as a stream (e.g. after the extraction rules
+    change). The plaintext is at most `max_bytes()`, the limit every stored file was checked against."""
+    buffer = io.BytesIO()
+    for chunk in open_plaintext(
+        storage_name=storage_name, wrapped_key=wrapped_key, key_fingerprint=key_fingerprint, size=size
+    ):
+        buffer.write(chunk)
+    return extract_text(check(buffer.getvalue(), filename))

@@ -18,8 +18,10 @@ needs, unless one was deleted in between: such a file is listed under "missing" 
 
 The file store is the local file root (setting COMITY_FILE_ROOT) and, when the files app keeps finished objects in
 an S3-compatible bucket (`storage.shared_uploads()` is not None), that bucket's objects too, streamed in both
-directions. A backup has the same layout either way (`files/objects/<2 hex>/<40 hex>`), so it can be restored into
-an installation with either kind of store. Uploads in progress that exist only in the bucket are not backed up.
+directions, and the library's documents, which live in the same bucket under library/ (`storage.library_objects()`).
+A backup has the same layout either way (`files/objects/<2 hex>/<40 hex>`, `files/library/<2 hex>/<40 hex>`), so it
+can be restored into an installation with either kind of store. Uploads in progress that exist only in the bucket
+are not backed up.
 """
 
 from __future__ import annotations
@@ -125,19 +127,32 @@ def object_store():
     return shared_uploads() if shared_uploads is not None else None
 
 
-def _object_relative(name: str) -> Path:
-    """Where an object of the store lives in a backup (and under a local file root): objects/<2 hex>/<40 hex>."""
-    return Path("objects") / name[:2] / name
+def library_store():
+    """The bucket that holds the library's documents when there is one, else None (they are local files)."""
+    if object_store() is None or not hasattr(storage, "library_objects"):
+        return None
+    return storage.library_objects()
 
 
-def _object_name(relative: Path) -> str | None:
-    """The storage name of a backup path under objects/, or None for any other file."""
+def _bucket_stores() -> list[tuple[str, Any]]:
+    """(folder in a backup, store) for every area of the bucket; empty with local storage."""
+    stores: list[tuple[str, Any]] = []
+    if (store := object_store()) is not None:
+        stores.append(("objects", store))
+    if (library := library_store()) is not None:
+        stores.append(("library", library))
+    return stores
+
+
+def _bucket_target(relative: Path) -> tuple[Any, str] | None:
+    """(store, storage name) when a backup path belongs in the bucket, else None (a file under the file root)."""
     parts = relative.parts
-    if len(parts) == 3 and parts[0] == "objects" and parts[2].startswith(parts[1]):
-        try:
-            return storage.object_path(parts[2]).name
-        except ValueError:
-            return None
+    for area, store in _bucket_stores():
+        if len(parts) == 3 and parts[0] == area and parts[2].startswith(parts[1]):
+            try:
+                return store, storage.object_path(parts[2]).name
+            except ValueError:
+                return None
     return None
 
 
@@ -304,15 +319,15 @@ def backup_create(*, directory: Path, using: str = "default") -> BackupResult:
         result.files += 1
         result.bytes += size
     store = object_store()
-    if store is not None:
-        local = {entry["path"] for entry in entries}
-        for batch in store.iter_batches():
+    local = {entry["path"] for entry in entries}
+    for area, bucket in _bucket_stores():
+        for batch in bucket.iter_batches():
             for item in batch:
-                relative = _object_relative(item.name)
+                relative = Path(area) / item.name[:2] / item.name
                 if relative.as_posix() in local:  # a local copy left from before the move to the bucket
                     continue
                 try:
-                    with store.open(item.name) as src:
+                    with bucket.open(item.name) as src:
                         sha, size = _copy_stream(src, directory / FILES_DIR / relative)
                 except FileNotFoundError:  # deleted since it was listed
                     continue
@@ -398,9 +413,8 @@ def installation_contents(using: str = "default") -> tuple[int, int]:
     with connection.cursor() as cursor:
         tables = len(connection.introspection.table_names(cursor))
     files = sum(1 for _path in iter_file_root(storage.file_root()))
-    store = object_store()
-    if store is not None:
-        files += sum(len(batch) for batch in store.iter_batches())
+    for _area, bucket in _bucket_stores():
+        files += sum(len(batch) for batch in bucket.iter_batches())
     return tables, files
 
 
@@ -436,18 +450,17 @@ def _install_files(directory: Path, manifest: dict) -> int:
     """Copy the backup's files under the file root; objects go to the object store when there is one."""
     root = storage.file_root()
     root.mkdir(mode=0o700, parents=True, exist_ok=True)
-    store = object_store()
     count = 0
     for entry in manifest["files"]:
         relative = _relative(entry["path"])
-        name = _object_name(relative) if store is not None else None
-        target = root / relative if name is None else root / "restore-scratch" / relative.name
+        bucket = _bucket_target(relative)
+        target = root / relative if bucket is None else root / "restore-scratch" / relative.name
         sha, size = _copy_hashed(directory / FILES_DIR / relative, target)
         if sha != entry["sha256"] or size != entry["size"]:
             storage.remove(target)
             raise BackupError(f"{relative} changed while it was restored; restore again from the backup.")
-        if name is not None:
-            store.put(target, name)  # streamed from the scratch copy, which it removes
+        if bucket is not None:
+            bucket[0].put(target, bucket[1])  # streamed from the scratch copy, which it removes
         count += 1
     return count
 
@@ -467,7 +480,8 @@ def _open_attachment(storage_name: str):
 
 
 def _open_document(storage_name: str):
-    return open(library_path(storage_name), "rb")  # noqa: SIM115 - closed by _plaintext_sha256
+    store = library_store()
+    return store.open(storage_name) if store is not None else open(library_path(storage_name), "rb")  # noqa: SIM115
 
 
 def files_verify() -> tuple[int, list[str]]:
@@ -534,18 +548,17 @@ def backup_restore(*, directory: Path, using: str = "default", verify: bool = Tr
 def _rollback_files_on_error(manifest: dict):
     """Remove the restored files again when the restore fails, so that the installation is empty again."""
     root = storage.file_root()
-    store = object_store()
     try:
         yield
     except BaseException:
         for entry in manifest["files"]:
             with contextlib.suppress(Exception):  # best effort: the error that stopped the restore is what matters
                 relative = _relative(entry["path"])
-                name = _object_name(relative) if store is not None else None
-                if name is None:
+                bucket = _bucket_target(relative)
+                if bucket is None:
                     (root / relative).unlink()
                 else:
-                    store.delete(name)
+                    bucket[0].delete(bucket[1])
         raise
 
 
