@@ -103,6 +103,10 @@ def _plenary(admin: User, users: dict[str, User], now: dt.datetime) -> Event:
             title_original=PLENARY_TITLE,
             titles={"fr": "Plénière annuelle des autorités centrales (démo)", "es": "Plenaria anual (demo)"},
             description_original="The yearly meeting of the network's central authorities (demo content).",
+            descriptions={
+                "fr": "La réunion annuelle des autorités centrales du réseau (contenu de démonstration).",
+                "es": "La reunión anual de las autoridades centrales de la red (contenido de demostración).",
+            },
             venue="Vienna International Centre, Board Room B (demo)",
             online_url="",
             start=start,
@@ -165,6 +169,7 @@ def _hybrid(admin: User, users: dict[str, User], now: dt.datetime) -> Event:
             title_original=HYBRID_TITLE,
             titles={"fr": "Réunion régionale sur le recouvrement d'avoirs, hybride (démo)"},
             description_original="Tracing, freezing and returning the proceeds of crime across the region (demo).",
+            descriptions={"fr": "Dépister, geler et restituer le produit du crime dans la région (démo)."},
             venue="United Nations Conference Centre, Bangkok (demo)",
             online_url="https://meet.example.org/demo-asset-recovery",
             start=start,

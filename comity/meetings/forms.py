@@ -15,7 +15,14 @@ from django.utils.translation import gettext_lazy as _
 from comity.core.i18n import UI_LANGUAGES, iso639_1_choices, language_name
 from comity.core.timeutil import all_timezones, get_zone, is_valid_timezone
 from comity.meetings import permissions
-from comity.meetings.models import Audience, EventKind, FundingStatus, RegistrationField
+from comity.meetings.models import (
+    DESCRIPTION_MAX,
+    TITLE_MAX,
+    Audience,
+    EventKind,
+    FundingStatus,
+    RegistrationField,
+)
 from comity.reference.models import Country, Network
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -51,9 +58,12 @@ def parse_id_list(raw: str) -> list[int] | None:
 
 class EventForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=EventKind.choices)
-    title_original = forms.CharField(label=_("Title"), max_length=200)
+    title_original = forms.CharField(label=_("Title"), max_length=TITLE_MAX)
     description_original = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+        label=_("Description"),
+        required=False,
+        max_length=DESCRIPTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
     language = forms.ChoiceField(label=_("Language of the title and description"), choices=())
     languages = forms.MultipleChoiceField(
@@ -104,7 +114,17 @@ class EventForm(forms.Form):
         self.fields["audience_spaces"].queryset = forum_permissions.spaces_visible_to(user)
         for code in UI_LANGUAGES:
             self.fields[f"title_{code}"] = forms.CharField(
-                label=_("Title in %(language)s") % {"language": language_name(code)}, required=False, max_length=200
+                label=_("Title in %(language)s") % {"language": language_name(code)},
+                required=False,
+                max_length=TITLE_MAX,
+                widget=forms.TextInput(attrs={"lang": code, "dir": "auto"}),
+            )
+        for code in UI_LANGUAGES:
+            self.fields[f"description_{code}"] = forms.CharField(
+                label=_("Description in %(language)s") % {"language": language_name(code)},
+                required=False,
+                max_length=DESCRIPTION_MAX,
+                widget=forms.Textarea(attrs={"rows": 3, "lang": code, "dir": "auto"}),
             )
 
     def clean_invite_users(self):
@@ -127,7 +147,7 @@ class EventForm(forms.Form):
             "title_original": data["title_original"],
             "titles": {code: data.get(f"title_{code}", "") for code in UI_LANGUAGES},
             "description_original": data["description_original"],
-            "descriptions": {},
+            "descriptions": {code: data.get(f"description_{code}", "") for code in UI_LANGUAGES},
             "language": data["language"],
             "languages": data["languages"],
             "venue": data["venue"],

@@ -30,12 +30,13 @@ def _vevent(event: Event, *, base_url: str, stamp: dt.datetime, members: bool) -
     vevent.add("created", event.created_at)
     vevent.add("last-modified", event.updated_at)
     vevent.add("sequence", event.sequence)
-    vevent.add("summary", event.title)
+    vevent.add("summary", event.title, parameters={"LANGUAGE": event.title_language})
     vevent.add("dtstart", event.start.astimezone(zone))
     vevent.add("dtend", event.end.astimezone(zone))
     description = event.description
     url = base_url + event.get_absolute_url()
-    vevent.add("description", (description + "\n\n" + url).strip())
+    params = {"LANGUAGE": event.description_language} if description else {}
+    vevent.add("description", (description + "\n\n" + url).strip(), parameters=params)
     vevent.add("url", url)
     location = []
     if event.kind in (EventKind.IN_PERSON, EventKind.HYBRID) and event.venue:

@@ -41,6 +41,10 @@ class RegistrationField(models.TextChoices):
     VISA_LETTER = "visa_letter", _("Visa letter needed")
 
 
+TITLE_MAX = 200
+DESCRIPTION_MAX = 20000
+
+
 def _language() -> str:
     return (get_language() or "en").lower()
 
@@ -129,8 +133,20 @@ class Event(models.Model):
         return self.titles.get(_language()) or self.title_original
 
     @property
+    def title_language(self) -> str:
+        """The language code of `title` as shown now: the viewer's when translated, else the original's."""
+        language = _language()
+        return language if self.titles.get(language) else self.language
+
+    @property
     def description(self) -> str:
         return self.descriptions.get(_language()) or self.description_original
+
+    @property
+    def description_language(self) -> str:
+        """The language code of `description` as shown now: the viewer's when translated, else the original's."""
+        language = _language()
+        return language if self.descriptions.get(language) else self.language
 
     @property
     def is_cancelled(self) -> bool:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from comity.accounts.models import User
 from comity.audit.models import AuditAction
 from comity.audit.services import audit_log
-from comity.core.i18n import UI_LANGUAGES
+from comity.core.i18n import UI_LANGUAGES, language_name
 from comity.core.timeutil import is_valid_timezone
 from comity.directory import permissions as directory_permissions
 from comity.directory.models import Contact
@@ -32,6 +32,8 @@ from comity.mail import services as outbox
 from comity.meetings import permissions
 from comity.meetings.models import (
     ACTIVE_STATUSES,
+    DESCRIPTION_MAX,
+    TITLE_MAX,
     ActionItem,
     Audience,
     CalendarFeed,
@@ -128,6 +130,30 @@ EVENT_FIELDS = (
 )
 
 
+def _translations(raw: object, *, limit: int, known: set[str]) -> tuple[dict[str, str], str]:
+    """Translations by language code, blanks dropped; the second value names the first problem ("" when none):
+    a code outside the platform's seven languages, a value that is not text, or a text over `limit` characters."""
+    if raw is None or raw == "":
+        return {}, ""
+    if not isinstance(raw, dict):
+        return {}, str(_("Give the translations by language code."))
+    texts: dict[str, str] = {}
+    for code, value in raw.items():
+        if code not in known:
+            return {}, str(_("Translations are accepted in the seven languages of the platform only."))
+        if not isinstance(value, str):
+            return {}, str(_("Give the translations by language code."))
+        value = value.strip()
+        if len(value) > limit:
+            return {}, str(
+                _("The translation in %(language)s has more than %(max)d characters.")
+                % {"language": language_name(code), "max": limit}
+            )
+        if value:
+            texts[code] = value
+    return texts, ""
+
+
 def _clean_event(*, actor, data: dict[str, Any], event: Event | None = None) -> dict[str, Any]:
     """Validate an event's fields; raise ValidationError naming each rejected field."""
     errors: dict[str, list[str]] = {}
@@ -138,14 +164,19 @@ def _clean_event(*, actor, data: dict[str, Any], event: Event | None = None) -> 
     title = (data.get("title_original") or "").strip()
     if not title:
         errors["title_original"] = [_("Give the event a title.")]
-    clean["title_original"] = title[:200]
+    if len(title) > TITLE_MAX:
+        errors["title_original"] = [_("A title has at most %(max)d characters.") % {"max": TITLE_MAX}]
+    clean["title_original"] = title
     languages_known = set(UI_LANGUAGES)
-    titles = {k: str(v).strip()[:200] for k, v in (data.get("titles") or {}).items() if str(v).strip()}
-    descriptions = {k: str(v).strip() for k, v in (data.get("descriptions") or {}).items() if str(v).strip()}
-    if set(titles) - languages_known or set(descriptions) - languages_known:
-        errors["titles"] = [_("Translations are accepted in the seven languages of the platform only.")]
-    clean["titles"], clean["descriptions"] = titles, descriptions
-    clean["description_original"] = (data.get("description_original") or "").strip()
+    for key, limit in (("titles", TITLE_MAX), ("descriptions", DESCRIPTION_MAX)):
+        texts, problem = _translations(data.get(key), limit=limit, known=languages_known)
+        if problem:
+            errors[key] = [problem]
+        clean[key] = texts
+    description = (data.get("description_original") or "").strip()
+    if len(description) > DESCRIPTION_MAX:
+        errors["description_original"] = [_("A description has at most %(max)d characters.") % {"max": DESCRIPTION_MAX}]
+    clean["description_original"] = description
     language = data.get("language") or "en"
     if language not in languages_known:
         errors["language"] = [_("Unknown language.")]

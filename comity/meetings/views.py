@@ -213,6 +213,7 @@ def event_edit(request, pk):
             "requires_approval": event.requires_approval,
             "registration_fields": event.registration_fields,
             **{f"title_{code}": text for code, text in event.titles.items()},
+            **{f"description_{code}": text for code, text in event.descriptions.items()},
         }
         form = EventForm(initial=initial, user=request.user)
     return render(

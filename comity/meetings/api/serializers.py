@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from comity.core.i18n import UI_LANGUAGES
 from comity.meetings.models import (
+    DESCRIPTION_MAX,
+    TITLE_MAX,
     Audience,
     Event,
     EventKind,
@@ -26,7 +29,16 @@ class SessionSerializer(serializers.Serializer):
 
 
 def _values(choices) -> str:
-    return "One of: " + ", ".join(choices.values) + "."
+    return _values_of(choices.values)
+
+
+def _values_of(values) -> str:
+    return "One of: " + ", ".join(values) + "."
+
+
+TRANSLATIONS_HELP = (
+    "Translations by language code (" + ", ".join(UI_LANGUAGES) + "); a replace: languages left out are removed."
+)
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -34,7 +46,11 @@ class EventSerializer(serializers.ModelSerializer):
     status = serializers.CharField(help_text=_values(EventStatus))
     audience = serializers.CharField(help_text=_values(Audience))
     title = serializers.CharField(help_text="In the caller's language (Accept-Language) where translated.")
-    description = serializers.CharField()
+    title_language = serializers.CharField(help_text="The language code of `title` as given.")
+    description = serializers.CharField(
+        help_text="In the caller's language (Accept-Language) where translated, else the original."
+    )
+    description_language = serializers.CharField(help_text="The language code of `description` as given.")
     start = serializers.DateTimeField(help_text="UTC.")
     end = serializers.DateTimeField(help_text="UTC.")
     timezone = serializers.CharField(help_text="The event's IANA time zone.")
@@ -52,7 +68,9 @@ class EventSerializer(serializers.ModelSerializer):
             "kind",
             "status",
             "title",
+            "title_language",
             "description",
+            "description_language",
             "language",
             "languages",
             "venue",
@@ -87,11 +105,26 @@ class EventSerializer(serializers.ModelSerializer):
 
 class EventDetailSerializer(EventSerializer):
     sessions = SessionSerializer(many=True, read_only=True)
+    title_original = serializers.CharField(help_text="The title as written, in `language`.")
+    titles = serializers.DictField(child=serializers.CharField(), help_text="Translations of the title by language.")
+    description_original = serializers.CharField(help_text="The description as written, in `language`.")
+    descriptions = serializers.DictField(
+        child=serializers.CharField(), help_text="Translations of the description by language."
+    )
     online_url = serializers.SerializerMethodField()
     budget = serializers.SerializerMethodField()
 
     class Meta(EventSerializer.Meta):
-        fields = [*EventSerializer.Meta.fields, "online_url", "sessions", "budget"]
+        fields = [
+            *EventSerializer.Meta.fields,
+            "title_original",
+            "titles",
+            "description_original",
+            "descriptions",
+            "online_url",
+            "sessions",
+            "budget",
+        ]
         read_only_fields = fields
 
     def get_online_url(self, obj) -> str:
@@ -172,13 +205,31 @@ class FundingDecisionSerializer(serializers.Serializer):
 KIND_CHOICES = EventKind.values
 
 
+def _known_languages(value: dict[str, str]) -> dict[str, str]:
+    unknown = sorted(set(value) - set(UI_LANGUAGES))
+    if unknown:
+        raise serializers.ValidationError(
+            "Unknown language code(s): " + ", ".join(unknown) + ". " + _values_of(UI_LANGUAGES)
+        )
+    return value
+
+
 class EventWriteSerializer(serializers.Serializer):
     """Create or replace an event. Times are ISO 8601 with an offset (stored in UTC); `timezone` is the event's zone."""
 
     kind = serializers.CharField(help_text=_values(EventKind))
     title = serializers.CharField(max_length=200)
-    titles = serializers.DictField(child=serializers.CharField(max_length=200), required=False)
-    description = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    titles = serializers.DictField(
+        child=serializers.CharField(max_length=TITLE_MAX, allow_blank=True),
+        required=False,
+        help_text=TRANSLATIONS_HELP,
+    )
+    description = serializers.CharField(required=False, allow_blank=True, max_length=DESCRIPTION_MAX)
+    descriptions = serializers.DictField(
+        child=serializers.CharField(max_length=DESCRIPTION_MAX, allow_blank=True),
+        required=False,
+        help_text=TRANSLATIONS_HELP,
+    )
     language = serializers.CharField(required=False, default="en", max_length=10)
     languages = serializers.ListField(child=serializers.CharField(max_length=10), required=False, max_length=7)
     venue = serializers.CharField(required=False, allow_blank=True, max_length=300)
@@ -212,6 +263,12 @@ class EventWriteSerializer(serializers.Serializer):
         max_length=200,
         help_text="On creation only: their current contact points are invited.",
     )
+
+    def validate_titles(self, value: dict[str, str]) -> dict[str, str]:
+        return _known_languages(value)
+
+    def validate_descriptions(self, value: dict[str, str]) -> dict[str, str]:
+        return _known_languages(value)
 
 
 class RegistrationDecisionSerializer(serializers.Serializer):

@@ -78,7 +78,7 @@ def _payload(request, data: dict) -> dict:
         "title_original": data["title"],
         "titles": data.get("titles") or {},
         "description_original": data.get("description", ""),
-        "descriptions": {},
+        "descriptions": data.get("descriptions") or {},
         "language": data.get("language", "en"),
         "languages": data.get("languages") or [],
         "venue": data.get("venue", ""),
