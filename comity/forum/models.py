@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
 
+from comity.core.search import fold
+
 
 class SpaceKind(models.TextChoices):
     PLENARY = "plenary", _("Plenary")
@@ -142,6 +144,9 @@ class Thread(models.Model):
 
     space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="threads")
     title = models.CharField(_("title"), max_length=200)
+    # `fold(title)`: what search compares (case, accents and Arabic letter variants ignored; ADR 0011), indexed.
+    # Kept by `save()`; a bulk write of titles (`bulk_create`, `update`) sets it itself.
+    title_search = models.TextField(editable=False, default="")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="threads")
     tlp = models.CharField(_("handling mark"), max_length=12, choices=TLP.choices, default=TLP.GREEN)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.DISCUSSION)
@@ -172,6 +177,13 @@ class Thread(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        self.title_search = fold(self.title or "")
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "title" in update_fields and "title_search" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "title_search"]
+        super().save(*args, **kwargs)
 
     @property
     def missing_numbers(self) -> int:

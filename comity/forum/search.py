@@ -1,12 +1,13 @@
 """Search over the posts and thread titles a user can read, in every script.
 
-Matching is by case-folded substring: each term of the query must appear in the post's text (`Post.search_text`,
-stored case-folded when the post is written) or, for a thread's opening post, in the post's text or the thread's
-title (case-folded in the query, `Casefold`). Substrings work for scripts without spaces between words (Chinese)
-and for Arabic and Cyrillic alike.
+Matching is by folded substring (`comity.core.search.fold`: case, accents and Arabic letter variants ignored): each
+term of the query must appear in the post's text (`Post.search_text`, stored folded when the post is written) or,
+for a thread's opening post, in the post's text or the thread's title (`Thread.title_search`, the title stored folded
+whenever it is written; results highlight the title as written). Substrings work for scripts without spaces
+between words (Chinese) and for Arabic and Cyrillic alike.
 
-Both tests go through an index (`comity.core.search`): a trigram index on `search_text` and on the case-folded
-title (PostgreSQL), an FTS5 trigram table on each (SQLite). The opening posts whose thread title matches are found
+Both tests go through an index (`comity.core.search`): a trigram index on `search_text` and on `title_search`
+(PostgreSQL), an FTS5 trigram table on each (SQLite). The opening posts whose thread title matches are found
 from the threads whose title holds a term, one index probe per such thread, in a subquery that runs once; no
 subquery runs per post.
 
@@ -34,6 +35,7 @@ from comity.core.search import (
     SNIPPET_CHARS,
     Casefold,
     TextIndex,
+    fold,
     highlight,
     in_subquery,
     snippet,
@@ -51,6 +53,7 @@ __all__ = [
     "Casefold",
     "Hit",
     "SearchFilters",
+    "fold",
     "highlight",
     "hits",
     "post_plain_text",
@@ -59,9 +62,9 @@ __all__ = [
     "terms_of",
 ]
 
-# Created by migration forum 0002_post_search_index.
+# Created by migrations forum 0002_post_search_index (posts) and 0006_thread_title_search (folded titles).
 POST_TEXT = TextIndex(table="forum_post", column="search_text", name="forum_post_search")
-THREAD_TITLE = TextIndex(table="forum_thread", column="title", name="forum_thread_title_search", lowercase=True)
+THREAD_TITLE = TextIndex(table="forum_thread", column="title_search", name="forum_thread_title_search")
 
 
 @dataclass

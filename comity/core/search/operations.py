@@ -118,6 +118,23 @@ class CreateTextSearchIndex(Operation):
             schema_editor.execute(f"DROP TABLE IF EXISTS {self.name}_fts")
 
 
+class RemoveTextSearchIndex(CreateTextSearchIndex):
+    """Drop the substring index that `CreateTextSearchIndex` with the same arguments built (reversed: build it)."""
+
+    def describe(self):
+        return f"Remove the text search index {self.name} on {self.table}.{self.column}"
+
+    @property
+    def migration_name_fragment(self):
+        return f"remove_{self.name}"
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+
 def repair_sqlite_text_indexes(*, using: str = DEFAULT_DB_ALIAS) -> list[str]:
     """Recreate the missing triggers of every search FTS5 table and rebuild it; the names of those repaired."""
     connection = connections[using]
@@ -149,9 +166,12 @@ def repair_after_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
     repair_sqlite_text_indexes(using=using)
 
 
-def refold_search_text(*, table: str, column: str, batch: int = 1000):
+def refold_search_text(*, table: str, column: str, source: str = "", batch: int = 1000):
     """A data migration (`RunPython`) that folds the stored search texts of `table.column` again with
     `comity.core.search.fold`, in batches by primary key, writing only the rows whose text changes.
+
+    `source`: fill `column` with the folded text of another column of the row (a new search column beside the text
+    as written, e.g. a thread's `title_search` from its `title`); by default `column` is folded in place.
 
     The stored texts were case-folded only; `fold` also drops accents and unifies Arabic letter variants, and the
     query terms are folded that way, so every stored text must be too. Folding is idempotent: a text that was
@@ -162,10 +182,11 @@ def refold_search_text(*, table: str, column: str, batch: int = 1000):
     from comity.core.search.text import fold
 
     table, column = sql_identifier(table), sql_identifier(column)
+    source = sql_identifier(source) if source else column
 
     def forwards(apps, schema_editor):
         connection = schema_editor.connection
-        select = f"SELECT id, {column} FROM {table} WHERE id > %s ORDER BY id LIMIT %s"  # noqa: S608
+        select = f"SELECT id, {source}, {column} FROM {table} WHERE id > %s ORDER BY id LIMIT %s"  # noqa: S608
         update = f"UPDATE {table} SET {column} = %s WHERE id = %s"  # noqa: S608
         last = 0
         with connection.cursor() as cursor:
@@ -174,7 +195,7 @@ def refold_search_text(*, table: str, column: str, batch: int = 1000):
                 rows = cursor.fetchall()
                 if not rows:
                     return
-                changed = [(fold(text), pk) for pk, text in rows if text and fold(text) != text]
+                changed = [(fold(text), pk) for pk, text, stored in rows if text and fold(text) != stored]
                 if changed:
                     cursor.executemany(update, changed)
                 last = rows[-1][0]

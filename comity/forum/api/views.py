@@ -135,9 +135,7 @@ def thread_list(*, user, space: Space | None = None, tlp: str = "", kind: str = 
         threads = threads.filter(status=status)
     terms = search.terms_of(q)
     if terms:
-        threads = threads.annotate(title_folded=search.Casefold("title"))
-        for term in terms:
-            threads = threads.filter(title_folded__contains=term)
+        threads = threads.filter(search.THREAD_TITLE.contains(terms))
     return (
         threads.select_related("space", "author__country")
         .prefetch_related(Prefetch("addressed_countries", queryset=Country.objects.only("pk", "iso2")))

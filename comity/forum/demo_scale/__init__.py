@@ -43,6 +43,7 @@ from django.db import connection, models, transaction
 from django.db.models import Count, F, Max, Window
 from django.db.models.functions import RowNumber
 
+from comity.core.search import fold
 from comity.forum.demo_scale.plan import (
     BLOCK,
     DEFAULTS,
@@ -241,6 +242,7 @@ def _write_block(
                 new_threads[index] = Thread(
                     space=thread.space,
                     title=thread.title,
+                    title_search=fold(thread.title),  # bulk_create does not call save()
                     author_id=thread.author_id,
                     tlp=thread.space.default_tlp,
                     created_at=at,

@@ -63,6 +63,29 @@ def test_case_and_accents_are_folded(users, world):
     assert found(member, "cooperacao") == [world.maré.pk]
 
 
+def test_titles_are_folded_too(users, world):
+    member = users["member"]
+    accented = services.thread_create(
+        actor=member, space=world.plenary, title="Pedido da Maré", language="pt", body="Cooperação bancária."
+    ).posts.get()
+    arabic = services.thread_create(  # hamza on alef, alef maksura, ta marbuta
+        actor=member, space=world.plenary, title="طلب إلى وزارة الخارجية في مصر", language="ar", body="تفاصيل."
+    ).posts.get()
+    assert set(found(member, "mare")) == {accented.pk, world.maré.pk}  # "mare" finds "Maré" in a title (and a post)
+    assert found(member, "mare pedido") == found(member, "MARÉ PEDIDO") == [accented.pk]
+    assert found(member, "الى وزاره") == [arabic.pk]  # plain alef, heh for ta marbuta, yeh for alef maksura
+    assert found(member, "إلى وزارة") == [arabic.pk]
+    terms = search.terms_of("mare pedido")
+    (hit,) = search.hits(search.post_search(user=member, terms=terms), terms)
+    assert hit.title == "<mark>Pedido</mark> da <mark>Maré</mark>"  # highlighted on the title as written
+    thread = Thread.objects.get(pk=accented.thread_id)
+    assert thread.title_search == "pedido da mare"
+    thread.title = "Pedido de Açúcar"
+    thread.save(update_fields=["title"])  # a title changed through save() keeps its folded form in step
+    assert Thread.objects.get(pk=thread.pk).title_search == "pedido de acucar"
+    assert (found(member, "acucar"), found(member, "mare pedido")) == ([accented.pk], [])
+
+
 def test_terms_of_one_or_two_characters(users, world):
     member = users["member"]
     assert found(member, "司法") == [world.chinese.pk]  # alone: read without the index
@@ -191,7 +214,7 @@ def test_the_index_follows_new_edited_and_deleted_posts_and_titles(users, world)
     assert (found(member, "xylograph"), found(member, "zeppelin")) == ([], [post.pk])
     Post.objects.filter(pk=post.pk).delete()
     assert found(member, "zeppelin") == []
-    Thread.objects.filter(pk=world.thread.pk).update(title="Banking secrecy")
+    Thread.objects.filter(pk=world.thread.pk).update(title="Banking secrecy", title_search="banking secrecy")
     assert found(member, "secrecy") == [world.opening.pk]
     assert found(member, "extradition") == []
     if connection.vendor == "sqlite":  # the FTS5 tables themselves, not only the exact test after them
@@ -215,3 +238,31 @@ def test_no_subquery_runs_per_post(users, world):
         assert '"forum_post"."id" = ANY(ARRAY(SELECT' in sql
     else:
         assert 'FROM "forum_post_search_fts" WHERE "forum_post_search_fts" MATCH' in sql
+
+
+def test_the_migration_fills_the_folded_titles_of_existing_threads(users, world):
+    from comity.core.search.operations import refold_search_text
+
+    arabic = services.thread_create(
+        actor=users["member"], space=world.plenary, title="مكتبة إلى القاهرة", language="ar", body="نص."
+    )
+    Thread.objects.update(title_search="")  # threads written before the column existed
+    operation = refold_search_text(table="forum_thread", column="title_search", source="title", batch=1)
+
+    class Editor:
+        pass
+
+    editor = Editor()
+    editor.connection = connection
+    operation.code(None, editor)
+    assert Thread.objects.get(pk=arabic.pk).title_search == "مكتبه الي القاهره"
+    assert all(thread.title_search == search.fold(thread.title) for thread in Thread.objects.all())
+    assert found(users["member"], "مكتبه") == [arabic.posts.get().pk]  # the index followed the batch updates
+
+
+def test_the_api_thread_filter_folds_titles(users, world):
+    thread = services.thread_create(
+        actor=users["member"], space=world.plenary, title="Pedido da Maré", language="pt", body="Texto."
+    )
+    client = token_client(users["member"])
+    assert [row["id"] for row in client.get("/api/v1/threads/?q=mare").json()["results"]] == [thread.pk]
