@@ -143,3 +143,79 @@ def test_registration_cancel_twice_reports_that_it_is_not_active(personas, make_
     assert "This registration is not active." in response.content.decode()
     registration.refresh_from_db()
     assert registration.status == RegistrationStatus.CANCELLED
+
+
+def test_event_list_rejects_bad_filters_with_400_and_says_why(personas):
+    response = personas["member"].get("/en/meetings/", {"network": "abc", "kind": "party", "region": "Asia"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Unknown network." in body
+    assert "Unknown kind of event." in body
+    assert "A region is a three-digit UN M49 code." in body
+
+
+def test_event_cancel_page_cancels_once_then_reports(personas, make_event):
+    event = make_event()
+    url = _url(event, "cancel/")
+    assert personas["secretariat"].post(url).status_code == 302
+    assert Event.objects.get(pk=event.pk).status == "cancelled"
+    response = personas["secretariat"].post(url, follow=True)
+    assert "The event is already cancelled." in response.content.decode()
+    assert Event.objects.get(pk=event.pk).status == "cancelled"
+
+
+def test_funding_page_eligibility_is_for_the_secretariat_and_checks_input(personas, make_event, users, indonesia):
+    from comity.meetings.models import FundingEligibility
+
+    event = make_event()
+    url = _url(event, "funding/")
+    response = personas["secretariat"].post(url, {"form": "eligibility", "country": indonesia.pk, "reason": "  "})
+    assert response.status_code == 400
+    assert not FundingEligibility.objects.exists()
+    response = personas["secretariat"].post(url, {"form": "eligibility", "country": indonesia.pk, "reason": "Flood"})
+    assert response.status_code == 302
+    assert FundingEligibility.objects.get(event=event).country_id == indonesia.pk
+    response = personas["secretariat"].post(url, {"form": "eligibility", "country": indonesia.pk, "reason": "Again"})
+    assert response.status_code == 400
+    assert FundingEligibility.objects.filter(event=event).count() == 1
+    response = personas["secretariat"].post(url, {"form": "other"})
+    assert response.status_code == 400
+
+
+@pytest.fixture
+def funded(users, make_event, nepali):
+    from comity.meetings import services
+
+    event = make_event()
+    services.budget_set(actor=users["secretariat"], event=event, currency="usd", amount="1000", daily_allowance="100")
+    services.registration_register(actor=nepali, event=event)
+    event.refresh_from_db()
+    return event
+
+
+def test_funding_request_page_rejects_bad_input_then_decision_page(personas, users, funded, nepali):
+    from comity.meetings import services
+    from comity.meetings.models import FundingRequest, FundingStatus
+
+    url = _url(funded, "funding/request/")
+    # Brazil is not a least developed country: the member's request is refused, and nothing is written.
+    data = {"travel_amount": "400", "allowance_days": "3", "justification": "No budget."}
+    assert personas["member"].post(url, data).status_code == 400
+    response = personas["member"].post(url, {**data, "travel_amount": "-5"})
+    assert response.status_code == 400
+    assert not FundingRequest.objects.exists()
+    row = services.funding_request_create(
+        actor=nepali, event=funded, travel_amount="400", allowance_days=3, justification="No budget."
+    )
+    decide = f"/en/meetings/funding-requests/{row.pk}/decide/"
+    # Someone who does not manage the event cannot decide.
+    assert personas["member"].post(decide, {"decision": "approved"}).status_code == 404
+    # A partial approval needs a reason: 400 and nothing changes.
+    response = personas["secretariat"].post(decide, {"decision": "partly", "amount": "300"})
+    assert response.status_code == 400
+    row.refresh_from_db()
+    assert row.status == FundingStatus.PENDING
+    response = personas["secretariat"].post(decide, {"decision": "partly", "amount": "300", "reason": "Budget cap"})
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.status == FundingStatus.PARTLY
