@@ -62,18 +62,22 @@ def test_a_live_lease_of_another_process_makes_the_upload_busy():
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="advisory locks need PostgreSQL")
 @pytest.mark.django_db(transaction=True)
-def test_an_advisory_lock_is_released_by_closing_the_connection_when_unlocking_fails(monkeypatch):
+def test_an_advisory_lock_is_released_by_closing_the_connection_when_unlocking_fails():
+    from django.db import connections
+
+    wrapper = connections["default"]
     key = locks._advisory_key("upload:" + "ef" * 20)
-    with storage.upload_lock("ef" * 20):
-        assert key in connection.__dict__["_comity_advisory_locks"]
-        real_cursor = connection.cursor
 
-        def failing_cursor(*args, **kwargs):
-            raise RuntimeError("connection lost")
+    def failing_cursor(*args, **kwargs):
+        raise RuntimeError("connection lost")
 
-        monkeypatch.setattr(connection, "cursor", failing_cursor)
-    monkeypatch.setattr(connection, "cursor", real_cursor)
-    assert connection.connection is None  # closed, which released the lock
+    try:
+        with storage.upload_lock("ef" * 20):
+            assert key in connection.__dict__["_comity_advisory_locks"]
+            wrapper.cursor = failing_cursor  # the unlock fails
+    finally:
+        wrapper.__dict__.pop("cursor", None)
+    assert wrapper.connection is None  # closed, which released the lock
     assert key not in connection.__dict__["_comity_advisory_locks"]
     with storage.upload_lock("ef" * 20):  # a new session may take it
-        pass
+        assert key in connection.__dict__["_comity_advisory_locks"]
