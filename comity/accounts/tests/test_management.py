@@ -283,9 +283,10 @@ def test_language_switch_changes_the_pages_not_the_emails_and_says_so(personas, 
     users["member"].refresh_from_db()
     assert users["member"].preferred_language == "en"
     page = personas["member"].get("/fr/countries/").content.decode()
+    # Said in the language the pages now use (languages named in their own language).
     assert (
-        '<p class="message message-info">Pages are now shown in français. Your e-mails stay in English, the language '
-        "of your profile, where you can change it.</p>"
+        '<p class="message message-info">Les pages sont désormais affichées en français. Vos courriels restent en '
+        "English, la langue de votre profil, où vous pouvez la modifier.</p>"
     ) in page
     # Back to the profile's own language: nothing to say.
     personas["member"].post("/i18n/setlang/", {"language": "en", "next": "/fr/countries/"})
