@@ -264,6 +264,8 @@ def build_env(version: Version, database: str, var_dir: Path, pg_url: str = PG_U
         COMITY_DEMO_PASSWORD=DEMO_PASSWORD,
         COMITY_DEMO_TOTP_SECRET=DEMO_TOTP_SECRET,
         LOG_LEVEL="WARNING",
+        # manage.py refuses a DATABASE_URL under development settings unless told it is on purpose.
+        COMITY_ALLOW_DEV_DATABASE_URL="1",
     )
     return env
 

@@ -44,6 +44,18 @@ def authorities_visible_to(user) -> QuerySet[Authority]:
     return qs.filter(is_active=True)
 
 
+def authority_visibility_class(user) -> str:
+    """Viewers of the same class see the same authorities (`authorities_visible_to`): a kept list is shared by
+    the class only. Keep the two functions in step."""
+    if not is_member(user):
+        return "public"
+    if user.is_secretariat:
+        return "all"
+    if user.is_coordinator:
+        return "coordinator:" + ",".join(sorted(user.coordinated_country_codes()))
+    return "public"
+
+
 def contacts_visible_to(user) -> QuerySet[Contact]:
     return Contact.objects.filter(authority__in=authorities_visible_to(user))
 

@@ -31,6 +31,10 @@ COOPERATION_TYPES = {
 AUTHORITY_TEXT = TextIndex(table="directory_authority", column="search_text", name="directory_authority_search")
 
 
+# The generation of the directory's records (comity.core.generations), bumped by every write (apps.py).
+GENERATION = "directory"
+
+
 def confirmation_window() -> dt.timedelta:
     return dt.timedelta(days=getattr(settings, "DIRECTORY_CONFIRMATION_DAYS", 182))
 

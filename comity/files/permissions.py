@@ -16,10 +16,18 @@ from comity.forum import permissions as forum
 from comity.forum.models import Post, Space, SpaceKind
 
 
-def attachments_visible_to(user) -> QuerySet[Attachment]:
-    """Attachments (not deleted) the user may read, in pages and API alike."""
+def attachments_visible_to(user, *, post_ids: list[int] | None = None) -> QuerySet[Attachment]:
+    """Attachments (not deleted) the user may read, in pages and API alike.
+
+    `post_ids` narrows the answer to the files of those posts (and the check of the posts to them), which lets the
+    database look up a page's posts by key instead of listing every post the user may read."""
     if not forum.is_member(user):
         return Attachment.objects.none()
+    if post_ids is not None:
+        posts = forum.posts_visible_to(user).filter(pk__in=post_ids)
+        return Attachment.objects.filter(
+            deleted_at__isnull=True, space__in=forum.spaces_visible_to(user), post__in=posts
+        )
     return Attachment.objects.filter(deleted_at__isnull=True, space__in=forum.spaces_visible_to(user)).filter(
         Q(post__isnull=True) | Q(post__in=forum.posts_visible_to(user))
     )

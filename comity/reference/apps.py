@@ -7,7 +7,10 @@ class ReferenceConfig(AppConfig):
     verbose_name = "Reference data"
 
     def ready(self) -> None:
-        from comity.core import i18n
+        from comity.core import generations, i18n
         from comity.reference import names
+        from comity.reference.models import Country, Network, NetworkMembership
+        from comity.reference.selectors import GENERATION
 
         i18n.register_territory_names(names.country_name)
+        generations.bump_on_change(GENERATION, Country, Network, NetworkMembership, m2m=[NetworkMembership])

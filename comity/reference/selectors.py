@@ -8,8 +8,13 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from comity.core.generations import ProcessMemo
 from comity.reference import regions
 from comity.reference.models import Country, Network, NetworkMembership
+
+# Reference data changes a few times a year (load_reference, an edit in the admin): pages that list every country or
+# network read these shared, read-only lists instead of building about 250 rows per request.
+GENERATION = "reference"
 
 
 def portal_stats() -> dict:
@@ -25,6 +30,29 @@ def country_list(*, region: str | None = None, network: str | None = None) -> Qu
     if network:
         countries = countries.filter(network_memberships__network__slug=network)
     return countries.order_by("iso2")
+
+
+def _load_countries() -> list[Country]:
+    return list(Country.objects.order_by("iso2"))
+
+
+def _load_networks() -> list[Network]:
+    return list(network_list())
+
+
+_COUNTRIES: ProcessMemo[list[Country]] = ProcessMemo(GENERATION, _load_countries)
+_NETWORKS: ProcessMemo[list[Network]] = ProcessMemo(GENERATION, _load_networks)
+
+
+def countries_shared() -> list[Country]:
+    """Every country (without its networks), by code: one list per process, reloaded when the reference data
+    changes. The rows are shared by every request of the process: never change them."""
+    return _COUNTRIES.get()
+
+
+def networks_shared() -> list[Network]:
+    """`network_list()` (with `member_count`), kept like `countries_shared`; never change the rows."""
+    return _NETWORKS.get()
 
 
 def sorted_by_name(countries: Iterable[Country]) -> list[Country]:

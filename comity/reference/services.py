@@ -17,8 +17,10 @@ from django.db import transaction
 
 from comity.audit.models import AuditAction
 from comity.audit.services import audit_log
+from comity.core import generations
 from comity.reference import datafiles, names
 from comity.reference.models import Country, Network, NetworkMembership
+from comity.reference.selectors import GENERATION
 
 COUNTRY_FIELDS = (
     "iso3",
@@ -121,6 +123,7 @@ def reference_load(*, actor=None, data_dir: Path | None = None) -> ReferenceLoad
             memberships_deleted=m_deleted,
         )
         if result.changed:
+            generations.bump(GENERATION)  # bulk writes send no signals
             audit_log(
                 action=AuditAction.REFERENCE_LOADED, actor=actor, target_type="reference", details=result.as_dict()
             )

@@ -40,7 +40,7 @@ class ImportApplyForm(forms.Form):
 def export_filter_form(data=None) -> AuthorityFilterForm:
     """The browse page's filter form, so that an export honours exactly the same filters."""
     countries = reference_selectors.sorted_by_name(reference_selectors.country_list())
-    return AuthorityFilterForm(data, countries=countries, networks=list(reference_selectors.network_list()))
+    return AuthorityFilterForm(data, countries=countries, networks=reference_selectors.networks_shared())
 
 
 class DashboardFilterForm(forms.Form):

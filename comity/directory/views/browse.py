@@ -7,8 +7,11 @@ from itertools import groupby
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from markupsafe import Markup
 from django.views.decorators.http import require_GET
 
+from comity.core import fragments
 from comity.core.decorators import member_required
 from comity.core.i18n import language_name
 from comity.directory import permissions, selectors
@@ -46,33 +49,41 @@ def authority_row(authority, at: dt.datetime) -> dict:
 @member_required
 @require_GET
 def authority_list(request):
-    countries = common.all_countries()
     form = AuthorityFilterForm(
-        request.GET or None, countries=countries, networks=list(reference_selectors.network_list())
+        request.GET or None, countries=common.all_countries(), networks=reference_selectors.networks_shared()
     )
-    page, rows, status = None, [], 200
-    if form.is_bound and not form.is_valid():
-        status = 400
-    else:
-        filters = form.filters() if form.is_bound else {}
-        page = Paginator(selectors.authority_list(user=request.user, **filters), PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
-        at = common.now()
-        rows = [authority_row(authority, at) for authority in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
+    context = {"form": form, "page": None, "rows": [], "query": query.urlencode(), "filtered": any(query.values())}
+    status = 200
+    if form.is_bound and not form.is_valid():
+        status = 400
+        results = Markup(render_to_string("directory/_authority_results.html", context, request))  # noqa: S704
+    else:
+        # The filters and results are the same for every member of a visibility class, in a language and zone,
+        # until the directory changes or the minute ends ("open now"): kept in the shared cache for that long.
+        def render_results() -> str:
+            filters = form.filters() if form.is_bound else {}
+            page = Paginator(selectors.authority_list(user=request.user, **filters), PAGE_SIZE).get_page(
+                request.GET.get("page")
+            )
+            at = common.now()
+            rows = [authority_row(authority, at) for authority in page.object_list]
+            return render_to_string(
+                "directory/_authority_results.html", {**context, "page": page, "rows": rows}, request
+            )
+
+        results = fragments.cached_html(
+            "directory-list",
+            (permissions.authority_visibility_class(request.user), sorted(request.GET.lists())),
+            render_results,
+            generation_names=(selectors.GENERATION, reference_selectors.GENERATION),
+            per_minute=True,
+        )
     return render(
         request,
         "directory/authority_list.html",
-        {
-            "form": form,
-            "page": page,
-            "rows": rows,
-            "query": query.urlencode(),
-            "filtered": any(query.values()),
-            "can_create": bool(common.editable_countries(request.user, countries)),
-        },
+        {"results": results, "can_create": bool(common.editable_countries(request.user))},
         status=status,
     )
 

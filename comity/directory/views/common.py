@@ -30,9 +30,9 @@ def now() -> dt.datetime:
 
 
 def all_countries() -> list:
-    """Every country, sorted by name, without their networks: no directory page shows them, and building the
-    prefetched networks of about 250 countries was a fifth of the browse and finder pages' time."""
-    countries = list(reference_selectors.country_list().prefetch_related(None))
+    """Every country, sorted by name, without their networks: no directory page shows them. The rows are the
+    process's shared ones (`countries_shared`): read them, never change them."""
+    countries = reference_selectors.countries_shared()
     order = _name_order(l10n.active_language(), tuple((country.iso2, country.name_en) for country in countries))
     return [countries[position] for position in order]
 

@@ -1,0 +1,56 @@
+"""Rendered fragments kept in the shared cache, for the parts of busy pages that many viewers see alike.
+
+A fragment's key holds everything its HTML depends on: the page's own parts (filters, page number, the class of
+viewer whose permissions give the same HTML), the UI language, the viewer's time zone, the tokens of the
+generations of the data it shows (`core/generations.py`: a change gives a new key at once) and, for content that
+depends on the clock ("open now"), the current minute. A kept fragment is never older than `timeout` seconds, so a
+write that no generation saw (a bulk update) shows within that time.
+
+Only HTML that is the same for every viewer of the class may be kept: no CSRF token, no per-user link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable
+
+from django.core.cache import cache
+from django.utils import timezone, translation
+from markupsafe import Markup
+
+from comity.core import generations
+
+PREFIX = "comity:fragment:"
+DEFAULT_TIMEOUT = 60
+
+
+def key_for(name: str, parts: Iterable, *, generation_names: Iterable[str] = (), per_minute: bool = False) -> str:
+    material = [
+        translation.get_language() or "",
+        timezone.get_current_timezone_name(),
+        *generations.current(*generation_names),
+        *(repr(part) for part in parts),
+    ]
+    if per_minute:
+        material.append(str(int(time.time() // 60)))
+    digest = hashlib.sha256("\x1f".join(material).encode()).hexdigest()[:40]
+    return f"{PREFIX}{name}:{digest}"
+
+
+def cached_html(
+    name: str,
+    parts: Iterable,
+    render: Callable[[], str],
+    *,
+    generation_names: Iterable[str] = (),
+    per_minute: bool = False,
+    timeout: int = DEFAULT_TIMEOUT,
+) -> Markup:
+    """The fragment's HTML from the cache, or `render()` kept there for next time."""
+    key = key_for(name, parts, generation_names=generation_names, per_minute=per_minute)
+    html = cache.get(key)
+    if html is None:
+        html = str(render())
+        cache.set(key, html, timeout)
+    return Markup(html)  # noqa: S704 - HTML rendered by our own autoescaping templates

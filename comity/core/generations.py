@@ -1,0 +1,113 @@
+"""Generations: a shared token per kind of data that changes whenever the data does, so that what was computed from
+the data (a list kept in a process, a rendered fragment kept in the cache) can be reused until it changes.
+
+A generation is a random token in the shared cache (Redis in production, so every worker and host sees the same
+one). `bump(name)` replaces it: at once, and again when the current transaction commits, so that a reader which read
+the old token while the writer's transaction was open, and then the old rows, never keeps them under the new token.
+A token that is missing (cache emptied, evicted) is replaced by a new random one, never by an old value: what was
+kept under any earlier token is simply never asked for again.
+
+Writes that bypass model signals (`QuerySet.update`, bulk loads) must call `bump` themselves; what is kept under a
+generation should also have a time limit, so that a write nobody bumped for is seen within that limit.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Generic, TypeVar
+
+from django.core.cache import cache
+from django.db import transaction
+
+PREFIX = "comity:generation:"
+T = TypeVar("T")
+
+
+def _key(name: str) -> str:
+    return PREFIX + name
+
+
+def _new_token() -> str:
+    return secrets.token_hex(8)
+
+
+def current(*names: str) -> tuple[str, ...]:
+    """The tokens of these generations, in one cache round trip; a missing one is created."""
+    keys = [_key(name) for name in names]
+    found = cache.get_many(keys)
+    tokens = []
+    for key in keys:
+        token = found.get(key)
+        if token is None:
+            cache.add(key, _new_token(), timeout=None)
+            token = cache.get(key) or _new_token()
+        tokens.append(token)
+    return tuple(tokens)
+
+
+def _replace(name: str) -> None:
+    cache.set(_key(name), _new_token(), timeout=None)
+
+
+def bump(*names: str) -> None:
+    """The data behind these generations changed: a new token now, and another once the transaction commits."""
+    for name in names:
+        _replace(name)
+        transaction.on_commit(lambda name=name: _replace(name), robust=True)
+
+
+def bump_on_change(name: str, *models, m2m: Iterable = ()) -> None:
+    """Connect the save and delete signals of these models (and m2m_changed of these through models) to `bump`."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    def receiver(**_kwargs) -> None:
+        bump(name)
+
+    receivers = _RECEIVERS.setdefault(name, receiver)
+    for model in models:
+        post_save.connect(
+            receivers, sender=model, weak=False, dispatch_uid=f"generation:{name}:save:{model._meta.label}"
+        )
+        post_delete.connect(
+            receivers, sender=model, weak=False, dispatch_uid=f"generation:{name}:delete:{model._meta.label}"
+        )
+    for through in m2m:
+        m2m_changed.connect(
+            receivers, sender=through, weak=False, dispatch_uid=f"generation:{name}:m2m:{through._meta.label}"
+        )
+
+
+_RECEIVERS: dict[str, Callable] = {}
+
+
+class ProcessMemo(Generic[T]):
+    """A value computed once per process and generation, and at least every `max_age` seconds.
+
+    The value is shared by every thread of the process: it must be treated as read-only."""
+
+    def __init__(self, name: str, load: Callable[[], T], max_age: float = 300.0) -> None:
+        self.name = name
+        self.load = load
+        self.max_age = max_age
+        self._lock = threading.Lock()
+        self._token: str | None = None
+        self._at = 0.0
+        self._value: T | None = None
+
+    def get(self) -> T:
+        (token,) = current(self.name)
+        now = time.monotonic()
+        with self._lock:
+            if self._token == token and now - self._at < self.max_age:
+                return self._value  # type: ignore[return-value]
+        value = self.load()
+        with self._lock:
+            self._token, self._at, self._value = token, now, value
+        return value
+
+    def forget(self) -> None:
+        with self._lock:
+            self._token, self._value = None, None

@@ -1,0 +1,65 @@
+"""Generations and kept fragments (comity.core.generations, comity.core.fragments)."""
+
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone, translation
+
+from comity.core import fragments, generations
+
+pytestmark = pytest.mark.django_db
+
+
+def test_bump_replaces_the_token_and_a_lost_token_is_never_an_old_one():
+    (first,) = generations.current("things")
+    assert generations.current("things") == (first,)
+    generations.bump("things")
+    (second,) = generations.current("things")
+    assert second != first
+    cache.clear()
+    (third,) = generations.current("things")
+    assert third not in (first, second)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bump_inside_a_transaction_bumps_again_on_commit():
+    seen = []
+    with transaction.atomic():
+        generations.bump("things")
+        seen.append(generations.current("things"))
+    seen.append(generations.current("things"))
+    assert seen[0] != seen[1]
+
+
+def test_process_memo_reloads_after_a_bump():
+    loads = []
+    memo = generations.ProcessMemo("things", lambda: loads.append(1) or len(loads))
+    assert (memo.get(), memo.get()) == (1, 1)
+    generations.bump("things")
+    assert memo.get() == 2
+    memo.max_age = 0
+    assert memo.get() == 3
+
+
+def test_fragment_keys_follow_language_zone_parts_and_generations():
+    renders = []
+
+    def render():
+        renders.append(1)
+        return "<p>kept</p>"
+
+    def get(parts=("a",)):
+        return fragments.cached_html("test", parts, render, generation_names=("things",))
+
+    assert str(get()) == "<p>kept</p>"
+    get()
+    assert len(renders) == 1
+    get(("b",))
+    with translation.override("fr"):
+        get()
+    with timezone.override("Asia/Tokyo"):
+        get()
+    assert len(renders) == 4
+    generations.bump("things")
+    get()
+    assert len(renders) == 5
