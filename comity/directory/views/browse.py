@@ -8,8 +8,8 @@ from itertools import groupby
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from markupsafe import Markup
 from django.views.decorators.http import require_GET
+from markupsafe import Markup
 
 from comity.core import fragments
 from comity.core.decorators import member_required
