@@ -88,6 +88,22 @@ def allowed_levels(user, country_code: str) -> set[str]:
     return levels
 
 
+def contact_visibility_class(user, country_code: str) -> tuple:
+    """Viewers of the same class see the same authorities and the same fields of the contacts of one country
+    (`authorities_visible_to`, `visible_contact_fields`): what is kept for one is shared by the class only. A
+    viewer who is a current contact point of that country sees all of their own fields: their class is their own.
+    """
+    own = (
+        is_member(user)
+        and Contact.objects.filter(user=user, end_date__isnull=True, authority__country__iso2=country_code).exists()
+    )
+    return (
+        authority_visibility_class(user),
+        tuple(sorted(allowed_levels(user, country_code))),
+        f"user:{user.pk}" if own else "",
+    )
+
+
 def visible_contact_fields(user, contact: Contact, country_code: str) -> set[str]:
     levels = allowed_levels(user, country_code)
     if is_member(user) and contact.user_id == user.pk:

@@ -227,8 +227,10 @@ def _count(client, params):
         # Shared networks; authorities, competences, office hours, closures, contacts. (The countries come from
         # the process's shared list, loaded by the warm-up request: test_shared_countries_load_once.)
         ("anonymous", 6),
-        # + session, user, second factor, tracked session, the viewer's networks (the session is not saved).
-        ("member", 11),
+        # + session, user, second factor, tracked session, the viewer's networks, whether the viewer is a contact
+        # point of the requested state (their class: comity.directory.permissions.contact_visibility_class); the
+        # session is not saved.
+        ("member", 12),
     ],
 )
 def test_query_count_does_not_grow(
@@ -237,7 +239,7 @@ def test_query_count_does_not_grow(
     for number in range(2):
         ContactFactory(seat__authority=AuthorityFactory(country=indonesia, official_name=f"Office {number}"))
     client = personas[persona]
-    _count(client, {**MLA, "urgent": "on"})  # loads the shared country list
+    _count(client, MLA)  # loads the shared country list (another question: its answer is kept apart)
     first, response = _count(client, {**MLA, "urgent": "on"})
     assert len(CARD.findall(response.content.decode())) == 2
     for number in range(2, 9):
@@ -248,3 +250,18 @@ def test_query_count_does_not_grow(
         response = client.get(URL, {**MLA, "urgent": "on"})
     assert len(CARD.findall(response.content.decode())) == 9
     assert first == expected
+
+
+def test_kept_answers_are_shared_only_within_a_class(personas, shared, indonesia, fixed_now):
+    """An answer is kept for viewers who see the same fields: a secretariat-only phone reaches neither a member
+    nor the public from a kept answer, and the contact point sees their own."""
+    holder = personas["member_other"].get(URL).wsgi_request.user
+    ContactFactory(
+        seat__authority=AuthorityFactory(country=indonesia, official_name="Kejaksaan Agung"),
+        user=holder,
+        phone="+62 21 555 0199",
+        visibility={"phone": "secretariat"},
+    )
+    order = ["secretariat", "member_other", "member", "anonymous", "secretariat"]
+    seen = {name: "+62 21 555 0199" in personas[name].get(URL, MLA).content.decode() for name in order}
+    assert seen == {"secretariat": True, "member_other": True, "member": False, "anonymous": False}

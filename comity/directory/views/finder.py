@@ -7,11 +7,15 @@ show each viewer only the fields they may read (anonymous visitors: public field
 from __future__ import annotations
 
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
+from markupsafe import Markup
 
+from comity.core import fragments
 from comity.directory import permissions, selectors
 from comity.directory.forms import COOPERATION_LABELS, FinderForm
 from comity.directory.views import common
+from comity.reference import selectors as reference_selectors
 
 
 def _result_row(user, row: dict, result, at) -> dict:
@@ -54,16 +58,22 @@ def finder(request):
     # Only States request or are requested cooperation; other areas stay in the directory's other lists.
     countries = [country for country in common.all_countries() if country.is_state]
     user = request.user
+    member = permissions.is_member(user)
     initial = {}
-    if permissions.is_member(user) and user.country_id:
+    if member and user.country_id:
         initial["requesting"] = next((c.iso2 for c in countries if c.pk == user.country_id), "")
     form = FinderForm(request.GET or None, countries=countries, initial=initial)
-    result, rows, status = None, [], 200
-    if form.is_bound:
-        if form.is_valid():
+    context = {"form": form, "result": None, "rows": [], "is_member": member, "type_label": ""}
+    status = 200
+    if not form.is_bound or not form.is_valid():
+        status = 400 if form.is_bound else 200
+        results = Markup(render_to_string("directory/_finder_results.html", context, request))  # noqa: S704
+    else:
+        data = form.cleaned_data
+
+        def render_results() -> str:
             by_code = {country.iso2: country for country in countries}
             at = common.now()
-            data = form.cleaned_data
             result = selectors.finder(
                 user=user,
                 requesting=by_code[data["requesting"]],
@@ -73,17 +83,16 @@ def finder(request):
                 at=at,
             )
             rows = [_result_row(user, row, result, at) for row in result.authorities]
-        else:
-            status = 400
-    return render(
-        request,
-        "directory/finder.html",
-        {
-            "form": form,
-            "result": result,
-            "rows": rows,
-            "is_member": permissions.is_member(user),
-            "type_label": COOPERATION_LABELS[result.cooperation_type] if result else "",
-        },
-        status=status,
-    )
+            answer = {"result": result, "rows": rows, "type_label": COOPERATION_LABELS[result.cooperation_type]}
+            return render_to_string("directory/_finder_results.html", {**context, **answer}, request)
+
+        # The answer is the same for every viewer who sees the same authorities and the same contact fields of the
+        # requested state, until the directory changes or the minute ends ("open now").
+        results = fragments.cached_html(
+            "directory-finder",
+            (permissions.contact_visibility_class(user, data["requested"]), sorted(request.GET.lists())),
+            render_results,
+            generation_names=(selectors.GENERATION, reference_selectors.GENERATION),
+            per_minute=True,
+        )
+    return render(request, "directory/finder.html", {"results": results}, status=status)
