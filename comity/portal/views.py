@@ -5,13 +5,17 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from comity.core import fragments
 from comity.core.conditional import public_conditional
 from comity.core.i18n import collation_key
+from comity.directory import selectors as directory_selectors
 from comity.portal import selectors
 from comity.reference import l10n
+from comity.reference import selectors as reference_selectors
 
 
 @require_GET
@@ -55,25 +59,38 @@ def home(request):
 
 @require_GET
 def country_detail(request, iso2):
-    country = selectors.country_get_with_directory_flag(iso2=iso2)
-    if iso2 != country.iso2:
-        return redirect("portal:country_detail", iso2=country.iso2, permanent=True)
-    now = timezone.now()
-    zones = [
-        {"name": zone, "city": l10n.zone_city(zone), "time": l10n.local_time(now, zone)} for zone in country.timezones
-    ]
-    memberships = sorted(country.network_memberships.all(), key=lambda m: collation_key(m.network.localized_name()))
-    return render(
-        request,
-        "portal/country_detail.html",
-        {
-            "country": country,
+    country = next((c for c in reference_selectors.countries_shared() if c.iso2 == iso2), None)
+    if country is None:  # not a code as stored: the full lookup answers 404, or redirects to the stored spelling
+        country = selectors.country_get_with_directory_flag(iso2=iso2)
+        if iso2 != country.iso2:
+            return redirect("portal:country_detail", iso2=country.iso2, permanent=True)
+
+    def render_content() -> str:
+        full = selectors.country_get_with_directory_flag(iso2=country.iso2)
+        now = timezone.now()
+        zones = [
+            {"name": zone, "city": l10n.zone_city(zone), "time": l10n.local_time(now, zone)} for zone in full.timezones
+        ]
+        memberships = sorted(full.network_memberships.all(), key=lambda m: collation_key(m.network.localized_name()))
+        context = {
+            "country": full,
             "memberships": memberships,
             "zones": zones,
             "now": l10n.moment(now),
-            "authorities": selectors.country_public_authorities(country=country, now=now),
-        },
+            "authorities": selectors.country_public_authorities(country=full, now=now),
+        }
+        return render_to_string("portal/_country_content.html", context, request)
+
+    # Public and the same for everyone: kept until the directory or the reference data change, or the minute ends
+    # (local times, "open now").
+    content = fragments.cached_html(
+        "portal-country",
+        (country.iso2,),
+        render_content,
+        generation_names=(directory_selectors.GENERATION, reference_selectors.GENERATION),
+        per_minute=True,
     )
+    return render(request, "portal/country_detail.html", {"country": country, "content": content})
 
 
 @require_GET
