@@ -29,6 +29,15 @@ def _clear_cache():
 
 
 @pytest.fixture
+def nothing_kept(monkeypatch):
+    """Every kept value (comity.core.fragments: rendered fragments, per-person sets of spaces) is computed afresh:
+    for tests that count the queries of the full work, which a kept value would skip on some requests only."""
+    from comity.core import fragments
+
+    monkeypatch.setattr(fragments, "cached", lambda name, parts, compute, **options: compute())
+
+
+@pytest.fixture
 def brazil(db):
     return CountryFactory(iso2="BR", name_en="Brazil")
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from django.core.cache import cache
 from django.utils import timezone, translation
@@ -23,12 +24,20 @@ from comity.core import generations
 
 PREFIX = "comity:fragment:"
 DEFAULT_TIMEOUT = 60
+T = TypeVar("T")
 
 
-def key_for(name: str, parts: Iterable, *, generation_names: Iterable[str] = (), per_minute: bool = False) -> str:
+def key_for(
+    name: str,
+    parts: Iterable,
+    *,
+    generation_names: Iterable[str] = (),
+    per_minute: bool = False,
+    localized: bool = True,
+) -> str:
     material = [
-        translation.get_language() or "",
-        timezone.get_current_timezone_name(),
+        translation.get_language() or "" if localized else "",
+        timezone.get_current_timezone_name() if localized else "",
         *generations.current(*generation_names),
         *(repr(part) for part in parts),
     ]
@@ -36,6 +45,30 @@ def key_for(name: str, parts: Iterable, *, generation_names: Iterable[str] = (),
         material.append(str(int(time.time() // 60)))
     digest = hashlib.sha256("\x1f".join(material).encode()).hexdigest()[:40]
     return f"{PREFIX}{name}:{digest}"
+
+
+def cached(
+    name: str,
+    parts: Iterable,
+    compute: Callable[[], T],
+    *,
+    generation_names: Iterable[str] = (),
+    per_minute: bool = False,
+    timeout: int = DEFAULT_TIMEOUT,
+    localized: bool = True,
+    usable: Callable[[T], bool] | None = None,
+) -> T:
+    """The kept value (picklable: HTML and the few facts a page needs beside it), or `compute()` kept for next time.
+    `localized=False` for a value that does not depend on the language or the time zone. `usable(value)` tells
+    whether a value may serve this viewer (a kept one) or others (a computed one, kept only if so)."""
+    key = key_for(name, parts, generation_names=generation_names, per_minute=per_minute, localized=localized)
+    value = cache.get(key)
+    if value is not None and (usable is None or usable(value)):
+        return value
+    value = compute()
+    if usable is None or usable(value):
+        cache.set(key, value, timeout)
+    return value
 
 
 def cached_html(
@@ -48,9 +81,12 @@ def cached_html(
     timeout: int = DEFAULT_TIMEOUT,
 ) -> Markup:
     """The fragment's HTML from the cache, or `render()` kept there for next time."""
-    key = key_for(name, parts, generation_names=generation_names, per_minute=per_minute)
-    html = cache.get(key)
-    if html is None:
-        html = str(render())
-        cache.set(key, html, timeout)
+    html = cached(
+        name,
+        parts,
+        lambda: str(render()),
+        generation_names=generation_names,
+        per_minute=per_minute,
+        timeout=timeout,
+    )
     return Markup(html)  # noqa: S704 - HTML rendered by our own autoescaping templates

@@ -11,7 +11,13 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from comity.accounts.models import Role
+from comity.core import fragments
 from comity.forum.models import Post, Space, SpaceKind, SpaceMember, Thread
+from comity.reference.selectors import GENERATION as REFERENCE_GENERATION
+
+# The generation (comity.core.generations) of who reads which space and who is told of a reply: memberships,
+# invitations, contact points, networks, people (apps.py connects the signals).
+MEMBERS_GENERATION = "forum-members"
 
 # Moderators of every space but private consultations.
 GLOBAL_MODERATORS = (Role.SECRETARIAT, Role.MODERATOR)
@@ -40,21 +46,30 @@ def spaces_visible_to(user) -> QuerySet[Space]:
         return Space.objects.none()
     cached = user.__dict__.get("_forum_space_ids")
     if cached is None:
-        from comity.directory.models import Contact
-
-        explicit = SpaceMember.objects.filter(user=user, state=SpaceMember.State.MEMBER).values("space_id")
-        removed = SpaceMember.objects.filter(user=user, state=SpaceMember.State.REMOVED).values("space_id")
-        authorities = Contact.objects.filter(user=user, end_date__isnull=True).values("authority_id")
-        condition = (
-            _rule(user)
-            | Q(pk__in=explicit)
-            | Q(kind=SpaceKind.PRIVATE, invited_authorities__authority_id__in=authorities)
+        # Kept in the shared cache per person (with what the rule reads of them) until memberships change.
+        cached = fragments.cached(
+            "forum-spaces",
+            (user.pk, user.country_id, user.role, user.is_active),
+            lambda: _visible_space_ids(user),
+            generation_names=(MEMBERS_GENERATION, REFERENCE_GENERATION),  # regions and networks of countries
+            localized=False,
         )
-        if user.is_secretariat:
-            condition |= ~Q(kind=SpaceKind.PRIVATE)  # the secretariat reads every space except private ones
-        cached = frozenset(Space.objects.filter(condition).exclude(pk__in=removed).values_list("pk", flat=True))
         user.__dict__["_forum_space_ids"] = cached
     return Space.objects.filter(pk__in=cached)
+
+
+def _visible_space_ids(user) -> frozenset[int]:
+    from comity.directory.models import Contact
+
+    explicit = SpaceMember.objects.filter(user=user, state=SpaceMember.State.MEMBER).values("space_id")
+    removed = SpaceMember.objects.filter(user=user, state=SpaceMember.State.REMOVED).values("space_id")
+    authorities = Contact.objects.filter(user=user, end_date__isnull=True).values("authority_id")
+    condition = (
+        _rule(user) | Q(pk__in=explicit) | Q(kind=SpaceKind.PRIVATE, invited_authorities__authority_id__in=authorities)
+    )
+    if user.is_secretariat:
+        condition |= ~Q(kind=SpaceKind.PRIVATE)  # the secretariat reads every space except private ones
+    return frozenset(Space.objects.filter(condition).exclude(pk__in=removed).values_list("pk", flat=True))
 
 
 def readers_of(space: Space):
@@ -84,6 +99,7 @@ def readers_of(space: Space):
 def forget(user) -> None:
     """Drop the per-request cache after a membership change."""
     user.__dict__.pop("_forum_space_ids", None)
+    user.__dict__.pop("_forum_moderates", None)
 
 
 def joinable_spaces(user) -> QuerySet[Space]:
@@ -120,9 +136,12 @@ def can_moderate(user, space: Space) -> bool:
         return False
     if user.role in GLOBAL_MODERATORS and space.kind != SpaceKind.PRIVATE:
         return True
-    return SpaceMember.objects.filter(
-        space=space, user=user, is_moderator=True, state=SpaceMember.State.MEMBER
-    ).exists()
+    moderates = user.__dict__.setdefault("_forum_moderates", {})  # asked several times per page; forget() drops it
+    if space.pk not in moderates:
+        moderates[space.pk] = SpaceMember.objects.filter(
+            space=space, user=user, is_moderator=True, state=SpaceMember.State.MEMBER
+        ).exists()
+    return moderates[space.pk]
 
 
 def can_post(user, thread: Thread) -> bool:
@@ -133,7 +152,8 @@ def can_post(user, thread: Thread) -> bool:
         return False
     if thread.is_locked and not can_moderate(user, thread.space):
         return False
-    return spaces_visible_to(user).filter(pk=thread.space_id).exists()
+    spaces_visible_to(user)  # fills the per-request set of readable spaces
+    return thread.space_id in user.__dict__["_forum_space_ids"]
 
 
 def why_cannot_post(user, thread: Thread) -> str:

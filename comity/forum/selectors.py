@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
@@ -38,6 +38,10 @@ from comity.forum.services import SETTINGS_ONLY
 POSTS_PER_PAGE = 50
 THREADS_PER_PAGE = 25
 KIND_ORDER = [SpaceKind.PLENARY, SpaceKind.REGIONAL, SpaceKind.NETWORK, SpaceKind.THEMATIC, SpaceKind.PRIVATE]
+
+
+# The generation (comity.core.generations) of what a page of posts shows; bumped by forum writes (apps.py).
+GENERATION = "forum"
 
 
 def _read_number(user) -> Coalesce:
@@ -226,11 +230,29 @@ class ThreadPaginator(Paginator):
     def count(self) -> int:
         return self.thread.post_count
 
-    def page(self, number) -> Page:
-        number = self.validate_number(number)
+    def page_number(self, number) -> int:
+        """The page `get_page(number)` would give: the first for a bad number, the last for one past the end."""
+        try:
+            return self.validate_number(number)
+        except PageNotAnInteger:
+            return 1
+        except EmptyPage:
+            return self.num_pages
+
+    def number_range(self, number: int) -> tuple[int, int]:
+        """The post numbers on a page: greater than the first, up to the second."""
         missing = self.thread.missing_numbers
         low = missing + (number - 1) * POSTS_PER_PAGE if number > 1 else 0
         high = missing + number * POSTS_PER_PAGE if number < self.num_pages else self.thread.last_post_number
+        return low, high
+
+    def without_posts(self, number: int) -> Page:
+        """A page for the pagination links only (its posts were not fetched)."""
+        return Page([], number, self)
+
+    def page(self, number) -> Page:
+        number = self.validate_number(number)
+        low, high = self.number_range(number)
         # The range holds at most high - low numbers, so the limit drops nothing; it makes the planner read the
         # (thread, number) index in order and stop, where it would otherwise misjudge the range of a long thread
         # and filter all its posts.

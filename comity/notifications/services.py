@@ -120,7 +120,8 @@ def reply_audience(*, user, thread: Thread) -> list:
     ids = {thread.author_id}
     ids |= {user_id for user_id, level in thread_levels.items() if level == NotifyLevel.WATCHING}
     ids |= space_watcher_ids(thread.space, exclude=thread_levels)
-    ids -= {user.pk}
+    if user is not None:  # None: for anyone (the caller leaves the writer out)
+        ids -= {user.pk}
     ids -= {user_id for user_id, level in thread_levels.items() if level == NotifyLevel.MUTED}
     if not ids:
         return []

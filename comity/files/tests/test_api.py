@@ -70,7 +70,7 @@ def test_bad_filter_is_400(personas, consultation):
     )
 
 
-def test_list_query_count_does_not_grow(personas, users, consultation, django_assert_num_queries):
+def test_list_query_count_does_not_grow(personas, users, consultation, django_assert_num_queries, nothing_kept):
     client = personas["member"]
     url = f"/api/v1/attachments/?space={consultation.slug}"
     services.attachment_create(actor=users["member"], space=consultation, filename="1.pdf", content=[pdf()])

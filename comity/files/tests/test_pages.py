@@ -301,7 +301,7 @@ def test_export_asks_for_recent_authentication_first(personas, consultation, sha
 
 # An unchanged session is not saved.
 @pytest.mark.parametrize(("page", "expected"), [("", 11), ("log/", 10)])
-def test_page_queries_do_not_grow(personas, users, consultation, page, expected):
+def test_page_queries_do_not_grow(personas, users, consultation, page, expected, nothing_kept):
     client = personas["member"]
     url = f"/en/files/spaces/{consultation.slug}/{page}"
     services.attachment_create(actor=users["coordinator"], space=consultation, filename="0.pdf", content=[pdf()])

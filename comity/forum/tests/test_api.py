@@ -84,7 +84,7 @@ def test_space_list_and_detail(personas, world):
     }
 
 
-def test_space_list_query_count_is_constant(users, world, django_assert_num_queries):
+def test_space_list_query_count_is_constant(users, world, django_assert_num_queries, nothing_kept):
     client = token_client(users["member"])
     client.get("/api/v1/spaces/")
     with django_assert_num_queries(5) as few:
@@ -175,7 +175,7 @@ def test_thread_list_rejected_filters(personas, world, query, field, message):
     assert response.json()["error"]["fields"] == {field: [message]}
 
 
-def test_thread_list_query_count_is_constant(users, world, indonesia, france, django_assert_num_queries):
+def test_thread_list_query_count_is_constant(users, world, indonesia, france, django_assert_num_queries, nothing_kept):
     client = token_client(users["member"])
     client.get("/api/v1/threads/")
     with django_assert_num_queries(6) as few:
@@ -295,7 +295,7 @@ def test_posts_list_matrix_and_hidden_posts(personas, users, world):
     ]
 
 
-def test_posts_list_is_paginated_with_constant_queries(users, world, django_assert_num_queries):
+def test_posts_list_is_paginated_with_constant_queries(users, world, django_assert_num_queries, nothing_kept):
     client = token_client(users["member"])
     url = f"/api/v1/threads/{world.thread.pk}/posts/?page_size=10"
     client.get(url)
@@ -399,7 +399,7 @@ def test_search_api_rejected_parameters(personas, world, query, fields):
     assert response.json()["error"]["fields"] == fields
 
 
-def test_search_api_filters_and_constant_queries(users, world, django_assert_num_queries):
+def test_search_api_filters_and_constant_queries(users, world, django_assert_num_queries, nothing_kept):
     client = token_client(users["member"])
     assert [hit["post"] for hit in client.get("/api/v1/search/?country=ID").json()["results"]] == [world.reply.pk]
     client.get("/api/v1/search/?q=reply")

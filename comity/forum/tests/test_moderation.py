@@ -206,7 +206,7 @@ def test_queue_lists_open_flags_of_moderated_spaces_only(personas, users, world)
     assert "Wrong space" in body and "Off topic" not in body
 
 
-def test_queue_query_count_is_constant(personas, users, world, django_assert_num_queries):
+def test_queue_query_count_is_constant(personas, users, world, django_assert_num_queries, nothing_kept):
     client = personas["secretariat"]
     url = reverse("forum:moderation_queue")
     moderation.post_flag(actor=users["member"], post=world.reply, reason="one")

@@ -146,7 +146,7 @@ def test_unknown_format_is_rejected(personas, world):
     assert exports() == []
 
 
-def test_export_query_count_does_not_grow_with_posts(personas, users, world, django_assert_num_queries):
+def test_export_query_count_does_not_grow_with_posts(personas, users, world, django_assert_num_queries, nothing_kept):
     client = personas["member"]
     download(client, world.thread, "text")
     with django_assert_num_queries(14) as few:  # an unchanged session is not saved

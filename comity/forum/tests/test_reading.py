@@ -219,7 +219,7 @@ def count_queries(client, url: str) -> int:
     return len(queries)
 
 
-def test_space_list_queries_do_not_grow_with_spaces(personas, users, iberred, django_assert_num_queries):
+def test_space_list_queries_do_not_grow_with_spaces(personas, users, iberred, django_assert_num_queries, nothing_kept):
     _spaces(users, iberred, 3)
     client = personas["member"]
     client.get("/en/forum/")  # warm caches shared by every page (session, user, device)
@@ -258,7 +258,9 @@ def _thread_queries(client, user, thread, page: int) -> int:
     return count_queries(client, f"/en/forum/t/{thread.pk}/?page={page}")
 
 
-def test_thread_page_queries_do_not_grow_with_posts(personas, users, plenary, indonesia, django_assert_num_queries):
+def test_thread_page_queries_do_not_grow_with_posts(
+    personas, users, plenary, indonesia, django_assert_num_queries, nothing_kept
+):
     client = personas["member_other"]
     short = _question_with_posts(users, plenary, indonesia, 10)
     client.get(f"/en/forum/t/{short.pk}/")
@@ -281,7 +283,9 @@ def test_thread_page_queries_do_not_grow_with_posts(personas, users, plenary, in
     )
 
 
-def test_space_page_queries_do_not_grow_with_threads(personas, users, plenary, indonesia, django_assert_num_queries):
+def test_space_page_queries_do_not_grow_with_threads(
+    personas, users, plenary, indonesia, django_assert_num_queries, nothing_kept
+):
     def threads(count):
         for number in range(count):
             thread = services.thread_create(
@@ -317,7 +321,7 @@ def _shown(page: str) -> list[int]:
 
 
 def test_a_5000_post_thread_runs_the_queries_of_a_54_post_thread_on_every_page(
-    personas, users, plenary, django_assert_num_queries
+    personas, users, plenary, django_assert_num_queries, nothing_kept
 ):
     """First, middle and last pages: the same queries, two of them on posts (the page as a range of numbers, the
     first unread post), and none that counts posts or skips rows with OFFSET."""

@@ -178,7 +178,7 @@ def test_search_page_rejected_inputs(personas, world, params, field_message):
     assert AuditEvent.objects.count() == before
 
 
-def test_search_page_query_count_is_constant(personas, users, world, django_assert_num_queries):
+def test_search_page_query_count_is_constant(personas, users, world, django_assert_num_queries, nothing_kept):
     client = personas["member"]
     client.get(URL, {"q": "records"})
     services.post_create(actor=users["member"], thread=world.thread, body="bank records one")

@@ -14,11 +14,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from markupsafe import Markup
 
+from comity.core import fragments
 from comity.core.decorators import member_required, preserved_initial, take_preserved
 from comity.forum import hooks, markdown, moderation, permissions, selectors, services, translation
 from comity.forum.forms import PostForm, ThreadForm, ThreadLevelForm, tlp_help, tlp_help_all
@@ -114,10 +117,23 @@ class Audience:
 
 
 def audience_summary(user, thread: Thread) -> Audience:
-    people: list = []
-    for found in hooks.reply_audience(user=user, thread=thread):
-        people.extend(found)
-    people = sorted({person.pk: person for person in people}.values(), key=lambda p: p.display_name.casefold())
+    """Who a reply by `user` would reach: the thread's audience, the same for every writer but themselves, is kept
+    in the shared cache until the thread, the memberships or the people change."""
+
+    def everyone() -> list:
+        people: list = []
+        for found in hooks.reply_audience(user=None, thread=thread):
+            people.extend(found)
+        return sorted({person.pk: person for person in people}.values(), key=lambda p: p.display_name.casefold())
+
+    people = fragments.cached(
+        "forum-audience",
+        (thread.pk,),
+        everyone,
+        generation_names=(selectors.GENERATION, permissions.MEMBERS_GENERATION),
+        localized=False,
+    )
+    people = [person for person in people if person.pk != user.pk]
     return Audience(people=people, first=people[0].display_name if people else "", others=max(0, len(people) - 1))
 
 
@@ -191,18 +207,63 @@ def thread_create(request, slug):
     )
 
 
+@dataclass
+class PostsShown:
+    html: Markup
+    last: tuple[int, int] | None  # the last post shown: (pk, number)
+
+
+def posts_shown(
+    request, viewer: Viewer, thread: Thread, paginator, number: int, read_number: int, translation_available: bool
+) -> PostsShown:
+    """The posts of a page, rendered. For a reader without per-post forms (no moderation, no accepting, no
+    translating: their forms carry the session's CSRF token) the HTML is kept in the shared cache and shared by
+    every reader of the thread alike: same page, same part of it read, and the author of none of its posts (an
+    author sees "Edit" on theirs: their page is rendered for them and not kept). A post, thread, file or audited
+    write anywhere in the forum gives new keys (the "forum" generation)."""
+
+    def render_posts() -> tuple[str, tuple[int, int] | None, frozenset[int]]:
+        posts = list(paginator.page(number).object_list)
+        rows = post_rows(viewer, thread, posts, read_number=read_number)
+        context = {
+            "rows": rows,
+            "thread": thread,
+            "viewer": viewer,
+            "quote_page": number,
+            "translation_available": translation_available,
+        }
+        html = render_to_string("forum/_post_rows.html", context, request)
+        last = (posts[-1].pk, posts[-1].number) if posts else None
+        return html, last, frozenset(post.author_id for post in posts)
+
+    if viewer.moderator or viewer.can_accept or translation_available:
+        html, last, _authors = render_posts()
+    else:
+        low, high = paginator.number_range(number)
+        read = min(max(read_number, low), high)  # which posts are new to this reader
+        html, last, _authors = fragments.cached(
+            "forum-posts",
+            (thread.pk, number, low, high, read, viewer.can_post),
+            render_posts,
+            generation_names=(selectors.GENERATION,),
+            usable=lambda value: viewer.user.pk not in value[2],
+        )
+    return PostsShown(Markup(html), last)  # noqa: S704 - rendered by our autoescaping templates
+
+
 def thread_page(request, thread: Thread, *, reply_form: PostForm | None = None, page_number=None, status: int = 200):
     """Render a thread page: marks it read up to the last post shown."""
     user = request.user
     viewer = viewer_for(user, thread)
     paginator = selectors.ThreadPaginator(thread)
-    page = paginator.get_page(page_number if page_number is not None else request.GET.get("page"))
-    posts = list(page.object_list)
+    number = paginator.page_number(page_number if page_number is not None else request.GET.get("page"))
     read_number = selectors.read_marker(user=user, thread=thread)
     unread = selectors.first_unread(user=user, thread=thread, read_number=read_number or 0)
-    rows = post_rows(viewer, thread, posts, read_number=read_number or 0)
-    if posts and (read_number is None or posts[-1].number > read_number):
-        services.mark_read(user=user, thread=thread, up_to_post_id=posts[-1].pk, up_to_number=posts[-1].number)
+    translation_available = translation.available_for(thread)
+    shown = posts_shown(request, viewer, thread, paginator, number, read_number or 0, translation_available)
+    page = paginator.without_posts(number)
+    if shown.last and (read_number is None or shown.last[1] > read_number):
+        services.mark_read(user=user, thread=thread, up_to_post_id=shown.last[0], up_to_number=shown.last[1])
     if reply_form is None and viewer.can_post:
         initial = {"language": selectors.default_reply_language(user=user, thread=thread)}
         draft = selectors.draft_for(user=user, thread=thread)
@@ -231,11 +292,11 @@ def thread_page(request, thread: Thread, *, reply_form: PostForm | None = None, 
             "tlp_help": tlp_help(thread.tlp),
             "tlp_restricted": thread.tlp in RESTRICTED_TLP,
             "page": page,
-            "rows": rows,
+            "posts_html": shown.html,
             "viewer": viewer,
             "unread": unread,
             "unread_here": unread is not None and unread.page == page.number,
-            "poll_after": posts[-1].pk if posts and page.number == paginator.num_pages else None,
+            "poll_after": shown.last[0] if shown.last and page.number == paginator.num_pages else None,
             "reply_form": reply_form,
             "audience": audience_summary(user, thread) if viewer.can_post else None,
             "draft_url": url_for_draft(space=thread.space, thread=thread),
@@ -249,7 +310,7 @@ def thread_page(request, thread: Thread, *, reply_form: PostForm | None = None, 
             if thread.kind == Thread.Kind.QUESTION
             else [],
             "can_hold": moderation.can_set_legal_hold(user, thread),
-            "translation_available": translation.available_for(thread),
+            "translation_available": translation_available,
             "translation_configured": translation.is_configured(),
             "accepted": thread.accepted_post
             if thread.accepted_post_id and (not thread.accepted_post.is_hidden or viewer.moderator)

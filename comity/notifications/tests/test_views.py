@@ -116,7 +116,7 @@ def test_removed_reader_loses_the_notification_too(personas, notes, users, plena
 
 
 def test_list_query_count_does_not_grow(
-    personas, users, plenary, django_capture_on_commit_callbacks, django_assert_num_queries
+    personas, users, plenary, django_capture_on_commit_callbacks, django_assert_num_queries, nothing_kept
 ):
     client = personas["member_other"]
 
