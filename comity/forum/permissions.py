@@ -99,7 +99,7 @@ def readers_of(space: Space):
 def forget(user) -> None:
     """Drop the per-request cache after a membership change."""
     user.__dict__.pop("_forum_space_ids", None)
-    user.__dict__.pop("_forum_moderates", None)
+    user.__dict__.pop("_forum_memberships", None)
 
 
 def joinable_spaces(user) -> QuerySet[Space]:
@@ -136,12 +136,21 @@ def can_moderate(user, space: Space) -> bool:
         return False
     if user.role in GLOBAL_MODERATORS and space.kind != SpaceKind.PRIVATE:
         return True
-    moderates = user.__dict__.setdefault("_forum_moderates", {})  # asked several times per page; forget() drops it
-    if space.pk not in moderates:
-        moderates[space.pk] = SpaceMember.objects.filter(
-            space=space, user=user, is_moderator=True, state=SpaceMember.State.MEMBER
-        ).exists()
-    return moderates[space.pk]
+    row = membership(user, space)
+    return row is not None and row[0] == SpaceMember.State.MEMBER and row[1]
+
+
+def membership(user, space: Space) -> tuple[str, bool, str] | None:
+    """The user's row for the space as (state, is_moderator, notify_level), None without one: read once per space
+    and request (a page asks several times); `forget` drops it."""
+    rows = user.__dict__.setdefault("_forum_memberships", {})
+    if space.pk not in rows:
+        rows[space.pk] = (
+            SpaceMember.objects.filter(space=space, user=user)
+            .values_list("state", "is_moderator", "notify_level")
+            .first()
+        )
+    return rows[space.pk]
 
 
 def can_post(user, thread: Thread) -> bool:

@@ -14,11 +14,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Value,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from comity.core import fragments
 from comity.core.permissions import get_visible_or_404
 from comity.forum import permissions
 from comity.forum.models import (
@@ -34,6 +45,7 @@ from comity.forum.models import (
     ThreadSubscription,
 )
 from comity.forum.services import SETTINGS_ONLY
+from comity.reference.models import Country
 
 POSTS_PER_PAGE = 50
 THREADS_PER_PAGE = 25
@@ -164,12 +176,16 @@ def thread_list(*, user, space: Space) -> QuerySet[Thread]:
 
 
 def thread_get_for(*, user, pk) -> Thread:
-    qs = (
-        permissions.threads_visible_to(user)
-        .select_related("space", "space__network", "author", "accepted_post", "accepted_post__author")
-        .prefetch_related("addressed_countries")
+    qs = permissions.threads_visible_to(user).select_related(
+        "space", "space__network", "author", "accepted_post", "accepted_post__author"
     )
-    return get_visible_or_404(qs, pk=pk)
+    thread = get_visible_or_404(qs, pk=pk)
+    # Only a question is addressed to countries: other threads skip the query (their list stays empty).
+    if thread.kind == Thread.Kind.QUESTION:
+        prefetch_related_objects([thread], "addressed_countries")
+    else:
+        thread._prefetched_objects_cache = {"addressed_countries": Country.objects.none()}
+    return thread
 
 
 def read_marker(*, user, thread: Thread) -> int | None:
@@ -418,7 +434,15 @@ def thread_language(*, thread: Thread) -> str | None:
     """The language of a thread: kept from its first post (read from that post for older threads)."""
     if thread.language:
         return thread.language
-    return Post.objects.filter(thread=thread).order_by("number", "pk").values_list("language", flat=True).first()
+
+    def first_post_language() -> str:
+        first = Post.objects.filter(thread=thread).order_by("number", "pk").values_list("language", flat=True).first()
+        return first or ""
+
+    kept = fragments.cached(
+        "forum-thread-language", (thread.pk,), first_post_language, generation_names=(GENERATION,), localized=False
+    )
+    return kept or None
 
 
 def default_reply_language(*, user, thread: Thread) -> str:

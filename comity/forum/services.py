@@ -602,12 +602,8 @@ def space_notify_level_set(*, actor, space: Space, level: str) -> SpaceMember:
 def space_notify_level(*, user, space: Space) -> str:
     """The level a reader chose for a space (watching in a private consultation, else normal, when they never
     chose)."""
-    level = (
-        SpaceMember.objects.filter(space=space, user=user)
-        .exclude(state=SpaceMember.State.REMOVED)
-        .values_list("notify_level", flat=True)
-        .first()
-    )
+    row = permissions.membership(user, space)
+    level = row[2] if row is not None and row[0] != SpaceMember.State.REMOVED else None
     return level or default_space_level(space)
 
 
