@@ -35,6 +35,7 @@ def nothing_kept(monkeypatch):
     from comity.core import fragments
 
     monkeypatch.setattr(fragments, "cached", lambda name, parts, compute, **options: compute())
+    monkeypatch.setattr(fragments, "cached_apart_for", lambda name, parts, compute, **options: compute())
 
 
 @pytest.fixture

@@ -63,3 +63,24 @@ def test_fragment_keys_follow_language_zone_parts_and_generations():
     generations.bump("things")
     get()
     assert len(renders) == 5
+
+
+def test_a_value_apart_for_some_readers_is_kept_for_each_of_them_alone():
+    renders = []
+
+    def render_for(reader):
+        def render():
+            renders.append(reader)
+            apart = frozenset({1})  # reader 1 wrote something on the page
+            return (f"<p>for {'author' if reader in apart else 'anyone'}</p>", None, apart)
+
+        return render
+
+    def get(reader):
+        return fragments.cached_apart_for("test", ("page",), render_for(reader), reader=reader)[0]
+
+    assert get(1) == "<p>for author</p>"  # the author asks first: nothing shared is kept yet
+    assert get(2) == "<p>for anyone</p>"
+    assert get(3) == "<p>for anyone</p>"  # shared
+    assert get(1) == "<p>for author</p>"  # kept for the author
+    assert renders == [1, 2]

@@ -56,6 +56,12 @@ def test_an_author_never_gets_a_kept_page_nor_leaves_theirs(personas, users, thr
     mine = text(author.get(url))
     assert len(EDIT.findall(mine)) == 10  # the member wrote every other post
     assert not EDIT.search(text(reader.get(url)))
+    author.get(url)  # the first visit marked the page read: the next visits ask for the same page
+    with CaptureQueriesContext(connection) as ctx:
+        again = text(author.get(url))
+    assert [query for query in ctx.captured_queries if query["sql"].startswith(POSTS_OF_A_PAGE)] == []
+    assert len(EDIT.findall(again)) == 10  # the author's own page is kept for them
+    assert not EDIT.search(text(personas["coordinator"].get(url)))
 
 
 def test_a_hidden_post_disappears_at_once_from_a_kept_page(personas, users, thread):

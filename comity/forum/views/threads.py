@@ -219,8 +219,8 @@ def posts_shown(
     """The posts of a page, rendered. For a reader without per-post forms (no moderation, no accepting, no
     translating: their forms carry the session's CSRF token) the HTML is kept in the shared cache and shared by
     every reader of the thread alike: same page, same part of it read, and the author of none of its posts (an
-    author sees "Edit" on theirs: their page is rendered for them and not kept). A post, thread, file or audited
-    write anywhere in the forum gives new keys (the "forum" generation)."""
+    author sees "Edit" on theirs: their page is kept for them alone). A post, thread, file or audited write
+    anywhere in the forum gives new keys (the "forum" generation)."""
 
     def render_posts() -> tuple[str, tuple[int, int] | None, frozenset[int]]:
         posts = list(paginator.page(number).object_list)
@@ -241,12 +241,12 @@ def posts_shown(
     else:
         low, high = paginator.number_range(number)
         read = min(max(read_number, low), high)  # which posts are new to this reader
-        html, last, _authors = fragments.cached(
+        html, last, _authors = fragments.cached_apart_for(
             "forum-posts",
             (thread.pk, number, low, high, read, viewer.can_post),
             render_posts,
+            reader=viewer.user.pk,
             generation_names=(selectors.GENERATION,),
-            usable=lambda value: viewer.user.pk not in value[2],
         )
     return PostsShown(Markup(html), last)  # noqa: S704 - rendered by our autoescaping templates
 
