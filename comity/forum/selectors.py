@@ -175,10 +175,12 @@ def thread_list(*, user, space: Space) -> QuerySet[Thread]:
     )
 
 
-def thread_get_for(*, user, pk) -> Thread:
+def thread_get_for(*, user, pk, annotations: dict | None = None) -> Thread:
     qs = permissions.threads_visible_to(user).select_related(
         "space", "space__network", "author", "accepted_post", "accepted_post__author"
     )
+    if annotations:
+        qs = qs.annotate(**annotations)
     thread = get_visible_or_404(qs, pk=pk)
     # Only a question is addressed to countries: other threads skip the query (their list stays empty).
     if thread.kind == Thread.Kind.QUESTION:
@@ -188,13 +190,61 @@ def thread_get_for(*, user, pk) -> Thread:
     return thread
 
 
+FACTS = ("read", "first_pk", "first_number", "level", "state", "moderator", "notify", "draft")
+
+
+def thread_page_get_for(*, user, pk) -> Thread:
+    """`thread_get_for`, with what the thread page asks about its reader read in the same query (their read
+    marker, the first post after it, their level for the thread, their row of the space, whether they left a draft
+    of a reply): the functions below use these when the thread carries them (`_facts`)."""
+    try:
+        key = f"reply:{int(pk)}"
+    except (TypeError, ValueError):
+        return thread_get_for(user=user, pk=pk)
+    marker = ReadMarker.objects.filter(user=user, thread=OuterRef("pk")).values("last_read_number")[:1]
+    # The same marker, from inside the posts' subquery (whose outer row is a post of the thread).
+    marker_of_post = ReadMarker.objects.filter(user=user, thread=OuterRef("thread_id")).values("last_read_number")[:1]
+    after = Coalesce(Subquery(marker_of_post, output_field=IntegerField()), Value(0))
+    first = Post.objects.filter(thread=OuterRef("pk"), number__gt=after).order_by("number")
+    member = SpaceMember.objects.filter(space=OuterRef("space_id"), user=user)
+    level = ThreadSubscription.objects.filter(user=user, thread=OuterRef("pk")).values("level")[:1]
+    draft = Draft.objects.filter(user=user, key=key).values("pk")[:1]
+    facts = {
+        "read": Subquery(marker),
+        "first_pk": Subquery(first.values("pk")[:1]),
+        "first_number": Subquery(first.values("number")[:1]),
+        "level": Subquery(level),
+        "state": Subquery(member.values("state")[:1]),
+        "moderator": Subquery(member.values("is_moderator")[:1]),
+        "notify": Subquery(member.values("notify_level")[:1]),
+        "draft": Subquery(draft),
+    }
+    thread = thread_get_for(user=user, pk=pk, annotations={f"reader_{name}": value for name, value in facts.items()})
+    row = {name: getattr(thread, f"reader_{name}") for name in FACTS}
+    thread.reader_facts = {"user": user.pk, **row}  # type: ignore[attr-defined]
+    memberships = user.__dict__.setdefault("_forum_memberships", {})
+    memberships[thread.space_id] = (row["state"], row["moderator"], row["notify"]) if row["state"] else None
+    return thread
+
+
+def _facts(user, thread: Thread) -> dict | None:
+    facts = getattr(thread, "reader_facts", None)
+    return facts if facts is not None and facts["user"] == user.pk else None
+
+
 def read_marker(*, user, thread: Thread) -> int | None:
     """The number of the last post the user has read in the thread; None when they never opened it."""
+    facts = _facts(user, thread)
+    if facts is not None:
+        return facts["read"]
     return ReadMarker.objects.filter(user=user, thread=thread).values_list("last_read_number", flat=True).first()
 
 
 def thread_subscription_level(*, user, thread: Thread) -> str:
     """The user's level for this thread, or "" when it follows the space's level."""
+    facts = _facts(user, thread)
+    if facts is not None:
+        return facts["level"] or ""
     return ThreadSubscription.objects.filter(user=user, thread=thread).values_list("level", flat=True).first() or ""
 
 
@@ -307,6 +357,11 @@ def first_unread(*, user, thread: Thread, read_number: int | None = None) -> Pos
         read_number = read_marker(user=user, thread=thread) or 0
     if read_number >= thread.last_post_number:
         return None
+    facts = _facts(user, thread)
+    if facts is not None and (facts["read"] or 0) == read_number:
+        if facts["first_pk"] is None:
+            return None
+        return Position(facts["first_pk"], page_of_number(thread, facts["first_number"]))
     found = (
         Post.objects.filter(thread=thread, number__gt=read_number)
         .order_by("number")
@@ -422,6 +477,9 @@ def all_countries() -> list:
 def draft_for(*, user, thread: Thread | None = None, space: Space | None = None) -> Draft | None:
     from comity.forum.services import draft_key
 
+    facts = _facts(user, thread) if thread is not None else None
+    if facts is not None and facts["draft"] is None:
+        return None
     return Draft.objects.filter(user=user, key=draft_key(thread=thread, space=space)).first()
 
 

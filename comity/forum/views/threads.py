@@ -323,7 +323,7 @@ def thread_page(request, thread: Thread, *, reply_form: PostForm | None = None, 
 @member_required
 @require_GET
 def thread_detail(request, pk):
-    thread = selectors.thread_get_for(user=request.user, pk=pk)
+    thread = selectors.thread_page_get_for(user=request.user, pk=pk)
     return thread_page(request, thread)
 
 
