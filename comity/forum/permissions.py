@@ -58,6 +58,14 @@ def spaces_visible_to(user) -> QuerySet[Space]:
     return Space.objects.filter(pk__in=cached)
 
 
+def visible_space_ids(user) -> frozenset[int]:
+    """The ids of `spaces_visible_to(user)`, without a query once known for the request."""
+    if not is_member(user):
+        return frozenset()
+    spaces_visible_to(user)
+    return user.__dict__["_forum_space_ids"]
+
+
 def _visible_space_ids(user) -> frozenset[int]:
     from comity.directory.models import Contact
 
@@ -161,8 +169,7 @@ def can_post(user, thread: Thread) -> bool:
         return False
     if thread.is_locked and not can_moderate(user, thread.space):
         return False
-    spaces_visible_to(user)  # fills the per-request set of readable spaces
-    return thread.space_id in user.__dict__["_forum_space_ids"]
+    return thread.space_id in visible_space_ids(user)
 
 
 def why_cannot_post(user, thread: Thread) -> str:

@@ -26,6 +26,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, Greatest, Least
+from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -44,8 +45,10 @@ from comity.forum.models import (
     Thread,
     ThreadSubscription,
 )
+from comity.forum.readerfacts import reader_facts
 from comity.forum.services import SETTINGS_ONLY
 from comity.reference.models import Country
+from comity.reference.selectors import GENERATION as REFERENCE_GENERATION
 
 POSTS_PER_PAGE = 50
 THREADS_PER_PAGE = 25
@@ -175,12 +178,10 @@ def thread_list(*, user, space: Space) -> QuerySet[Thread]:
     )
 
 
-def thread_get_for(*, user, pk, annotations: dict | None = None) -> Thread:
+def thread_get_for(*, user, pk) -> Thread:
     qs = permissions.threads_visible_to(user).select_related(
         "space", "space__network", "author", "accepted_post", "accepted_post__author"
     )
-    if annotations:
-        qs = qs.annotate(**annotations)
     thread = get_visible_or_404(qs, pk=pk)
     # Only a question is addressed to countries: other threads skip the query (their list stays empty).
     if thread.kind == Thread.Kind.QUESTION:
@@ -193,34 +194,42 @@ def thread_get_for(*, user, pk, annotations: dict | None = None) -> Thread:
 FACTS = ("read", "first_pk", "first_number", "level", "state", "moderator", "notify", "draft")
 
 
+def _load_thread(pk: int) -> Thread | int:
+    thread = (
+        Thread.objects.select_related("space", "space__network", "author", "accepted_post", "accepted_post__author")
+        .defer("author__password", "accepted_post__author__password")
+        .filter(pk=pk)
+        .first()
+    )
+    if thread is None:
+        return 0  # kept as "no such thread" (None means "not kept")
+    if thread.kind == Thread.Kind.QUESTION:
+        prefetch_related_objects([thread], "addressed_countries")
+    return thread
+
+
 def thread_page_get_for(*, user, pk) -> Thread:
-    """`thread_get_for`, with what the thread page asks about its reader read in the same query (their read
-    marker, the first post after it, their level for the thread, their row of the space, whether they left a draft
-    of a reply): the functions below use these when the thread carries them (`_facts`)."""
+    """`thread_get_for` for the thread page: the thread (with its space, network, author and accepted answer) is
+    kept in the shared cache until the forum, the people or the reference data change, and checked against the
+    reader's readable spaces; what the page asks about its reader (read marker, first post after it, level for
+    the thread, row of the space, whether a draft of a reply waits) comes in one plain query (`_facts`)."""
     try:
-        key = f"reply:{int(pk)}"
-    except (TypeError, ValueError):
-        return thread_get_for(user=user, pk=pk)
-    marker = ReadMarker.objects.filter(user=user, thread=OuterRef("pk")).values("last_read_number")[:1]
-    # The same marker, from inside the posts' subquery (whose outer row is a post of the thread).
-    marker_of_post = ReadMarker.objects.filter(user=user, thread=OuterRef("thread_id")).values("last_read_number")[:1]
-    after = Coalesce(Subquery(marker_of_post, output_field=IntegerField()), Value(0))
-    first = Post.objects.filter(thread=OuterRef("pk"), number__gt=after).order_by("number")
-    member = SpaceMember.objects.filter(space=OuterRef("space_id"), user=user)
-    level = ThreadSubscription.objects.filter(user=user, thread=OuterRef("pk")).values("level")[:1]
-    draft = Draft.objects.filter(user=user, key=key).values("pk")[:1]
-    facts = {
-        "read": Subquery(marker),
-        "first_pk": Subquery(first.values("pk")[:1]),
-        "first_number": Subquery(first.values("number")[:1]),
-        "level": Subquery(level),
-        "state": Subquery(member.values("state")[:1]),
-        "moderator": Subquery(member.values("is_moderator")[:1]),
-        "notify": Subquery(member.values("notify_level")[:1]),
-        "draft": Subquery(draft),
-    }
-    thread = thread_get_for(user=user, pk=pk, annotations={f"reader_{name}": value for name, value in facts.items()})
-    row = {name: getattr(thread, f"reader_{name}") for name in FACTS}
+        pk = int(pk)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+    thread = fragments.cached(
+        "forum-thread",
+        (pk,),
+        lambda: _load_thread(pk),
+        generation_names=(GENERATION, permissions.MEMBERS_GENERATION, REFERENCE_GENERATION),
+        localized=False,
+    )
+    if not thread or thread.space_id not in permissions.visible_space_ids(user):
+        raise Http404
+    if thread.kind != Thread.Kind.QUESTION:
+        thread._prefetched_objects_cache = {"addressed_countries": Country.objects.none()}
+    row = dict(zip(FACTS, reader_facts(user, thread), strict=True))
+    row["moderator"] = bool(row["moderator"])
     thread.reader_facts = {"user": user.pk, **row}  # type: ignore[attr-defined]
     memberships = user.__dict__.setdefault("_forum_memberships", {})
     memberships[thread.space_id] = (row["state"], row["moderator"], row["notify"]) if row["state"] else None
