@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from comity.forum import moderation, services
+from comity.forum import moderation, permissions, services
 from comity.forum.models import SpaceKind
 from comity.forum.tests.test_reading import add_posts, plenary, text  # noqa: F401 - fixture
 
@@ -109,3 +109,21 @@ def test_the_kept_audience_leaves_out_the_writer(personas, users, thread):
     assert watcher in seen_by_coordinator and author in seen_by_coordinator
     seen_by_watcher = _reply_section(personas["member_other"], url)
     assert author in seen_by_watcher and watcher not in seen_by_watcher
+
+
+def test_a_kept_thread_follows_locking_and_moving_at_once(personas, users, thread):
+    url = f"/en/forum/t/{thread.pk}/"
+    reader = personas["member_other"]
+    assert 'id="reply"' in text(reader.get(url))
+    moderation.thread_lock(actor=users["moderator"], thread=thread)
+    assert "A moderator has locked this thread" in text(reader.get(url))
+    elsewhere = services.space_create(actor=users["secretariat"], kind=SpaceKind.THEMATIC, name="Elsewhere")
+    permissions.forget(users["secretariat"])  # a new request: their spaces now include the new one
+    moderation.thread_move(actor=users["secretariat"], thread=thread, to_space=elsewhere)
+    assert reader.get(url).status_code == 404  # a thematic space the reader did not join: not from the kept thread
+    assert f'href="/en/forum/s/{elsewhere.slug}/">Elsewhere</a>' in text(personas["secretariat"].get(url))
+
+
+def test_an_unknown_thread_is_404_and_stays_so_until_it_exists(personas):
+    assert personas["member"].get("/en/forum/t/999999/").status_code == 404
+    assert personas["member"].get("/en/forum/t/999999/").status_code == 404
