@@ -17,6 +17,8 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Generic, TypeVar
 
 from django.core.cache import cache
@@ -34,22 +36,45 @@ def _new_token() -> str:
     return secrets.token_hex(8)
 
 
+# Within a request the tokens are read once and kept (`request_snapshot`): a page that checks several kept values
+# makes one round trip for their generations, and sees one consistent state. A bump in the request updates it.
+_snapshot: ContextVar[dict[str, str] | None] = ContextVar("comity_generations", default=None)
+
+
+@contextmanager
+def request_snapshot():
+    """Keep the tokens read during one request (core/middleware.py RequestContextMiddleware)."""
+    token = _snapshot.set({})
+    try:
+        yield
+    finally:
+        _snapshot.reset(token)
+
+
 def current(*names: str) -> tuple[str, ...]:
     """The tokens of these generations, in one cache round trip; a missing one is created."""
-    keys = [_key(name) for name in names]
-    found = cache.get_many(keys)
-    tokens = []
-    for key in keys:
-        token = found.get(key)
+    snapshot = _snapshot.get()
+    wanted = [name for name in names if snapshot is None or name not in snapshot]
+    found = cache.get_many([_key(name) for name in wanted]) if wanted else {}
+    tokens = {}
+    for name in wanted:
+        token = found.get(_key(name))
         if token is None:
-            cache.add(key, _new_token(), timeout=None)
-            token = cache.get(key) or _new_token()
-        tokens.append(token)
-    return tuple(tokens)
+            cache.add(_key(name), _new_token(), timeout=None)
+            token = cache.get(_key(name)) or _new_token()
+        tokens[name] = token
+    if snapshot is not None:
+        snapshot.update(tokens)
+        tokens = snapshot
+    return tuple(tokens[name] for name in names)
 
 
 def _replace(name: str) -> None:
-    cache.set(_key(name), _new_token(), timeout=None)
+    token = _new_token()
+    cache.set(_key(name), token, timeout=None)
+    snapshot = _snapshot.get()
+    if snapshot is not None:
+        snapshot[name] = token
 
 
 def bump(*names: str) -> None:

@@ -7,7 +7,7 @@ import uuid
 
 from django.conf import settings
 
-from comity.core import context
+from comity.core import context, generations
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -51,7 +51,8 @@ class RequestContextMiddleware:
             )
         )
         try:
-            response = self.get_response(request)
+            with generations.request_snapshot():
+                response = self.get_response(request)
         finally:
             context.reset(token)
         response["X-Request-ID"] = request_id

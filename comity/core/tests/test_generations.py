@@ -84,3 +84,18 @@ def test_a_value_apart_for_some_readers_is_kept_for_each_of_them_alone():
     assert get(3) == "<p>for anyone</p>"  # shared
     assert get(1) == "<p>for author</p>"  # kept for the author
     assert renders == [1, 2]
+
+
+def test_a_request_reads_each_generation_once_and_sees_its_own_bumps(django_assert_max_num_queries):
+    from unittest import mock
+
+    with generations.request_snapshot():
+        first = generations.current("things", "others")
+        with mock.patch.object(generations.cache, "get_many", side_effect=AssertionError("read again")):
+            assert generations.current("things") == first[:1]  # kept for the request
+            generations.bump("things")
+            (after,) = generations.current("things")
+        assert after != first[0]
+    generations.bump("others")  # another process, between requests
+    with generations.request_snapshot():
+        assert generations.current("others")[0] != first[1]
