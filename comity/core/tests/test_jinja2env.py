@@ -89,3 +89,22 @@ def test_date_filters_format_a_moment_once_per_language_and_zone():
         mock.call(MOMENT, "short"),
         mock.call(MOMENT, fmt="short"),
     ]
+
+
+def test_choice_input_renders_what_django_renders():
+    from django import forms
+
+    from comity.core.jinja2env import choice_input
+
+    class Choices(forms.Form):
+        one = forms.ChoiceField(choices=[("", "none"), ("w", "W <b>"), ('q"&', "Q")], widget=forms.RadioSelect)
+        many = forms.MultipleChoiceField(
+            choices=[(1, "one"), (2, "two")],
+            widget=forms.CheckboxSelectMultiple(attrs={"class": "c", "data-x": True, "data-off": False}),
+            required=False,
+        )
+
+    for form in (Choices(initial={"one": "w", "many": [2]}), Choices(data={"one": 'q"&'}), Choices(auto_id=False)):
+        for name in form.fields:
+            for box in form[name]:
+                assert str(choice_input(box)) == str(box.tag())
