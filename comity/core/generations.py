@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import partial
 from typing import Generic, TypeVar
 
 from django.core.cache import cache
@@ -81,7 +82,7 @@ def bump(*names: str) -> None:
     """The data behind these generations changed: a new token now, and another once the transaction commits."""
     for name in names:
         _replace(name)
-        transaction.on_commit(lambda name=name: _replace(name), robust=True)
+        transaction.on_commit(partial(_replace, name), robust=True)
 
 
 def bump_on_change(name: str, *models, m2m: Iterable = ()) -> None:

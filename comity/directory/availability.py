@@ -141,7 +141,7 @@ def holiday_name(country: str, subdivision: str, day: dt.date, language: str | N
 def holidays_between(
     country: str, subdivision: str, start: dt.date, end: dt.date, language: str | None = None
 ) -> list[tuple[dt.date, str]]:
-    out = []
+    out: list[tuple[dt.date, str]] = []
     for year in range(start.year, end.year + 1):
         table = _holiday_table(country.upper(), subdivision or "", year, _holiday_language(country.upper(), language))
         out.extend((day, name) for day, name in table.items() if start <= day <= end)

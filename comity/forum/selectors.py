@@ -217,17 +217,18 @@ def thread_page_get_for(*, user, pk) -> Thread:
         pk = int(pk)
     except (TypeError, ValueError) as exc:
         raise Http404 from exc
-    thread = fragments.cached(
+    kept = fragments.cached(
         "forum-thread",
         (pk,),
         lambda: _load_thread(pk),
         generation_names=(GENERATION, permissions.MEMBERS_GENERATION, REFERENCE_GENERATION),
         localized=False,
     )
-    if not thread or thread.space_id not in permissions.visible_space_ids(user):
+    if not isinstance(kept, Thread) or kept.space_id not in permissions.visible_space_ids(user):
         raise Http404
+    thread = kept
     if thread.kind != Thread.Kind.QUESTION:
-        thread._prefetched_objects_cache = {"addressed_countries": Country.objects.none()}
+        thread._prefetched_objects_cache = {"addressed_countries": Country.objects.none()}  # type: ignore[attr-defined]
     row = dict(zip(FACTS, reader_facts(user, thread), strict=True))
     row["moderator"] = bool(row["moderator"])
     thread.reader_facts = {"user": user.pk, **row}  # type: ignore[attr-defined]
