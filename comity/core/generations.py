@@ -133,7 +133,3 @@ class ProcessMemo(Generic[T]):
         with self._lock:
             self._token, self._at, self._value = token, now, value
         return value
-
-    def forget(self) -> None:
-        with self._lock:
-            self._token, self._value = None, None

@@ -178,17 +178,22 @@ def thread_list(*, user, space: Space) -> QuerySet[Thread]:
     )
 
 
-def thread_get_for(*, user, pk) -> Thread:
-    qs = permissions.threads_visible_to(user).select_related(
-        "space", "space__network", "author", "accepted_post", "accepted_post__author"
-    )
-    thread = get_visible_or_404(qs, pk=pk)
-    # Only a question is addressed to countries: other threads skip the query (their list stays empty).
+# What a thread page shows of a thread besides its posts, loaded with it.
+THREAD_RELATED = ("space", "space__network", "author", "accepted_post", "accepted_post__author")
+
+
+def _with_addressed_countries(thread: Thread) -> Thread:
+    """Only a question is addressed to countries: other threads skip the query (their list stays empty)."""
     if thread.kind == Thread.Kind.QUESTION:
         prefetch_related_objects([thread], "addressed_countries")
     else:
-        thread._prefetched_objects_cache = {"addressed_countries": Country.objects.none()}
+        thread._prefetched_objects_cache = {"addressed_countries": Country.objects.none()}  # type: ignore[attr-defined]
     return thread
+
+
+def thread_get_for(*, user, pk) -> Thread:
+    qs = permissions.threads_visible_to(user).select_related(*THREAD_RELATED)
+    return _with_addressed_countries(get_visible_or_404(qs, pk=pk))
 
 
 FACTS = ("read", "first_pk", "first_number", "level", "state", "moderator", "notify", "draft")
@@ -196,16 +201,14 @@ FACTS = ("read", "first_pk", "first_number", "level", "state", "moderator", "not
 
 def _load_thread(pk: int) -> Thread | int:
     thread = (
-        Thread.objects.select_related("space", "space__network", "author", "accepted_post", "accepted_post__author")
+        Thread.objects.select_related(*THREAD_RELATED)
         .defer("author__password", "accepted_post__author__password")
         .filter(pk=pk)
         .first()
     )
     if thread is None:
         return 0  # kept as "no such thread" (None means "not kept")
-    if thread.kind == Thread.Kind.QUESTION:
-        prefetch_related_objects([thread], "addressed_countries")
-    return thread
+    return _with_addressed_countries(thread)
 
 
 def thread_page_get_for(*, user, pk) -> Thread:
@@ -227,8 +230,6 @@ def thread_page_get_for(*, user, pk) -> Thread:
     if not isinstance(kept, Thread) or kept.space_id not in permissions.visible_space_ids(user):
         raise Http404
     thread = kept
-    if thread.kind != Thread.Kind.QUESTION:
-        thread._prefetched_objects_cache = {"addressed_countries": Country.objects.none()}  # type: ignore[attr-defined]
     row = dict(zip(FACTS, reader_facts(user, thread), strict=True))
     row["moderator"] = bool(row["moderator"])
     thread.reader_facts = {"user": user.pk, **row}  # type: ignore[attr-defined]
