@@ -30,12 +30,18 @@ def _clear_cache():
 
 @pytest.fixture
 def nothing_kept(monkeypatch):
-    """Every kept value (comity.core.fragments: rendered fragments, per-person sets of spaces) is computed afresh:
+    """Every kept value (comity.core.fragments: rendered fragments, per-person sets of spaces; the signed-in user's
+    row, device and session) is computed afresh:
     for tests that count the queries of the full work, which a kept value would skip on some requests only."""
     from comity.core import fragments
 
     monkeypatch.setattr(fragments, "cached", lambda name, parts, compute, **options: compute())
     monkeypatch.setattr(fragments, "cached_apart_for", lambda name, parts, compute, **options: compute())
+    # Who is signed in (comity.accounts.kept) is read afresh too.
+    from comity.accounts import kept
+
+    for memo in kept.MEMOS:
+        monkeypatch.setattr(memo, "get", lambda key, load: load())
 
 
 @pytest.fixture

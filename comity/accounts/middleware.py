@@ -1,4 +1,4 @@
-"""Session lifetime (idle and absolute), revoked sessions, and the viewer's time zone."""
+"""The second factor of a session, its lifetime (idle and absolute), revoked sessions, and the viewer's time zone."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import time
 from django.conf import settings
 from django.contrib.auth import logout
 from django.utils import timezone
+from django_otp.middleware import OTPMiddleware as BaseOTPMiddleware
 
+from comity.accounts import kept
 from comity.accounts.models import UserSession
 from comity.core.timeutil import get_zone
 
@@ -17,6 +19,14 @@ LAST_SEEN = "comity_last_seen"
 # session row: the idle timeout is therefore measured to the minute (a session ends between
 # SESSION_IDLE_TIMEOUT - TOUCH_EVERY and SESSION_IDLE_TIMEOUT seconds after its last request).
 TOUCH_EVERY = 60
+
+
+class OTPMiddleware(BaseOTPMiddleware):
+    """django-otp's middleware (`request.user.otp_device`, `is_verified()`), with the device kept between requests
+    (`comity.accounts.kept`); it still checks the device's owner and confirmation on every request."""
+
+    def _device_from_persistent_id(self, persistent_id: str):
+        return kept.device(persistent_id, lambda: super(OTPMiddleware, self)._device_from_persistent_id(persistent_id))
 
 
 class SessionLifetimeMiddleware:
@@ -41,7 +51,7 @@ class SessionLifetimeMiddleware:
             expired = (
                 now - auth_at > settings.SESSION_ABSOLUTE_LIFETIME or now - last_seen > settings.SESSION_IDLE_TIMEOUT
             )
-            if expired or not tracked.exists():
+            if expired or not kept.session_tracked(session.session_key, user.pk):
                 tracked.delete()
                 logout(request)
             elif now - last_seen > TOUCH_EVERY and request.headers.get("X-Comity-Background") != "1":

@@ -16,7 +16,8 @@ from __future__ import annotations
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import partial
@@ -27,6 +28,7 @@ from django.db import transaction
 
 PREFIX = "comity:generation:"
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
 
 
 def _key(name: str) -> str:
@@ -56,6 +58,9 @@ def current(*names: str) -> tuple[str, ...]:
     """The tokens of these generations, in one cache round trip; a missing one is created."""
     snapshot = _snapshot.get()
     wanted = [name for name in names if snapshot is None or name not in snapshot]
+    if wanted and snapshot is not None:
+        # The first read in a request reads every known generation with it: a page asks for several in turn.
+        wanted += [name for name in _RECEIVERS if name not in snapshot and name not in wanted]
     found = cache.get_many([_key(name) for name in wanted]) if wanted else {}
     tokens = {}
     for name in wanted:
@@ -133,3 +138,39 @@ class ProcessMemo(Generic[T]):
         with self._lock:
             self._token, self._at, self._value = token, now, value
         return value
+
+
+class KeyedMemo(Generic[K, T]):
+    """Values computed per key, kept in the process while the generation stays the same, for at most `max_age`
+    seconds, the `size` most recently used. A load that finds nothing (None) is not kept.
+
+    The values are shared by every thread of the process: a caller that may change what it gets must copy it."""
+
+    def __init__(self, name: str, *, max_age: float = 60.0, size: int = 4096) -> None:
+        self.name = name
+        self.max_age = max_age
+        self.size = size
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[K, tuple[str, float, T]] = OrderedDict()
+
+    def get(self, key: K, load: Callable[[], T | None]) -> T | None:
+        # The token is read before the load: a change after it leaves the value under a token already replaced.
+        (token,) = current(self.name)
+        now = time.monotonic()
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry[0] == token and now - entry[1] < self.max_age:
+                self._entries.move_to_end(key)
+                return entry[2]
+        value = load()
+        if value is not None:
+            with self._lock:
+                self._entries[key] = (token, now, value)
+                self._entries.move_to_end(key)
+                while len(self._entries) > self.size:
+                    self._entries.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()

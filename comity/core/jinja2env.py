@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -117,6 +119,30 @@ def widget_attrs(bound_field, autocomplete: str | None = None) -> dict:
     return attrs
 
 
+def _main_nav(env: Environment) -> Callable[[Any], Markup]:
+    """The header's navigation (`core/_main_nav.html`), rendered once per process for each language and kind of
+    user (and, like `url`, script prefix and URLconf): it depends on nothing else."""
+    rendered: dict[tuple, Markup] = {}
+
+    def main_nav(user) -> Markup:
+        authenticated = bool(getattr(user, "is_authenticated", False))
+        key = (
+            translation.get_language(),
+            get_script_prefix(),
+            get_urlconf(),
+            authenticated,
+            authenticated and bool(user.is_active),
+            getattr(user, "role", "") if authenticated else "",
+        )
+        found = rendered.get(key)
+        if found is None:
+            found = Markup(env.get_template("core/_main_nav.html").render(user=user))  # noqa: S704 - autoescaped
+            rendered[key] = found
+        return found
+
+    return main_nav
+
+
 def environment(**options) -> Environment:
     options.setdefault("undefined", StrictUndefined)
     extensions = list(options.pop("extensions", []))
@@ -142,6 +168,7 @@ def environment(**options) -> Environment:
         same_time=i18n.same_time,
         ui_languages=i18n.UI_LANGUAGES,
         settings_debug=settings.DEBUG,
+        main_nav=_main_nav(env),
     )
     env.filters.update(
         dt=remembered(i18n.format_dt),

@@ -30,6 +30,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from comity.accounts import kept
 from comity.accounts.models import Role
 from comity.forum import permissions
 from comity.forum.models import NotifyLevel, Post, Space, SpaceKind, SpaceMember, Thread, ThreadSubscription
@@ -359,12 +360,14 @@ def unread_bump(*, user_ids: list[int]) -> None:
     """One more unread notification each for the header's count (an atomic increment: concurrent writers add up)."""
     if user_ids:
         get_user_model().objects.filter(pk__in=user_ids).update(unread_notifications=F("unread_notifications") + 1)
+        kept.changed()  # the header shows the counter from the signed-in user's kept row
 
 
 def unread_recount(*, user) -> int:
     """Set the header's count to the exact number of unread notifications the user may see."""
     count = selectors.notification_unread_count(user=user)
     get_user_model().objects.filter(pk=user.pk).update(unread_notifications=count)
+    kept.changed()
     user.unread_notifications = count
     return count
 

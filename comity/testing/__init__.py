@@ -10,6 +10,8 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from comity.accounts.backends import BACKEND
+
 PASSWORD = "correct horse battery staple"  # noqa: S105 - test persona password
 PERSONAS = ("anonymous", "member", "member_other", "coordinator", "coordinator_other", "secretariat")
 
@@ -23,7 +25,7 @@ def sign_in(client: Client, user) -> Client:
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
         user=user, name="test", confirmed=True
     )
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend=BACKEND)
     session = client.session
     now = time.time()
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id

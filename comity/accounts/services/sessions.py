@@ -7,6 +7,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 from django.utils import timezone
 
+from comity.accounts import kept
 from comity.accounts.models import User, UserSession
 from comity.accounts.services._common import _country_code
 from comity.audit.models import AuditAction
@@ -28,6 +29,7 @@ def session_rekey(*, user: User, old_key: str | None, new_key: str | None) -> No
     """The session's key was rotated (after a password change): keep tracking it under the new key."""
     if old_key and new_key and old_key != new_key:
         UserSession.objects.filter(user=user, session_key=old_key).update(session_key=new_key)
+        kept.changed()
 
 
 def _session_store(key: str) -> SessionBase:

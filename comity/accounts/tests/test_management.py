@@ -400,7 +400,7 @@ def test_member_list_is_scoped(personas, users):
     assert users["member_other"].email in everything
 
 
-def test_member_list_query_count(personas, users, brazil, django_assert_num_queries):
+def test_member_list_query_count(personas, users, brazil, django_assert_num_queries, nothing_kept):
     from comity.accounts.tests.factories import UserFactory
 
     client = personas["secretariat"]

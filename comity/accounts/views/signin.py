@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from comity.accounts import forms, services
+from comity.accounts.backends import BACKEND
 from comity.accounts.middleware import AUTH_AT, LAST_SEEN
 from comity.accounts.models import User
 from comity.accounts.views._common import (
@@ -36,7 +37,7 @@ from comity.core.decorators import REAUTH_AT, member_required
 def _finish_sign_in(request, user: User, device) -> HttpResponseRedirect:
     next_url = request.session.get(PENDING_NEXT)
     codes = request.session.get(SHOW_CODES)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")  # rotates the session key
+    login(request, user, backend=BACKEND)  # rotates the session key
     if device is not None:
         otp_login(request, device)
     now = time.time()

@@ -269,7 +269,7 @@ def _count_list_queries(client, url) -> int:
 
 
 @pytest.mark.parametrize("persona", ["secretariat", "coordinator"])
-def test_query_count_does_not_grow_with_the_events(personas, users, persona):
+def test_query_count_does_not_grow_with_the_events(nothing_kept, personas, users, persona):
     actors = [users["member"], users["coordinator"], users["secretariat"], None, users["liaison"]]
     for n in range(5):
         AuditEventFactory(actor=actors[n % 5], country="BR")

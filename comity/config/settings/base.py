@@ -67,7 +67,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "comity.accounts.middleware.OTPMiddleware",
     "comity.accounts.middleware.SessionLifetimeMiddleware",
     "comity.accounts.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -77,6 +77,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "comity.config.urls"
 WSGI_APPLICATION = "comity.config.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+# Django's model backend, with the signed-in user's row kept between requests (comity/accounts/kept.py).
+AUTHENTICATION_BACKENDS = ["comity.accounts.backends.AccountBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:home"
 
@@ -385,4 +387,6 @@ COMITY_METRICS_TOKEN = env_str("COMITY_METRICS_TOKEN", "")
 COMITY_METRICS_ALLOWED_NETWORKS = env_list("COMITY_METRICS_ALLOWED_NETWORKS", [])
 # Each process adds its request counts to the shared rows at most this often (at the end of a request).
 COMITY_METRICS_FLUSH_SECONDS = 5
-MIDDLEWARE.insert(MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1, "comity.ops.middleware.AccessMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("comity.accounts.middleware.OTPMiddleware") + 1, "comity.ops.middleware.AccessMiddleware"
+)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 from django.db.models import Func, TextField
@@ -41,23 +42,42 @@ def _fold_char(char: str) -> str:
     return unicodedata.normalize("NFC", kept.casefold()).translate(_ARABIC)
 
 
+class _FoldTable(dict):
+    """`str.translate` table of `_fold_char`, filled as characters are met; remembers the characters that do not
+    fold to exactly one character (`_IRREGULAR`), so that folded positions can be mapped back cheaply."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        folded = _fold_char(char)
+        if len(folded) != 1:
+            _IRREGULAR.add(char)
+        self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
+_IRREGULAR: set[str] = set()
+
+
 def fold(text: str) -> str:
     """Text as search compares it: case folded, accents and other combining marks dropped, Arabic letter variants
     made one (see the module docstring). Idempotent, so folding folded text changes nothing."""
     if text.isascii():
         return text.lower()
-    return "".join(_fold_char(char) for char in text)
+    return text.translate(_FOLD)
 
 
-def fold_with_positions(text: str) -> tuple[str, list[int]]:
+def fold_with_positions(text: str) -> tuple[str, Sequence[int]]:
     """`fold(text)` and, for each of its characters, the index in `text` of the character it came from."""
-    out: list[str] = []
+    if text.isascii():
+        return text.lower(), range(len(text))
+    folded = text.translate(_FOLD)  # also records every character of `text` that is irregular
+    if _IRREGULAR.isdisjoint(text):  # every character folded to exactly one
+        return folded, range(len(text))
     positions: list[int] = []
     for index, char in enumerate(text):
-        folded = _fold_char(char) if not char.isascii() else char.lower()
-        out.append(folded)
-        positions.extend([index] * len(folded))
-    return "".join(out), positions
+        positions.extend([index] * len(_FOLD[ord(char)]))
+    return folded, positions
 
 
 class Term(str):

@@ -35,22 +35,36 @@ def nav_links(page: str) -> set[str]:
     return set(re.findall(r'<a href="([^"]+)">', nav))
 
 
-@pytest.mark.parametrize(
-    ("persona", "expected"),
-    [
-        ("anonymous", set()),
-        ("member", {"/en/forum/search/"}),
-        ("observer", set()),
-        ("moderator", {"/en/forum/search/", "/en/forum/moderation/"}),
-        ("coordinator", {"/en/forum/search/", "/en/directory/import/", "/en/directory/dashboard/"}),
-        ("secretariat", set(NAV_EXTRAS)),
-    ],
-)
+ROLE_EXTRAS = [
+    ("anonymous", set()),
+    ("member", {"/en/forum/search/"}),
+    ("observer", set()),
+    ("moderator", {"/en/forum/search/", "/en/forum/moderation/"}),
+    ("coordinator", {"/en/forum/search/", "/en/directory/import/", "/en/directory/dashboard/"}),
+    ("secretariat", set(NAV_EXTRAS)),
+]
+
+
+@pytest.mark.parametrize(("persona", "expected"), ROLE_EXTRAS)
 def test_navigation_links_the_pages_each_role_may_use(personas, plenary, persona, expected):
     page = personas[persona].get("/en/countries/").content.decode()
     assert nav_links(page) & set(NAV_EXTRAS) == expected
     for path in expected:  # and each link opens
         assert personas[persona].get(path).status_code == 200, path
+
+
+def test_the_navigation_kept_per_language_and_role_is_never_another_ones(personas, users):
+    """The navigation is rendered once per process for each language and kind of user (jinja2env main_nav)."""
+    for language in ("en", "ar", "en"):
+        for persona, expected in ROLE_EXTRAS + ROLE_EXTRAS[::-1]:
+            page = personas[persona].get(f"/{language}/countries/").content.decode()
+            links = nav_links(page)
+            assert {link.replace(f"/{language}/", "/en/", 1) for link in links} & set(NAV_EXTRAS) == expected
+            assert all(link.startswith(f"/{language}/") for link in links)
+            assert (f'href="/{language}/directory/authorities/"' in page) == (persona != "anonymous")
+    users["secretariat"].is_active = False
+    users["secretariat"].save(update_fields=["is_active"])
+    assert nav_links(personas["secretariat"].get("/en/countries/").content.decode()) & set(NAV_EXTRAS) == set()
 
 
 def test_header_is_a_disclosure_and_the_status_region_is_always_there(personas):

@@ -99,3 +99,34 @@ def test_a_request_reads_each_generation_once_and_sees_its_own_bumps(django_asse
     generations.bump("others")  # another process, between requests
     with generations.request_snapshot():
         assert generations.current("others")[0] != first[1]
+
+
+def test_keyed_memo_keeps_per_key_until_a_bump_or_its_age_and_only_so_many():
+    loads: list[str] = []
+
+    def load(key):
+        return lambda: loads.append(key) or f"{key}{len(loads)}"
+
+    memo: generations.KeyedMemo = generations.KeyedMemo("things", max_age=60, size=2)
+    assert (memo.get("a", load("a")), memo.get("a", load("a")), memo.get("b", load("b"))) == ("a1", "a1", "b2")
+    generations.bump("things")
+    assert memo.get("a", load("a")) == "a3"
+    memo.get("b", load("b"))  # b4
+    memo.get("c", load("c"))  # c5: a, the least recently used, goes
+    assert memo.get("b", load("b")) == "b4"
+    assert memo.get("a", load("a")) == "a6"
+    memo.max_age = 0
+    assert memo.get("a", load("a")) == "a7"
+    memo.max_age = 60
+    assert memo.get("none", lambda: None) is None
+    assert memo.get("none", lambda: "now") == "now"  # nothing found is not kept
+
+
+def test_the_first_read_in_a_request_reads_every_known_generation_at_once():
+    from unittest import mock
+
+    generations.bump_on_change("things-known")
+    with generations.request_snapshot():
+        generations.current("things")
+        with mock.patch.object(generations.cache, "get_many", side_effect=AssertionError("read again")):
+            assert generations.current("things-known")

@@ -149,7 +149,7 @@ def test_empty_directory(personas, users):
     assert "Nothing is overdue." in response.content.decode()
 
 
-def test_query_count_does_not_grow(personas, directory, brazil, indonesia, france):
+def test_query_count_does_not_grow(nothing_kept, personas, directory, brazil, indonesia, france):
     client = personas["secretariat"]
 
     def count() -> int:

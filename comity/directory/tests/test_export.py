@@ -424,7 +424,7 @@ def test_export_page_offers_both_formats(personas, directory):
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
-def test_query_count_does_not_grow_with_rows(personas, brazil, fmt):
+def test_query_count_does_not_grow_with_rows(nothing_kept, personas, brazil, fmt):
     client = personas["member"]
 
     def count() -> int:

@@ -234,7 +234,7 @@ def _count(client, params):
     ],
 )
 def test_query_count_does_not_grow(
-    personas, shared, indonesia, fixed_now, persona, expected, django_assert_num_queries
+    nothing_kept, personas, shared, indonesia, fixed_now, persona, expected, django_assert_num_queries
 ):
     for number in range(2):
         ContactFactory(seat__authority=AuthorityFactory(country=indonesia, official_name=f"Office {number}"))

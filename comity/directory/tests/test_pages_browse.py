@@ -275,7 +275,7 @@ def _count(client, url, params=None):
     ],
 )
 def test_query_count_does_not_grow_with_rows(
-    personas, brazil, indonesia, iberred, fixed_now, params, django_assert_num_queries
+    nothing_kept, personas, brazil, indonesia, iberred, fixed_now, params, django_assert_num_queries
 ):
     client = personas["member"]
     NetworkFactory(slug="aseanmla", acronym="ASEAN MLAT", name="ASEAN MLA").members.add(indonesia)

@@ -357,7 +357,7 @@ def _count(client, pk):
     ],
 )
 def test_query_count_does_not_grow_with_contacts_or_versions(
-    personas, users, authority, fixed_now, persona, expected, django_assert_num_queries
+    nothing_kept, personas, users, authority, fixed_now, persona, expected, django_assert_num_queries
 ):
     ContactFactory(seat__authority=authority)
     client = personas[persona]

@@ -345,7 +345,7 @@ def _more_for_brazil(users, brazil, n: int):
 
 
 @pytest.mark.parametrize("persona", ["anonymous", "coordinator"])
-def test_query_counts_do_not_grow(personas, users, br_profile, django_assert_max_num_queries, persona):
+def test_query_counts_do_not_grow(nothing_kept, personas, users, br_profile, django_assert_max_num_queries, persona):
     client: Client = personas[persona]
     urls = (
         "/en/legal/countries/",

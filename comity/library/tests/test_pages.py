@@ -305,7 +305,7 @@ def _queries(client, path) -> int:
 @pytest.mark.parametrize(
     "path", ["/en/legal/library/", "/en/legal/search/?q=model", "/en/legal/search/?q=model&country=BR"]
 )
-def test_constant_queries_as_data_grows(personas, users, brazil, indonesia, path):
+def test_constant_queries_as_data_grows(nothing_kept, personas, users, brazil, indonesia, path):
     client = personas["member"]
     for number in range(3):
         make_document(users["secretariat"], title=f"Model {number}", countries=[brazil], instruments=["untoc"])

@@ -180,6 +180,26 @@ def test_session_and_sign_in_rate_limit_hold_across_hosts(hosts, users):
     assert outcomes == [400] * (settings.LOGIN_FREE_ATTEMPTS - 1) + [429]
 
 
+def test_a_revoked_session_and_a_deactivated_account_end_on_both_hosts_at_once(hosts, users):
+    """Each host keeps who is signed in between requests (comity.accounts.kept); a change made elsewhere (here, by
+    this process) replaces the shared generation in Redis, so neither host serves the kept rows again."""
+    from comity.accounts.models import User, UserSession
+
+    a, b = hosts
+    member, coordinator = _session_cookies(users["member"]), _session_cookies(users["coordinator"])
+    for host in (a, b):
+        for _ in range(2):  # the second request is served from what the host kept
+            assert host.request("GET", "/en/accounts/profile/", cookies=dict(member))[0] == 200
+            assert host.request("GET", "/en/accounts/profile/", cookies=dict(coordinator))[0] == 200
+    UserSession.objects.filter(user=users["member"]).delete()  # the session store itself still holds the session
+    coordinator_row = User.objects.get(pk=users["coordinator"].pk)
+    coordinator_row.is_active = False
+    coordinator_row.save(update_fields=["is_active"])
+    for host in (a, b):
+        assert host.request("GET", "/en/accounts/profile/", cookies=dict(member))[0] == 302
+        assert host.request("GET", "/en/accounts/profile/", cookies=dict(coordinator))[0] == 302
+
+
 def _b64(value: str) -> str:
     return base64.b64encode(value.encode()).decode()
 

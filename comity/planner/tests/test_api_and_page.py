@@ -179,7 +179,7 @@ def test_api_plans_with_people_keyed_by_user(personas, users):
 
 
 @pytest.mark.django_db
-def test_queries_do_not_grow_with_the_participants(personas, cities, users):
+def test_queries_do_not_grow_with_the_participants(nothing_kept, personas, cities, users):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -54,7 +54,7 @@ def test_csv_export_is_audited(clients, records):
     assert clients["jp_member"].get("/en/requests/register.csv").status_code == 200
 
 
-def test_register_query_count_does_not_grow(clients, records, people, authorities):
+def test_register_query_count_does_not_grow(nothing_kept, clients, records, people, authorities):
     client = clients["br_member"]
     with CaptureQueriesContext(connection) as few:
         assert client.get("/en/requests/register/").status_code == 200

@@ -37,7 +37,7 @@ def test_the_thread_is_opened_once_for_both_authorities(record, clients, authori
     assert AuditEvent.objects.filter(action="requests.thread_opened").count() == 1
 
 
-def test_detail_queries_do_not_grow_with_the_history(record, clients, people):
+def test_detail_queries_do_not_grow_with_the_history(nothing_kept, record, clients, people):
     client = clients["br_member"]
     with CaptureQueriesContext(connection) as few:
         assert client.get(f"/en/requests/{record.pk}/").status_code == 200

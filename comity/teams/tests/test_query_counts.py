@@ -34,7 +34,7 @@ def _grow(team, users, n):
 
 
 @pytest.mark.django_db
-def test_workspace_and_list_queries_do_not_grow(personas, team, users):
+def test_workspace_and_list_queries_do_not_grow(nothing_kept, personas, team, users):
     client = personas["member"]
     _grow(team, users, 1)
     detail, listing = _count(client, f"/en/teams/{team.pk}/"), _count(client, "/en/teams/")
