@@ -47,16 +47,17 @@ class SessionLifetimeMiddleware:
             session = request.session
             auth_at = session.get(AUTH_AT, 0)
             last_seen = session.get(LAST_SEEN, auth_at)
-            tracked = UserSession.objects.filter(session_key=session.session_key, user=user)
             expired = (
                 now - auth_at > settings.SESSION_ABSOLUTE_LIFETIME or now - last_seen > settings.SESSION_IDLE_TIMEOUT
             )
             if expired or not kept.session_tracked(session.session_key, user.pk):
-                tracked.delete()
+                UserSession.objects.filter(session_key=session.session_key, user=user).delete()
                 logout(request)
             elif now - last_seen > TOUCH_EVERY and request.headers.get("X-Comity-Background") != "1":
                 # Background polls (new posts, counters) do not count as activity for the idle timeout.
-                tracked.update(last_seen_at=timezone.now())
+                UserSession.objects.filter(session_key=session.session_key, user=user).update(
+                    last_seen_at=timezone.now()
+                )
                 session[LAST_SEEN] = now
         return self.get_response(request)
 

@@ -7,12 +7,19 @@ depends on the clock ("open now"), the current minute. A kept fragment is never 
 write that no generation saw (a bulk update) shows within that time.
 
 Only HTML that is the same for every viewer of the class may be kept: no CSRF token, no per-user link.
+
+A kept value is stored in the shared cache with the time it expires, and each process also keeps the values it
+used last (`_LOCAL`, pickled, until that same time): a busy page then finds its fragments without a round trip to
+the shared cache, and each caller still gets its own copy to change.
 """
 
 from __future__ import annotations
 
 import hashlib
+import pickle
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
@@ -22,9 +29,69 @@ from markupsafe import Markup
 
 from comity.core import generations
 
-PREFIX = "comity:fragment:"
+PREFIX = "comity:fragment:v2:"
 DEFAULT_TIMEOUT = 60
+LOCAL_ENTRIES = 1024  # values kept in each process, the most recently used
+LOCAL_MAX_BYTES = 512 * 1024  # a larger value is read from the shared cache each time
 T = TypeVar("T")
+
+
+class _Local:
+    """The values a process used last: key -> (expires at, pickled value)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+
+    def get(self, key: str, now: float) -> bytes | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if entry[0] <= now:
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return entry[1]
+
+    def put(self, key: str, expires: float, data: bytes) -> None:
+        if len(data) > LOCAL_MAX_BYTES:
+            return
+        with self._lock:
+            self._entries[key] = (expires, data)
+            self._entries.move_to_end(key)
+            while len(self._entries) > LOCAL_ENTRIES:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_LOCAL = _Local()
+
+
+def _get(key: str):
+    """The kept value (a copy of its own for the caller), or None."""
+    now = time.time()
+    data = _LOCAL.get(key, now)
+    if data is None:
+        stored = cache.get(key)
+        if not (isinstance(stored, tuple) and len(stored) == 2) or stored[0] <= now:
+            return None
+        expires, data = stored
+        _LOCAL.put(key, expires, data)
+    return pickle.loads(data)  # noqa: S301 - written by this module, as Django's own cache backends do
+
+
+def _set(key: str, value, timeout: int, *, only_new: bool = False) -> None:
+    data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+    expires = time.time() + timeout
+    if only_new:
+        cache.add(key, (expires, data), timeout)  # the process does not keep it: another may have been first
+        return
+    cache.set(key, (expires, data), timeout)
+    _LOCAL.put(key, expires, data)
 
 
 def key_for(
@@ -62,12 +129,12 @@ def cached(
     `localized=False` for a value that does not depend on the language or the time zone. `usable(value)` tells
     whether a value may serve this viewer (a kept one) or others (a computed one, kept only if so)."""
     key = key_for(name, parts, generation_names=generation_names, per_minute=per_minute, localized=localized)
-    value = cache.get(key)
+    value = _get(key)
     if value is not None and (usable is None or usable(value)):
         return value
     value = compute()
     if usable is None or usable(value):
-        cache.set(key, value, timeout)
+        _set(key, value, timeout)
     return value
 
 
@@ -86,19 +153,19 @@ def cached_apart_for(
     parts = tuple(parts)
     shared_key = key_for(name, parts, generation_names=generation_names)
     own_key = key_for(name, (*parts, reader), generation_names=generation_names)
-    shared = cache.get(shared_key)
+    shared = _get(shared_key)
     if shared is not None and reader not in shared[2] and shared[0] is not None:
         return shared
     if shared is not None and reader in shared[2]:
-        own = cache.get(own_key)
+        own = _get(own_key)
         if own is not None:
             return own
     value = compute()
     if reader in value[2]:
-        cache.set(own_key, value, timeout)
-        cache.add(shared_key, (None, value[1], value[2]), timeout)  # who is apart, without their HTML
+        _set(own_key, value, timeout)
+        _set(shared_key, (None, value[1], value[2]), timeout, only_new=True)  # who is apart, without their HTML
     else:
-        cache.set(shared_key, value, timeout)
+        _set(shared_key, value, timeout)
     return value
 
 

@@ -44,6 +44,10 @@ def _rule(user) -> Q:
 def spaces_visible_to(user) -> QuerySet[Space]:
     if not is_member(user):
         return Space.objects.none()
+    return Space.objects.filter(pk__in=_space_ids(user))
+
+
+def _space_ids(user) -> frozenset[int]:
     cached = user.__dict__.get("_forum_space_ids")
     if cached is None:
         # Kept in the shared cache per person (with what the rule reads of them) until memberships change.
@@ -55,15 +59,14 @@ def spaces_visible_to(user) -> QuerySet[Space]:
             localized=False,
         )
         user.__dict__["_forum_space_ids"] = cached
-    return Space.objects.filter(pk__in=cached)
+    return cached
 
 
 def visible_space_ids(user) -> frozenset[int]:
     """The ids of `spaces_visible_to(user)`, without a query once known for the request."""
     if not is_member(user):
         return frozenset()
-    spaces_visible_to(user)
-    return user.__dict__["_forum_space_ids"]
+    return _space_ids(user)
 
 
 def _visible_space_ids(user) -> frozenset[int]:

@@ -77,6 +77,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "comity.config.urls"
 WSGI_APPLICATION = "comity.config.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+# Django's form renderer, with the plain widgets written without the template engine (comity/core/formrender.py).
+FORM_RENDERER = "comity.core.formrender.FormRenderer"
 # Django's model backend, with the signed-in user's row kept between requests (comity/accounts/kept.py).
 AUTHENTICATION_BACKENDS = ["comity.accounts.backends.AccountBackend"]
 LOGIN_URL = "accounts:login"
