@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 import time
@@ -37,15 +38,48 @@ def count_capped(queryset: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
 
 
 class CappedPaginator(Paginator):
-    """A paginator over the first `cap` rows only: its count is capped, and `more` says whether rows were left."""
+    """A paginator over the first `cap` rows only: its count is capped, and `more` says whether rows were left.
+
+    For a queryset ordered by plain fields, the search runs once: the query that counts (at most `cap + 1` rows, in
+    no order) returns the rows' keys and ordering values instead. When they are all the matches, they are put in
+    order here and a page's rows are read by primary key, so the search itself is not run a second time for the
+    page; when there are more, the page is read in order from the search, as Django's paginator reads it."""
 
     def __init__(self, object_list, per_page, *args, cap: int | None = None, **kwargs):
         super().__init__(object_list, per_page, *args, **kwargs)
         self.cap = COUNT_CAP if cap is None else cap
 
     @cached_property
+    def _ordered_keys(self) -> list | None:
+        """The primary keys of all the matches in the list's order, when there are at most `cap`; else None."""
+        queryset = self.object_list
+        ordering = _plain_ordering(queryset)
+        if ordering is None:
+            return None
+        fields = [name.lstrip("-") for name in ordering]
+        rows = list(queryset.order_by().values_list("pk", *fields)[: self.cap + 1])
+        if len(rows) > self.cap or any(value is None for row in rows for value in row):
+            return None
+        for index in reversed(range(len(fields))):  # a stable sort per field, the last one first
+            rows.sort(key=lambda row, index=index: row[index + 1], reverse=ordering[index].startswith("-"))
+        return [row[0] for row in rows]
+
+    @cached_property
     def _capped(self) -> tuple[int, bool]:
+        if self._ordered_keys is not None:
+            return len(self._ordered_keys), False
         return count_capped(self.object_list, self.cap)
+
+    def page(self, number):
+        keys = self._ordered_keys
+        if keys is None:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(_rows_by_key(self.object_list, keys[bottom:top]), number, self)
 
     @cached_property
     def count(self) -> int:
@@ -55,6 +89,34 @@ class CappedPaginator(Paginator):
     def more(self) -> bool:
         """More rows match than `count`, and they are not reachable by page."""
         return self._capped[1]
+
+
+def _plain_ordering(queryset) -> tuple[str, ...] | None:
+    """The queryset's ordering when it is only model fields (["-"]name), with nothing else that a read by primary
+    key would lose (annotations, DISTINCT, extra columns); else None."""
+    if not isinstance(queryset, QuerySet):
+        return None
+    query = queryset.query
+    ordering = tuple(query.order_by)
+    if not ordering or query.annotations or query.distinct or query.extra or query.combinator:
+        return None
+    names = {field.name for field in queryset.model._meta.concrete_fields} | {"pk"}
+    if not all(isinstance(name, str) and name.lstrip("-") in names for name in ordering):
+        return None
+    return ordering
+
+
+def _rows_by_key(queryset: QuerySet, keys: list) -> list:
+    """The rows with these keys, in this order, with the queryset's related rows and deferred fields (no other
+    condition: the keys come from the queryset itself)."""
+    if not keys:
+        return []
+    rows = queryset.model._base_manager.filter(pk__in=keys)
+    rows.query.select_related = copy.deepcopy(queryset.query.select_related)
+    rows.query.deferred_loading = queryset.query.deferred_loading
+    rows = rows.prefetch_related(*queryset._prefetch_related_lookups)
+    found = {row.pk: row for row in rows}
+    return [found[key] for key in keys if key in found]
 
 
 class SearchTimeout(Exception):

@@ -84,6 +84,34 @@ def test_capped_paginator_pages_only_through_the_cap():
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("orphans", [0, 1])
+def test_capped_paginator_runs_the_search_once_and_pages_as_django_does(django_assert_num_queries, orphans):
+    from django.core.paginator import Paginator
+    from django.db.models import Q
+
+    regions = ["150", "019", "150", "002", "019", "150", "142"]  # ties, broken by the second field
+    for index, region in enumerate(regions):
+        CountryFactory(iso2=f"Q{index}", iso3=f"QQ{index}", name_en=f"Land {index} a", region_m49=region)
+    CountryFactory(iso2="ZZ", iso3="ZZZ", name_en="Other", region_m49="150")
+    matches = Country.objects.filter(Q(name_en__contains=" a") | Q(iso2="Q0")).order_by("-region_m49", "pk")
+    matches = matches.only("iso2", "region_m49")
+    expected = Paginator(matches, 3, orphans=orphans)
+    paginator = search.CappedPaginator(matches, 3, orphans=orphans, cap=10)
+    second = [c.iso2 for c in expected.page(2).object_list]
+    with django_assert_num_queries(2) as captured:  # the matches' keys, then a page's rows by key
+        assert [c.iso2 for c in paginator.page(2).object_list] == second
+    assert "LIKE" not in captured.captured_queries[1]["sql"].upper()  # the search is not run again
+    assert (paginator.count, paginator.more, paginator.num_pages) == (7, False, expected.num_pages)
+    for number in expected.page_range:
+        shown = paginator.page(number).object_list
+        assert [c.iso2 for c in shown] == [c.iso2 for c in expected.page(number).object_list]
+        assert all(c.get_deferred_fields() >= {"name_en"} for c in shown)  # the queryset's only() is kept
+    over = search.CappedPaginator(matches, 3, orphans=orphans, cap=5)  # more than the cap: pages read in order
+    assert (over.count, over.more) == (5, True)
+    assert [c.iso2 for c in over.page(1).object_list] == [c.iso2 for c in expected.page(1).object_list]
+
+
+@pytest.mark.django_db
 def test_a_statement_after_the_deadline_is_not_sent():
     with pytest.raises(search.SearchTimeout), search.time_limit(0):
         Country.objects.count()
