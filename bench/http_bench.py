@@ -80,6 +80,9 @@ ENDPOINTS = (
             Endpoint(f"search-{label}-api", f"/api/v1/search/?q={_q(term)}", "token"),
         )
     ),
+    # The rare word matches 2 posts at 10k and 200 at 1M: its pages above show 2, then 20 (50 in the API) hits.
+    # With two hits a page, both sizes show as many, and the growth is that of the data alone.
+    Endpoint("search-rare-api-2", f"/api/v1/search/?q={_q('kittiwake')}&page_size=2", "token"),
     Endpoint("static-end", STATIC),
 )
 CROWD = Endpoint("crowd-thread-long", "/en/forum/t/{long}/", "session")

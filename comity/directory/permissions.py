@@ -60,20 +60,56 @@ def contacts_visible_to(user) -> QuerySet[Contact]:
     return Contact.objects.filter(authority__in=authorities_visible_to(user))
 
 
+def _viewer_facts(user) -> tuple[str, frozenset[str], frozenset[str]]:
+    """What the visibility rules read of a member: their country's code, the countries that share at least one
+    cooperation network with it, and the countries of which they are a current contact point. Kept per person
+    (comity.core.fragments) until the directory or the reference data change; the key holds their country."""
+    cached = user.__dict__.get("_directory_viewer_facts")
+    if cached is None:
+        from comity.core import fragments
+        from comity.directory.selectors import GENERATION
+        from comity.reference.selectors import GENERATION as REFERENCE_GENERATION
+
+        cached = fragments.cached(
+            "directory-viewer",
+            (user.pk, user.country_id),
+            lambda: _load_viewer_facts(user),
+            generation_names=(GENERATION, REFERENCE_GENERATION),
+            localized=False,
+        )
+        user.__dict__["_directory_viewer_facts"] = cached
+    return cached
+
+
+def _load_viewer_facts(user) -> tuple[str, frozenset[str], frozenset[str]]:
+    """The three facts of `_viewer_facts` in one query."""
+    from django.db.models import CharField, Value
+
+    from comity.reference.models import Country, NetworkMembership
+
+    def tagged(queryset, tag: str, code: str):
+        return queryset.order_by().annotate(tag=Value(tag, output_field=CharField())).values_list("tag", code)
+
+    own = Country.objects.filter(pk=user.country_id)
+    networks = NetworkMembership.objects.filter(country_id=user.country_id).values("network_id")
+    partners = NetworkMembership.objects.filter(network_id__in=networks)
+    contact_of = Contact.objects.filter(user=user, end_date__isnull=True)
+    rows = tagged(own, "own", "iso2").union(
+        tagged(partners, "partner", "country__iso2"),
+        tagged(contact_of, "contact", "authority__country__iso2"),
+        all=True,
+    )
+    found: dict[str, set[str]] = {"own": set(), "partner": set(), "contact": set()}
+    for tag, code in rows:
+        found[tag].add(code)
+    return next(iter(found["own"]), ""), frozenset(found["partner"]), frozenset(found["contact"])
+
+
 def network_partner_codes(user) -> frozenset[str]:
-    """Countries that share at least one cooperation network with the viewer's country (one query)."""
+    """Countries that share at least one cooperation network with the viewer's country."""
     if not is_member(user) or not user.country_id:
         return frozenset()
-    cached = user.__dict__.get("_network_partner_codes")
-    if cached is None:
-        from comity.reference.models import NetworkMembership
-
-        networks = NetworkMembership.objects.filter(country_id=user.country_id).values("network_id")
-        cached = frozenset(
-            NetworkMembership.objects.filter(network_id__in=networks).values_list("country__iso2", flat=True).distinct()
-        )
-        user.__dict__["_network_partner_codes"] = cached
-    return cached
+    return _viewer_facts(user)[1]
 
 
 def allowed_levels(user, country_code: str) -> set[str]:
@@ -83,7 +119,7 @@ def allowed_levels(user, country_code: str) -> set[str]:
     if user.is_secretariat or can_edit_country(user, country_code):
         return set(Visibility.values)
     levels: set[str] = {Visibility.PUBLIC, Visibility.MEMBERS}
-    if country_code in network_partner_codes(user) or (user.country_id and user.country.iso2 == country_code):
+    if country_code in network_partner_codes(user) or (user.country_id and _viewer_facts(user)[0] == country_code):
         levels.add(Visibility.NETWORK)
     return levels
 
@@ -93,10 +129,7 @@ def contact_visibility_class(user, country_code: str) -> tuple:
     (`authorities_visible_to`, `visible_contact_fields`): what is kept for one is shared by the class only. A
     viewer who is a current contact point of that country sees all of their own fields: their class is their own.
     """
-    own = (
-        is_member(user)
-        and Contact.objects.filter(user=user, end_date__isnull=True, authority__country__iso2=country_code).exists()
-    )
+    own = is_member(user) and country_code in _viewer_facts(user)[2]
     return (
         authority_visibility_class(user),
         tuple(sorted(allowed_levels(user, country_code))),

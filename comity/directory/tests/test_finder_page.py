@@ -227,10 +227,10 @@ def _count(client, params):
         # Shared networks; authorities, competences, office hours, closures, contacts. (The countries come from
         # the process's shared list, loaded by the warm-up request: test_shared_countries_load_once.)
         ("anonymous", 6),
-        # + session, user, second factor, tracked session, the viewer's networks, whether the viewer is a contact
-        # point of the requested state (their class: comity.directory.permissions.contact_visibility_class); the
-        # session is not saved.
-        ("member", 12),
+        # + session, user, second factor, tracked session, what the rules read of the viewer (their country's code,
+        # its network partners, the states they are a contact point of, in one query: their class,
+        # comity.directory.permissions.contact_visibility_class); the session is not saved.
+        ("member", 11),
     ],
 )
 def test_query_count_does_not_grow(
@@ -265,3 +265,28 @@ def test_kept_answers_are_shared_only_within_a_class(personas, shared, indonesia
     order = ["secretariat", "member_other", "member", "anonymous", "secretariat"]
     seen = {name: "+62 21 555 0199" in personas[name].get(URL, MLA).content.decode() for name in order}
     assert seen == {"secretariat": True, "member_other": True, "member": False, "anonymous": False}
+
+
+def test_what_is_kept_of_the_viewer_follows_networks_and_contact_points_at_once(personas, indonesia, fixed_now):
+    """What the visibility rules read of a member (their country, its network partners, the states they are a
+    contact point of) is kept per person; a network joined or a contact point named changes their class at once."""
+    from comity.reference.models import NetworkMembership
+
+    member = personas["member"]  # Brazil, sharing no network with Indonesia yet
+    authority = AuthorityFactory(country=indonesia, official_name="Kejaksaan Agung")
+    ContactFactory(
+        seat__authority=authority, seat__position=0, phone="+62 21 555 0177", visibility={"phone": "network"}
+    )
+    assert "+62 21 555 0177" not in member.get(URL, MLA).content.decode()
+    network = NetworkFactory(slug="new-network", acronym="NN", name="New network (demo)")
+    NetworkMembership.objects.create(network=network, country=indonesia)
+    NetworkMembership.objects.create(network=network, country=member.get(URL).wsgi_request.user.country)
+    assert "+62 21 555 0177" in member.get(URL, MLA).content.decode()
+    ContactFactory(
+        seat__authority=authority,
+        seat__position=1,
+        user=member.get(URL).wsgi_request.user,
+        phone="+62 21 555 0188",
+        visibility={"phone": "secretariat"},
+    )
+    assert "+62 21 555 0188" in member.get(URL, MLA).content.decode()  # their own contact point: all its fields
