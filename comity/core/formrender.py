@@ -10,6 +10,7 @@ template goes through Django's engine as before.
 from __future__ import annotations
 
 from django.forms.renderers import DjangoTemplates
+from django.utils.choices import BaseChoiceIterator
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData
 
@@ -74,3 +75,15 @@ class FormRenderer(DjangoTemplates):
         if template_name == TEXTAREA:
             return _textarea(context["widget"])
         return super().render(template_name, context, request=request)
+
+
+class NormalizedChoices(BaseChoiceIterator):
+    """Choices already in Django's normal form ((value, label) pairs; a group's options in a list). Assigned to a
+    field or a widget, they are taken as they are, where a plain list (250 countries, 190 languages) is normalized
+    again on every request."""
+
+    def __init__(self, choices: list):
+        self.choices = choices
+
+    def __iter__(self):
+        return iter(self.choices)

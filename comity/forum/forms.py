@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from markupsafe import Markup
 
+from comity.core.formrender import NormalizedChoices
 from comity.core.i18n import UI_LANGUAGES, iso639_1_choices, language_name
 from comity.forum.models import TLP, NotifyLevel, Thread
 from comity.forum.services import MAX_BODY
@@ -131,7 +132,7 @@ class ThreadForm(LanguageChosen):
 
     def __init__(self, *args, countries=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["language"].widget.choices = language_choices()
+        self.fields["language"].widget.choices = NormalizedChoices(language_choices())
         self.fields["language"].options_html = language_options
         self.fields["addressed_countries"].choices = country_choices(countries)
 
@@ -165,7 +166,7 @@ class PostForm(LanguageChosen):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["language"].widget.choices = language_choices()
+        self.fields["language"].widget.choices = NormalizedChoices(language_choices())
         self.fields["language"].options_html = language_options
 
 
@@ -182,7 +183,7 @@ class PostEditForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["language"].widget.choices = language_choices()
+        self.fields["language"].widget.choices = NormalizedChoices(language_choices())
         self.fields["language"].options_html = language_options
 
 

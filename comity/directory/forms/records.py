@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from comity.core.formrender import NormalizedChoices
 from comity.core.i18n import UI_LANGUAGES, language_name
 from comity.directory.forms.search import country_choices
 from comity.directory.forms.text import (
@@ -14,7 +15,7 @@ from comity.directory.forms.text import (
     parse_office_hours,
     split_codes,
 )
-from comity.directory.forms.widgets import CachedSelect, NormalizedChoices
+from comity.directory.forms.widgets import CachedSelect
 from comity.directory.inputs import AuthorityInput, NewContactInput, max_lengths
 from comity.directory.inputs.fields import MaxLength
 from comity.directory.models import (

@@ -7,8 +7,9 @@ from functools import lru_cache
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from comity.core.formrender import NormalizedChoices
 from comity.core.i18n import iso639_1_choices
-from comity.directory.forms.widgets import CachedSelect, NormalizedChoices
+from comity.directory.forms.widgets import CachedSelect
 from comity.directory.models import Competence
 from comity.directory.selectors import COOPERATION_TYPES
 from comity.reference import l10n, regions

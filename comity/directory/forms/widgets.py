@@ -13,7 +13,6 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from django import forms
-from django.utils.choices import BaseChoiceIterator
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 
@@ -77,18 +76,6 @@ def rendered_options(key: tuple) -> RenderedOptions:
         if grouped and value:
             add("\n  </optgroup>")
     return RenderedOptions("".join(parts), insert_at)
-
-
-class NormalizedChoices(BaseChoiceIterator):
-    """Choices already in Django's normal form ((value, label) pairs; a group's options in a list). Assigned to a
-    field, they are taken as they are, where a plain list of 250 countries is normalized again for the field and
-    its widget on every request."""
-
-    def __init__(self, choices: list):
-        self.choices = choices
-
-    def __iter__(self):
-        return iter(self.choices)
 
 
 class CachedSelect(forms.Select):
