@@ -95,15 +95,27 @@ def load1() -> float:
     return float(Path("/proc/loadavg").read_text().split()[0])
 
 
-def wait_quiet(databases: list[str], limit: float) -> float:
-    """Wait until no query runs on the benchmark databases (a slow run leaves queued requests behind)."""
+SERVERS_IDLE_CPU = 0.05  # of one core: below this, a server is not working through a previous run's queue
+
+
+def wait_quiet(databases: list[str], limit: float, groups: set[int] | None = None) -> float:
+    """Wait until no query runs on the benchmark databases and the servers themselves are idle: a slow run leaves
+    queued requests behind, and a server still rendering them takes the cores from the next run (its CPU counts as
+    the benchmark's own, so the "other jobs" column does not show it)."""
     started = time.monotonic()
     calm = 0
+    previous = http_cpu.snapshot(groups, []) if groups else None
     while time.monotonic() - started < limit:
-        calm = calm + 1 if http_data.active_queries(databases) == 0 else 0
+        time.sleep(0.5)
+        idle = http_data.active_queries(databases) == 0
+        if previous is not None:
+            now = http_cpu.snapshot(groups or set(), [])
+            used = sum(seconds - previous.ours.get(pid, 0.0) for pid, seconds in now.ours.items())
+            idle = idle and used / max(now.at - previous.at, 1e-3) < SERVERS_IDLE_CPU
+            previous = now
+        calm = calm + 1 if idle else 0
         if calm >= 2:
             break
-        time.sleep(0.5)
     return time.monotonic() - started
 
 
@@ -184,7 +196,9 @@ def measure(server, endpoint: Endpoint, args, *, servers, connections: int, seco
         result.note = "no such thread in this database"
         return result
     databases = [s.data.database for s in servers]
-    result.drained = wait_quiet(databases, args.drain_seconds)
+    result.drained = wait_quiet(
+        databases, args.drain_seconds, {s.process.pid for s in servers if s.process is not None}
+    )
     try:
         result.status, result.kilobytes, location = probe(server, endpoint, path, args.timeout)
     except (OSError, TimeoutError) as exc:
