@@ -55,7 +55,8 @@ def _attrs(attrs: dict) -> str:
     return "".join(out)
 
 
-def _input(widget: dict) -> str:
+def input_html(widget: dict) -> str:
+    """django/forms/widgets/input.html for a widget's context (`get_context()["widget"]`, or a choice's `data`)."""
     html = f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"'
     if widget["value"] is not None:
         html += f' value="{_string(widget["value"])}"'
@@ -71,7 +72,7 @@ def _textarea(widget: dict) -> str:
 class FormRenderer(DjangoTemplates):
     def render(self, template_name, context, request=None):
         if template_name in INPUT_TEMPLATES:
-            return _input(context["widget"])
+            return input_html(context["widget"])
         if template_name == TEXTAREA:
             return _textarea(context["widget"])
         return super().render(template_name, context, request=request)

@@ -63,10 +63,6 @@ class _Local:
             while len(self._entries) > LOCAL_ENTRIES:
                 self._entries.popitem(last=False)
 
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
 
 _LOCAL = _Local()
 

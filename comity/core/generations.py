@@ -170,7 +170,3 @@ class KeyedMemo(Generic[K, T]):
                 while len(self._entries) > self.size:
                     self._entries.popitem(last=False)
         return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()

@@ -13,11 +13,11 @@ from django.dispatch import receiver
 from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
-from django.utils.html import escape as django_escape
 from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup, escape
 
 from comity.core import header, i18n
+from comity.core.formrender import input_html
 
 
 def url(name: str, *args, **kwargs) -> str:
@@ -33,18 +33,8 @@ _PLAIN = frozenset({int, str})
 
 def choice_input(box) -> Markup:
     """The <input> of one radio button or checkbox of a choice field: what `box.tag()` renders through Django's
-    widget templates (django/forms/widgets/input.html and attrs.html), byte for byte and escaped the same way,
-    without them (a thread page has a group of them)."""
-    data = box.data
-    html = f'<input type="{django_escape(data["type"])}" name="{django_escape(data["name"])}"'
-    if data["value"] is not None:
-        html += f' value="{django_escape(str(data["value"]))}"'
-    for name, value in data["attrs"].items():
-        if value is True:
-            html += f" {name}"
-        elif value is not False:
-            html += f' {name}="{django_escape(str(value))}"'
-    return Markup(html + ">")  # noqa: S704 - every value escaped above
+    widget templates, written by the form renderer's `input_html` without them (a thread page has a group of them)."""
+    return Markup(input_html(box.data))  # noqa: S704 - input_html escapes every value
 
 
 @lru_cache(maxsize=8192)
