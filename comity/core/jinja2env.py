@@ -133,14 +133,44 @@ def _main_nav(env: Environment) -> Callable[[Any], Markup]:
     return main_nav
 
 
+@lru_cache(maxsize=8192)
+def _gettext(language: str | None, message: str) -> str:
+    return translation.gettext(message)
+
+
+@lru_cache(maxsize=4096)
+def _ngettext(language: str | None, singular: str, plural: str, number) -> str:
+    return translation.ngettext(singular, plural, number)
+
+
+def gettext(message: str) -> str:
+    """Django's gettext, remembered per active language: the messages of a template are literals, and the catalogs
+    do not change while the process runs (a page says some 60 of them, each a lookup through every catalog)."""
+    return _gettext(translation.get_language(), message)
+
+
+def ngettext(singular: str, plural: str, number) -> str:
+    if type(number) is not int:
+        return translation.ngettext(singular, plural, number)
+    return _ngettext(translation.get_language(), singular, plural, number)
+
+
+@receiver(setting_changed)
+def _forget_messages(*, setting: str, **kwargs) -> None:
+    """Django reloads its catalogs when a test changes the languages or where the catalogs are; so does gettext."""
+    if setting in {"LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS", "INSTALLED_APPS", "USE_I18N"}:
+        _gettext.cache_clear()
+        _ngettext.cache_clear()
+
+
 def environment(**options) -> Environment:
     options.setdefault("undefined", StrictUndefined)
     extensions = list(options.pop("extensions", []))
     extensions.append("jinja2.ext.i18n")
     env = Environment(extensions=extensions, **options)  # noqa: S701 - Django's backend turns autoescape on
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        translation.gettext,
-        translation.ngettext,
+        gettext,
+        ngettext,
         newstyle=True,
         pgettext=translation.pgettext,
         npgettext=translation.npgettext,

@@ -74,6 +74,8 @@ def test_reply_link_lands_in_the_reply_box(signed_in, live_server):
     page.goto(f"{live_server.url}/en/forum/t/{thread.pk}/")
     assert page.get_by_role("heading", level=3).first.text_content().strip().endswith(member.display_name)
     page.locator("a.reply-link").first.click()
+    # The script moves the focus after the click: wait for it (a busy machine runs the script later).
+    expect(page.locator("textarea[name=body]")).to_be_focused()
     assert page.evaluate("document.activeElement.name") == "body"
     assert page.url.endswith("#reply")
 

@@ -103,3 +103,31 @@ def test_the_idle_timeout_counts_from_the_activity_recorded(personas):
 def test_sessions_are_saved_only_when_they_change():
     assert settings.SESSION_SAVE_EVERY_REQUEST is False
     assert TOUCH_EVERY == 60
+
+
+def test_views_get_the_user_itself_with_its_second_factor_not_a_lazy_proxy(users):
+    """The middleware reads the user once and hands the views the user, not Django's and django-otp's lazy objects
+    around it; the second factor and sign-out still work on it."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.utils.functional import LazyObject
+
+    from comity.accounts import middleware
+    from comity.testing import sign_in
+
+    seen = []
+    original = middleware.UserTimezoneMiddleware.__call__
+
+    def spy(self, request):
+        seen.append(request.user)
+        return original(self, request)
+
+    client = sign_in(Client(), users["member"])
+    with mock.patch.object(middleware.UserTimezoneMiddleware, "__call__", spy):
+        assert client.get("/en/accounts/profile/").status_code == 200
+        client.post("/en/accounts/logout/")
+        assert client.get("/en/accounts/profile/").status_code == 302
+    member, after_logout = seen[0], seen[-1]
+    assert type(member) is get_user_model() and not isinstance(member, LazyObject)
+    assert member.pk == users["member"].pk and member.is_verified()
+    assert not isinstance(after_logout, LazyObject) and not after_logout.is_authenticated

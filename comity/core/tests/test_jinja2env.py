@@ -108,3 +108,21 @@ def test_choice_input_renders_what_django_renders():
         for name in form.fields:
             for box in form[name]:
                 assert str(choice_input(box)) == str(box.tag())
+
+
+def test_template_messages_are_djangos_translation_in_each_language_and_follow_a_catalog_change():
+    environment = jinja2env.environment()
+    template = environment.from_string('{{ _("Sign in") }}|{{ ngettext("%(num)d post", "%(num)d posts", 3) }}')
+    seen = {}
+    for language in ("en", "ar", "fr", "ar", "en"):
+        with translation.override(language):
+            posts = translation.ngettext("%(num)d post", "%(num)d posts", 3) % {"num": 3}
+            expected = f"{translation.gettext('Sign in')}|{posts}"
+            assert template.render() == expected
+            seen[language] = expected
+    assert len(set(seen.values())) == 3  # the catalogs do translate: a remembered English answer would fail here
+    assert jinja2env._gettext.cache_info().hits >= 2
+    with override_settings(LOCALE_PATHS=[]):
+        assert jinja2env._gettext.cache_info().currsize == 0
+    with translation.override(None):  # no language at all: the message as written
+        assert template.render() == "Sign in|3 posts"
