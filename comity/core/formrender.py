@@ -1,16 +1,18 @@
-"""The form renderer: Django's, with the plain widgets (one <input>, a <textarea>) written out in Python.
+"""The form renderer: Django's, with the plain widgets (one <input>, a <textarea>, a <select>) written out in Python.
 
 Django renders every widget through its template engine (django/forms/widgets/*.html): a page with a reply form pays
 about a third of a millisecond per field for a few bytes of HTML. The widgets whose templates are only
-`input.html` (text, hidden, e-mail, number, date...) and `textarea.html` are written here, byte for byte as those
-templates write them (escaped the same way; core/tests/test_formrender.py compares both on many values); every other
-template goes through Django's engine as before.
+`input.html` (text, hidden, e-mail, number, date...), `textarea.html` and `select.html` with its options (a search
+form's 250 countries) are written here, byte for byte as those templates write them (escaped the same way;
+core/tests/test_formrender.py compares both on many values); every other template goes through Django's engine as
+before, and so does a select whose labels are not strings (the template would localize them).
 """
 
 from __future__ import annotations
 
 from django.forms.renderers import DjangoTemplates
 from django.utils.choices import BaseChoiceIterator
+from django.utils.functional import Promise
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData
 
@@ -36,6 +38,8 @@ INPUT_TEMPLATES = frozenset(
     )
 )
 TEXTAREA = WIDGETS + "textarea.html"
+SELECT = WIDGETS + "select.html"
+SELECT_OPTION = WIDGETS + "select_option.html"
 
 
 def _string(value) -> str:
@@ -69,12 +73,54 @@ def _textarea(widget: dict) -> str:
     return f'<textarea name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>\n{text}</textarea>'
 
 
+def _text(value) -> str | None:
+    """`{{ value }}` for a string (lazy or not); None for other values, which the template would localize."""
+    return str(conditional_escape(value)) if isinstance(value, str | Promise) else None
+
+
+def _option(option: dict) -> str | None:
+    """django/forms/widgets/select_option.html, stripped as the renderer strips it (None when the label is not a
+    string)."""
+    label = _text(option["label"])
+    if label is None:
+        return None
+    return f'<option value="{_string(option["value"])}"{_attrs(option["attrs"])}>{label}</option>'
+
+
+def _select(widget: dict) -> str | None:
+    """django/forms/widgets/select.html with its options (None when an option has a template of its own)."""
+    out = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    for group_name, group_choices, _index in widget["optgroups"]:
+        if group_name:
+            label = _text(group_name)
+            if label is None:
+                return None
+            out.append(f'\n  <optgroup label="{label}">')
+        for option in group_choices:
+            html = _option(option) if option["template_name"] == SELECT_OPTION else None
+            if html is None:
+                return None
+            out.append(f"\n  {html}\n")  # the option's template ends with a newline
+        if group_name:
+            out.append("\n  </optgroup>")
+    out.append("\n</select>")
+    return "".join(out)
+
+
 class FormRenderer(DjangoTemplates):
     def render(self, template_name, context, request=None):
         if template_name in INPUT_TEMPLATES:
             return input_html(context["widget"])
         if template_name == TEXTAREA:
             return _textarea(context["widget"])
+        if template_name == SELECT:
+            html = _select(context["widget"])
+            if html is not None:
+                return html
+        elif template_name == SELECT_OPTION:
+            html = _option(context["widget"])
+            if html is not None:
+                return html
         return super().render(template_name, context, request=request)
 
 

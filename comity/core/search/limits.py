@@ -43,31 +43,42 @@ class CappedPaginator(Paginator):
     For a queryset ordered by plain fields, the search runs once: the query that counts (at most `cap + 1` rows, in
     no order) returns the rows' keys and ordering values instead. When they are all the matches, they are put in
     order here and a page's rows are read by primary key, so the search itself is not run a second time for the
-    page; when there are more, the page is read in order from the search, as Django's paginator reads it."""
+    page; when there are more, that query has counted them ("more than `cap`"), and the page is read in order
+    from the search, as Django's paginator reads it."""
 
     def __init__(self, object_list, per_page, *args, cap: int | None = None, **kwargs):
         super().__init__(object_list, per_page, *args, **kwargs)
         self.cap = COUNT_CAP if cap is None else cap
 
     @cached_property
-    def _ordered_keys(self) -> list | None:
-        """The primary keys of all the matches in the list's order, when there are at most `cap`; else None."""
+    def _matches(self) -> tuple[list | None, bool | None]:
+        """(the primary keys of all the matches in the list's order, when there are at most `cap`, else None;
+        whether more than `cap` match, when that is known from the same query, else None)."""
         queryset = self.object_list
         ordering = _plain_ordering(queryset)
         if ordering is None:
-            return None
+            return None, None
         fields = [name.lstrip("-") for name in ordering]
         rows = list(queryset.order_by().values_list("pk", *fields)[: self.cap + 1])
-        if len(rows) > self.cap or any(value is None for row in rows for value in row):
-            return None
+        if len(rows) > self.cap:
+            return None, True  # more than the cap: no count needed; the page is read in order from the search
+        if any(value is None for row in rows for value in row):
+            return None, False
         for index in reversed(range(len(fields))):  # a stable sort per field, the last one first
             rows.sort(key=lambda row, index=index: row[index + 1], reverse=ordering[index].startswith("-"))
-        return [row[0] for row in rows]
+        return [row[0] for row in rows], False
+
+    @property
+    def _ordered_keys(self) -> list | None:
+        return self._matches[0]
 
     @cached_property
     def _capped(self) -> tuple[int, bool]:
-        if self._ordered_keys is not None:
-            return len(self._ordered_keys), False
+        keys, more = self._matches
+        if keys is not None:
+            return len(keys), False
+        if more:
+            return self.cap, True
         return count_capped(self.object_list, self.cap)
 
     def page(self, number):

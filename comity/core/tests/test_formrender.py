@@ -8,7 +8,10 @@ import datetime as dt
 import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
+from django.test import override_settings
+from django.utils import translation
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from comity.core.formrender import INPUT_TEMPLATES, FormRenderer
 
@@ -31,6 +34,20 @@ class Everything(forms.Form):
     upload = forms.FileField(required=False, widget=forms.FileInput)
     colour = forms.CharField(widget=forms.TextInput(attrs={"type": "color"}), required=False)
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 8, "aria-describedby": 'a"b'}), max_length=99)
+    country = forms.ChoiceField(
+        choices=[("", "Any <country>"), ("BR", "Brésil"), ("CN", "中国"), ('x"y', mark_safe("<b>safe</b>"))],
+        required=False,
+        widget=forms.Select(attrs={"data-filter": True, "class": 'a"b'}),
+    )
+    grouped = forms.MultipleChoiceField(
+        choices=[
+            ("Americas", [("BR", "Brazil"), ("MX", "Mexico")]),
+            ("Asia & <Pacific>", [("ID", "Indonesia")]),
+            ("", "None"),
+        ],
+        required=False,
+    )
+    lazy = forms.TypedChoiceField(choices=[("1", gettext_lazy("Menu")), ("2", gettext_lazy("Sign in"))], coerce=int)
     notes = forms.CharField(widget=forms.Textarea, required=False, disabled=True)
 
 
@@ -51,8 +68,11 @@ VALUES = [
         "agree": "on",
         "colour": "#ff0000",
         "body": "\nfirst line\n" + NASTY,
+        "country": 'x"y',
+        "grouped": ["MX", "ID"],
+        "lazy": "2",
     },
-    {"number": "not a number", "email": "no", "body": "x" * 120, "text": ""},
+    {"number": "not a number", "email": "no", "body": "x" * 120, "text": "", "country": "ZZ", "lazy": "3"},
 ]
 
 
@@ -81,6 +101,17 @@ def test_the_renderer_writes_those_widgets_itself_and_leaves_the_rest_to_django(
     html = [str(field.as_widget()) for field in form]
     assert used == []  # none of the fields above needed Django's templates
     assert html[0].startswith('<input type="text" name="text"')
-    assert str(forms.ChoiceField(choices=[("a", "A")]).widget.render("c", "a", renderer=FormRenderer())) == ""
-    assert used == ["django/forms/widgets/select.html"]
-    assert "django/forms/widgets/select.html" not in INPUT_TEMPLATES
+    radio = forms.ChoiceField(choices=[("a", "A")], widget=forms.RadioSelect)
+    assert str(radio.widget.render("c", "a", renderer=FormRenderer())) == ""
+    assert used == ["django/forms/widgets/radio.html"]
+    assert "django/forms/widgets/radio.html" not in INPUT_TEMPLATES
+
+
+def test_a_select_whose_labels_are_not_strings_is_left_to_django():
+    """The template localizes a number (1,000 with thousands separators): that select goes through Django."""
+    field = forms.ChoiceField(choices=[(1000, 1000), (2000, 2000)])
+    with translation.override("fr"), override_settings(USE_THOUSAND_SEPARATOR=True):
+        ours = field.widget.render("n", 1000, renderer=FormRenderer())
+        django = field.widget.render("n", 1000, renderer=DjangoTemplates())
+    assert ours == django
+    assert "1\u202f000" in ours or "1 000" in ours or "1\xa0000" in ours
