@@ -107,9 +107,10 @@ def test_capped_paginator_runs_the_search_once_and_pages_as_django_does(django_a
         assert [c.iso2 for c in shown] == [c.iso2 for c in expected.page(number).object_list]
         assert all(c.get_deferred_fields() >= {"name_en"} for c in shown)  # the queryset's only() is kept
     over = search.CappedPaginator(matches, 3, orphans=orphans, cap=5)  # more than the cap: pages read in order
+    first = [c.iso2 for c in expected.page(1).object_list]
     with django_assert_num_queries(2) as captured:  # the keys find more than the cap (no count after), the page
         assert (over.count, over.more) == (5, True)
-        assert [c.iso2 for c in over.page(1).object_list] == [c.iso2 for c in expected.page(1).object_list]
+        assert [c.iso2 for c in over.page(1).object_list] == first
     assert "COUNT" not in " ".join(query["sql"].upper() for query in captured.captured_queries)
 
 
