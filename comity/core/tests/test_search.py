@@ -111,7 +111,7 @@ def test_capped_paginator_runs_the_search_once_and_pages_as_django_does(django_a
     with django_assert_num_queries(2) as captured:  # the keys find more than the cap (no count after), the page
         assert (over.count, over.more) == (5, True)
         assert [c.iso2 for c in over.page(1).object_list] == first
-    assert "COUNT" not in " ".join(query["sql"].upper() for query in captured.captured_queries)
+    assert "COUNT(" not in " ".join(query["sql"].upper() for query in captured.captured_queries)
 
 
 @pytest.mark.django_db
