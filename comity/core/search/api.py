@@ -38,7 +38,8 @@ class CappedPagination(StandardPagination):
                 "type": "boolean",
                 "description": (
                     "More than `count` results match; only the first `count` (newest first) can be paged "
-                    "through. Add words or filters to narrow the search."
+                    "through. Add words or filters to narrow the search. For a word in very many posts this comes "
+                    "from the database's estimate (at least ten times `count`) rather than from counting."
                 ),
                 "example": False,
             },

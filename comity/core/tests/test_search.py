@@ -8,6 +8,7 @@ from django.db import DatabaseError, connection
 
 from comity.core import search
 from comity.core.search import operations
+from comity.core.search.limits import estimate_queries
 from comity.reference.models import Country
 from comity.reference.tests.factories import CountryFactory
 
@@ -98,9 +99,10 @@ def test_capped_paginator_runs_the_search_once_and_pages_as_django_does(django_a
     expected = Paginator(matches, 3, orphans=orphans)
     paginator = search.CappedPaginator(matches, 3, orphans=orphans, cap=10)
     second = [c.iso2 for c in expected.page(2).object_list]
-    with django_assert_num_queries(2) as captured:  # the matches' keys, then a page's rows by key
+    # The matches' keys, then a page's rows by key (on PostgreSQL, the planner's estimate first).
+    with django_assert_num_queries(2 + estimate_queries()) as captured:
         assert [c.iso2 for c in paginator.page(2).object_list] == second
-    assert "LIKE" not in captured.captured_queries[1]["sql"].upper()  # the search is not run again
+    assert "LIKE" not in captured.captured_queries[-1]["sql"].upper()  # the search is not run again
     assert (paginator.count, paginator.more, paginator.num_pages) == (7, False, expected.num_pages)
     for number in expected.page_range:
         shown = paginator.page(number).object_list
@@ -108,10 +110,13 @@ def test_capped_paginator_runs_the_search_once_and_pages_as_django_does(django_a
         assert all(c.get_deferred_fields() >= {"name_en"} for c in shown)  # the queryset's only() is kept
     over = search.CappedPaginator(matches, 3, orphans=orphans, cap=5)  # more than the cap: pages read in order
     first = [c.iso2 for c in expected.page(1).object_list]
-    with django_assert_num_queries(2) as captured:  # the keys find more than the cap (no count after), the page
+    # The keys find more than the cap (no count after); then the page's keys in order (narrow rows: the related rows
+    # are not joined to every match before the sort) and its rows by key.
+    with django_assert_num_queries(3 + estimate_queries()) as captured:
         assert (over.count, over.more) == (5, True)
         assert [c.iso2 for c in over.page(1).object_list] == first
     assert "COUNT(" not in " ".join(query["sql"].upper() for query in captured.captured_queries)
+    assert '"iso2"' not in captured.captured_queries[-2]["sql"].split(" FROM ")[0]  # the ordered read: keys alone
 
 
 @pytest.mark.django_db
@@ -256,3 +261,53 @@ def test_every_search_index_has_its_triggers_after_migrate():
         )
         for kind in ("ad", "ai", "au")
     ]
+
+
+@pytest.mark.django_db
+def test_a_large_estimate_says_more_than_the_cap_without_counting(django_assert_num_queries, monkeypatch):
+    from comity.core.search import limits
+
+    for index in range(7):
+        CountryFactory(iso2=f"Q{index}", iso3=f"QQ{index}", name_en=f"Land {index} a")
+    matches = Country.objects.filter(name_en__contains=" a").order_by("-name_en", "pk")
+    monkeypatch.setattr(limits, "estimated_rows", lambda queryset: 10 * 5)
+    paginator = search.CappedPaginator(matches, 3, cap=5)
+    with django_assert_num_queries(2) as captured:  # the page's keys in order, then its rows: no count, no keys
+        assert [c.iso2 for c in paginator.page(1).object_list] == ["Q6", "Q5", "Q4"]
+    assert (paginator.count, paginator.more, paginator.estimated) == (5, True, True)
+    assert "LIMIT 6" not in " ".join(query["sql"] for query in captured.captured_queries)
+    # Just under the trusted factor: counted as before (the keys, then the page by key).
+    monkeypatch.setattr(limits, "estimated_rows", lambda queryset: 10 * 5 - 1)
+    counted = search.CappedPaginator(matches, 3, cap=5)
+    assert (counted.count, counted.more, counted.estimated) == (5, True, False)
+
+
+@pytest.mark.django_db
+def test_a_wrong_estimate_is_found_out_by_a_short_page_and_the_matches_are_counted(monkeypatch):
+    from comity.core.search import limits
+
+    for index in range(4):
+        CountryFactory(iso2=f"Q{index}", iso3=f"QQ{index}", name_en=f"Land {index} a")
+    matches = Country.objects.filter(name_en__contains=" a").order_by("pk")
+    monkeypatch.setattr(limits, "estimated_rows", lambda queryset: 1_000_000)
+    paginator = search.CappedPaginator(matches, 3, cap=5)
+    second = paginator.page(2)  # the estimate claims 5 (more than the cap): page 2 should hold 2, it holds 1
+    assert [c.iso2 for c in second.object_list] == ["Q3"]
+    assert (paginator.count, paginator.more, paginator.estimated, paginator.num_pages) == (4, False, False, 2)
+    paginator = search.CappedPaginator(matches, 3, cap=5)
+    assert paginator.get_page(3).number == 2  # beyond the end once counted: the last page, as Django's get_page
+
+
+@pytest.mark.django_db
+def test_the_estimate_is_postgresqls_planner_and_nothing_elsewhere():
+    from django.db import connection
+
+    from comity.core.search.limits import estimated_rows
+
+    for index in range(3):
+        CountryFactory(iso2=f"Q{index}", iso3=f"QQ{index}")
+    estimate = estimated_rows(Country.objects.filter(iso2__startswith="Q"))
+    if connection.vendor == "postgresql":
+        assert isinstance(estimate, int) and estimate >= 1
+    else:
+        assert estimate is None

@@ -9,6 +9,7 @@ from django.test import Client
 
 from comity.accounts.services import api_token_create
 from comity.audit.models import AuditAction, AuditEvent
+from comity.core.search.limits import estimate_queries
 from comity.forum import moderation, services
 from comity.forum.models import TLP, Post, Thread
 from comity.forum.tests.test_moderation import forum_world
@@ -404,7 +405,7 @@ def test_search_api_filters_and_constant_queries(users, world, django_assert_num
     assert [hit["post"] for hit in client.get("/api/v1/search/?country=ID").json()["results"]] == [world.reply.pk]
     client.get("/api/v1/search/?q=reply")
     services.post_create(actor=users["member"], thread=world.thread, body="reply first")
-    with django_assert_num_queries(5) as few:
+    with django_assert_num_queries(5 + estimate_queries()) as few:  # on PostgreSQL, the planner's estimate too
         client.get("/api/v1/search/?q=reply")
     for index in range(20):
         services.post_create(actor=users["member_other"], thread=world.thread, body=f"reply {index}")
