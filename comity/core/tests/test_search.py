@@ -8,7 +8,6 @@ from django.db import DatabaseError, connection
 
 from comity.core import search
 from comity.core.search import operations
-from comity.core.search.limits import estimate_queries
 from comity.reference.models import Country
 from comity.reference.tests.factories import CountryFactory
 
@@ -97,10 +96,11 @@ def test_capped_paginator_runs_the_search_once_and_pages_as_django_does(django_a
     matches = Country.objects.filter(Q(name_en__contains=" a") | Q(iso2="Q0")).order_by("-region_m49", "pk")
     matches = matches.only("iso2", "region_m49")
     expected = Paginator(matches, 3, orphans=orphans)
-    paginator = search.CappedPaginator(matches, 3, orphans=orphans, cap=10)
+    # Counted, not estimated: PostgreSQL's estimate for a small table depends on its statistics (the estimated path
+    # has its own tests below).
+    paginator = search.CappedPaginator(matches, 3, orphans=orphans, cap=10, estimate=False)
     second = [c.iso2 for c in expected.page(2).object_list]
-    # The matches' keys, then a page's rows by key (on PostgreSQL, the planner's estimate first).
-    with django_assert_num_queries(2 + estimate_queries()) as captured:
+    with django_assert_num_queries(2) as captured:  # the matches' keys, then a page's rows by key
         assert [c.iso2 for c in paginator.page(2).object_list] == second
     assert "LIKE" not in captured.captured_queries[-1]["sql"].upper()  # the search is not run again
     assert (paginator.count, paginator.more, paginator.num_pages) == (7, False, expected.num_pages)
@@ -108,11 +108,11 @@ def test_capped_paginator_runs_the_search_once_and_pages_as_django_does(django_a
         shown = paginator.page(number).object_list
         assert [c.iso2 for c in shown] == [c.iso2 for c in expected.page(number).object_list]
         assert all(c.get_deferred_fields() >= {"name_en"} for c in shown)  # the queryset's only() is kept
-    over = search.CappedPaginator(matches, 3, orphans=orphans, cap=5)  # more than the cap: pages read in order
+    over = search.CappedPaginator(matches, 3, orphans=orphans, cap=5, estimate=False)  # more than the cap
     first = [c.iso2 for c in expected.page(1).object_list]
     # The keys find more than the cap (no count after); then the page's keys in order (narrow rows: the related rows
     # are not joined to every match before the sort) and its rows by key.
-    with django_assert_num_queries(3 + estimate_queries()) as captured:
+    with django_assert_num_queries(3) as captured:
         assert (over.count, over.more) == (5, True)
         assert [c.iso2 for c in over.page(1).object_list] == first
     assert "COUNT(" not in " ".join(query["sql"].upper() for query in captured.captured_queries)
