@@ -79,14 +79,10 @@ class CappedPaginator(Paginator):
         if len(rows) > self.cap:
             return None, True  # more than the cap: no count needed; the page is read in order from the search
         if any(value is None for row in rows for value in row):
-            return None, False
+            return None, None  # not sortable here: counted, and paged as Django's paginator pages
         for index in reversed(range(len(fields))):  # a stable sort per field, the last one first
             rows.sort(key=lambda row, index=index: row[index + 1], reverse=ordering[index].startswith("-"))
         return [row[0] for row in rows], False
-
-    @property
-    def _ordered_keys(self) -> list | None:
-        return self._matches[0]
 
     @cached_property
     def _capped(self) -> tuple[int, bool]:
@@ -112,8 +108,9 @@ class CappedPaginator(Paginator):
             keys = list(self.object_list.values_list("pk", flat=True)[bottom:top])
             if self.estimated and len(keys) < top - bottom:
                 return self._count_after_all(number)  # a short page: the estimate was wrong
-            return self._get_page(_rows_by_key(self.object_list, keys), number, self)
-        return self._get_page(_rows_by_key(self.object_list, keys[bottom:top]), number, self)
+        else:
+            keys = keys[bottom:top]
+        return self._get_page(_rows_by_key(self.object_list, keys), number, self)
 
     def _count_after_all(self, number):
         """Forget the estimate, count the matches, and read the page again."""
